@@ -1,0 +1,136 @@
+// The whole signing pipeline in one object: text -> normalize -> shingles ->
+// MinHash + SimHash, with every buffer reused between documents, plus a batch API
+// that signs many documents on N threads with results in input order.
+//
+//   neardup::Signer signer;                         // defaults: word 5-grams, OPH-128
+//   neardup::DocumentSignature sig = signer.Sign(text);
+//   auto all = neardup::SignBatch(texts, neardup::SignerOptions{}, /*threads=*/4);
+//
+// Guarantees: the signature of a text depends only on the text and the options, never
+// on the thread count, the order of a batch or the CPU's kernel set.
+// Thread safety: one Signer per thread; SignBatch is safe to call from any thread.
+#ifndef NEARDUP_SIGNATURE_SIGNER_HPP_
+#define NEARDUP_SIGNATURE_SIGNER_HPP_
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "neardup/shingle/shingle.hpp"
+#include "neardup/signature/minhash.hpp"
+#include "neardup/signature/simhash.hpp"
+#include "neardup/text/normalize.hpp"
+
+namespace neardup {
+
+struct SignerOptions {
+  NormalizeOptions normalize;
+  ShingleOptions shingle;
+  MinHashParams minhash;
+  uint64_t simhash_seed = 0;
+  bool compute_minhash = true;
+  bool compute_simhash = true;
+
+  absl::Status Validate() const {
+    if (absl::Status s = shingle.Validate(); !s.ok()) return s;
+    return minhash.Validate();
+  }
+};
+
+struct DocumentSignature {
+  MinHashSignature minhash;
+  uint64_t simhash = 0;
+  uint32_t num_tokens = 0;    // words or code points after normalization
+  uint32_t num_shingles = 0;  // shingles with repeats
+  uint64_t replaced_bytes = 0;  // ill-formed UTF-8 bytes replaced while normalizing
+  bool empty() const noexcept { return num_shingles == 0; }
+};
+
+class Signer {
+ public:
+  explicit Signer(const SignerOptions& options = {})
+      : options_(options),
+        normalizer_(options.normalize),
+        shingler_(options.shingle),
+        minhasher_(options.minhash),
+        simhasher_(options.simhash_seed) {}
+
+  const SignerOptions& options() const noexcept { return options_; }
+
+  void Sign(std::string_view text, DocumentSignature* out) {
+    const NormalizeStats stats = normalizer_.Normalize(text, &normalized_);
+    out->replaced_bytes = stats.replaced_bytes;
+    out->num_tokens = static_cast<uint32_t>(shingler_.Shingle(normalized_, &shingles_));
+    out->num_shingles = static_cast<uint32_t>(shingles_.size());
+    if (options_.compute_minhash) minhasher_.Sign(shingles_, &out->minhash);
+    out->simhash = options_.compute_simhash ? simhasher_.Sign64(shingles_) : 0;
+  }
+
+  DocumentSignature Sign(std::string_view text) {
+    DocumentSignature sig;
+    Sign(text, &sig);
+    return sig;
+  }
+
+  // The normalized text and shingle hashes of the last Sign() call.
+  const std::string& last_normalized() const noexcept { return normalized_; }
+  std::span<const uint64_t> last_shingles() const noexcept { return shingles_; }
+
+ private:
+  SignerOptions options_;
+  Normalizer normalizer_;
+  Shingler shingler_;
+  MinHasher minhasher_;
+  SimHasher simhasher_;
+  std::string normalized_;
+  std::vector<uint64_t> shingles_;
+};
+
+// Runs fn(worker, index) for every index in [0, n) on `threads` threads (0 = all
+// hardware threads); indexes are handed out in small chunks.
+template <class Fn>
+void ParallelFor(size_t n, unsigned threads, Fn&& fn) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(n, 1)));
+  constexpr size_t kChunk = 16;
+  std::atomic<size_t> next{0};
+  auto work = [&](unsigned worker) {
+    for (;;) {
+      const size_t begin = next.fetch_add(kChunk, std::memory_order_relaxed);
+      if (begin >= n) return;
+      const size_t end = std::min(n, begin + kChunk);
+      for (size_t i = begin; i < end; ++i) fn(worker, i);
+    }
+  };
+  if (threads <= 1) {
+    work(0);
+    return;
+  }
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& t : pool) t.join();
+}
+
+// Signs every text on `threads` threads; result i belongs to texts[i].
+inline std::vector<DocumentSignature> SignBatch(std::span<const std::string_view> texts,
+                                                const SignerOptions& options, unsigned threads) {
+  std::vector<DocumentSignature> out(texts.size());
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<Signer> signers(std::min<size_t>(threads, std::max<size_t>(texts.size(), 1)),
+                              Signer(options));
+  ParallelFor(texts.size(), static_cast<unsigned>(signers.size()),
+              [&](unsigned worker, size_t i) { signers[worker].Sign(texts[i], &out[i]); });
+  return out;
+}
+
+}  // namespace neardup
+
+#endif  // NEARDUP_SIGNATURE_SIGNER_HPP_
