@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine, builds neardup and runs every test:
+#   1. Release build (library, CLI, tests, benchmarks, examples): unit, CLI and
+#      find_package tests;
+#   2. the unit and CLI tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Usage: bash scripts/test.sh        (from anywhere; builds under ./build/)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+bash scripts/setup.sh
+jobs=$(nproc)
+
+echo "== Release build and tests"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release
+cmake --build build/release -j "$jobs"
+ctest --test-dir build/release --output-on-failure -j "$jobs" --timeout 600
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEARDUP_SANITIZE=address,undefined \
+  -DNEARDUP_BUILD_BENCH=OFF -DNEARDUP_BUILD_EXAMPLES=OFF
+cmake --build build/asan -j "$jobs" --target neardup_tests neardup_cli
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build/asan --output-on-failure -j "$jobs" --timeout 900 -LE package
+echo "== all tests passed"
