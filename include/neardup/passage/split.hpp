@@ -6,7 +6,9 @@
 //     one paragraph per line;
 //   - kBlankLine: blocks separated by one or more blank lines;
 //   - kSentence: sentences ending in . ! ? (and CJK 。！？) followed by whitespace or
-//     the end, within lines.
+//     the end, within lines;
+//   - kQuote: the text inside each pair of quotation marks (" “ ” „ « ») within a line:
+//     quotes are what outlets reuse verbatim while rewording everything around them.
 //
 //   for (neardup::Span s : neardup::SplitPassages(text, neardup::PassageSplit::kLine))
 //     std::string_view passage = text.substr(s.start, s.end - s.start);
@@ -22,14 +24,15 @@
 
 namespace neardup {
 
-enum class PassageSplit : uint8_t { kLine, kBlankLine, kSentence };
+enum class PassageSplit : uint8_t { kLine, kBlankLine, kSentence, kQuote };
 
 inline absl::StatusOr<PassageSplit> ParsePassageSplit(std::string_view s) {
   if (s == "line" || s == "paragraph") return PassageSplit::kLine;
   if (s == "blank-line") return PassageSplit::kBlankLine;
   if (s == "sentence") return PassageSplit::kSentence;
+  if (s == "quote") return PassageSplit::kQuote;
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown passage split '", std::string(s), "': expected line, blank-line or sentence"));
+      "unknown passage split '", std::string(s), "': expected line, blank-line, sentence or quote"));
 }
 
 struct Span {
@@ -92,6 +95,35 @@ inline void SplitSentences(std::string_view text, size_t start, size_t end, std:
   }
   PushTrimmed(text, s, end, out);
 }
+
+// Bytes of the quotation mark at text[i], or 0.
+inline size_t QuoteMarkAt(std::string_view text, size_t i, size_t end) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  if (text[i] == '"') return 1;
+  if (b(0) == 0xC2 && i + 1 < end && (b(1) == 0xAB || b(1) == 0xBB)) return 2;  // « »
+  if (b(0) == 0xE2 && i + 2 < end && b(1) == 0x80 && (b(2) == 0x9C || b(2) == 0x9D || b(2) == 0x9E)) {
+    return 3;  // “ ” „
+  }
+  return 0;
+}
+
+inline void SplitQuotes(std::string_view text, size_t start, size_t end, std::vector<Span>* out) {
+  size_t open = std::string_view::npos;
+  for (size_t i = start; i < end;) {
+    const size_t q = QuoteMarkAt(text, i, end);
+    if (q == 0) {
+      ++i;
+      continue;
+    }
+    if (open == std::string_view::npos) {
+      open = i + q;
+    } else {
+      PushTrimmed(text, open, i, out);
+      open = std::string_view::npos;
+    }
+    i += q;
+  }
+}
 }  // namespace internal
 
 inline std::vector<Span> SplitPassages(std::string_view text, PassageSplit mode) {
@@ -115,6 +147,8 @@ inline std::vector<Span> SplitPassages(std::string_view text, PassageSplit mode)
     const size_t e = internal::LineEnd(text, i);
     if (mode == PassageSplit::kLine) {
       internal::PushTrimmed(text, i, e, &out);
+    } else if (mode == PassageSplit::kQuote) {
+      internal::SplitQuotes(text, i, e, &out);
     } else {
       internal::SplitSentences(text, i, e, &out);
     }
