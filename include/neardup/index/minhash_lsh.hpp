@@ -1,0 +1,673 @@
+// Stage 5b: a streaming MinHash LSH index (banding) for documents that arrive and leave
+// one at a time, e.g. in a crawler.
+//
+// Input: (document id, MinHash signature). Output: the ids of indexed documents that
+// share at least one band key with a query signature (lsh_params.hpp defines the keys),
+// sorted and unique; with stored signatures, also the top k by estimated Jaccard.
+//
+//   auto index = neardup::MinHashLsh<>::Create({.minhash = params, .banding = {9, 13}});
+//   absl::Status s = index->Insert(7, signature);
+//   absl::StatusOr<std::vector<uint32_t>> ids = index->Query(other_signature);
+//
+// Layout (all plain vectors, so a later format can write them as they are):
+//   - per band, one open-addressing table of 12-byte slots {64-bit key, 32-bit value}
+//     (16 bytes for 64-bit ids), linear probing with every run of occupied slots kept
+//     in key order (Amble and Knuth 1974's ordered hash table; the home slot is the
+//     key's high bits, floor(key * capacity / 2^64), so the table as a whole is sorted).
+//     Order lets a miss stop early, deletion shift back without tombstones and a resize
+//     be one linear merge, so the table runs at 78-90% load (growth factor 1.15);
+//   - the value is the document id itself when one document has the key, or (top bit
+//     set) the offset of a sorted id list in a shared pool with power-of-two blocks and
+//     free lists;
+//   - optionally each document's b band keys and its signature, b-bit packed
+//     (bbit.hpp), for QueryTopK and Remove(id).
+// Measured at k = 128, b x r = 9 x 13: about 14 bytes per document per band without
+// stored signatures (bench/index_bench.cpp). Removal returns slots and list blocks at
+// once; tables shrink below 35% load and the pool is compacted when more than half free.
+//
+// Guarantees: results depend only on the set of indexed (id, signature) pairs, never on
+// insertion order or process. Ids of a 32-bit index must be below 2^31 (2^63 for
+// 64-bit): the top bit tags list offsets. Empty signatures (no shingles) are refused
+// with FailedPrecondition: an empty document is no one's near-duplicate.
+// Thread safety: const methods may run concurrently; Insert / Remove need exclusive
+// access. Cost: Insert and Query hash b bands and probe b tables (one or two cache
+// misses each); lists shared by many documents cost O(list) per change.
+#ifndef NEARDUP_INDEX_MINHASH_LSH_HPP_
+#define NEARDUP_INDEX_MINHASH_LSH_HPP_
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "neardup/index/lsh_params.hpp"
+#include "neardup/internal/mix.hpp"
+#include "neardup/signature/bbit.hpp"
+#include "neardup/signature/minhash.hpp"
+
+namespace neardup {
+
+struct MinHashLshOptions {
+  MinHashParams minhash;  // signatures must have exactly these parameters
+  LshParams banding;      // b x r with b * r <= minhash.num_perm
+  // 0 keeps no signatures. 1, 2, 4, 8, 16 or 32 keeps each document's band keys and its
+  // signature with that many bits per value (32: whole), which enables QueryTopK and
+  // Remove(id) without the signature.
+  uint32_t stored_bits = 0;
+};
+
+template <typename DocId>
+struct ScoredCandidate {
+  DocId id = 0;
+  double jaccard = 0;  // estimated from the stored signatures
+  friend bool operator==(const ScoredCandidate&, const ScoredCandidate&) = default;
+};
+
+struct MinHashLshStats {
+  uint64_t documents = 0;
+  uint64_t bands = 0;
+  uint64_t band_entries = 0;    // distinct (band, key) pairs
+  uint64_t shared_entries = 0;  // of which hold a list of two or more documents
+  uint64_t table_bytes = 0;     // slot arrays, as allocated
+  uint64_t list_bytes = 0;      // the id list pool, as allocated
+  uint64_t stored_bytes = 0;    // stored band keys + signatures + the id map (estimate)
+  // (table_bytes + list_bytes) / (documents * bands): the index without stored signatures.
+  double BytesPerDocumentBand() const {
+    return documents == 0 ? 0.0
+                          : static_cast<double>(table_bytes + list_bytes) /
+                                (static_cast<double>(documents) * static_cast<double>(bands));
+  }
+};
+
+namespace internal {
+
+// One band: 64-bit key -> Val, ordered linear probing (see the file comment). Val's
+// all-ones value marks an empty slot.
+template <typename Val>
+class LshBandTable {
+ public:
+  struct Slot {
+    uint32_t key_hi;
+    uint32_t key_lo;
+    Val val;
+    uint64_t key() const noexcept { return (static_cast<uint64_t>(key_hi) << 32) | key_lo; }
+  };
+  static constexpr Val kEmpty = ~Val{0};
+  static constexpr size_t kNotFound = ~size_t{0};
+
+  size_t size() const noexcept { return count_; }
+  uint32_t home_capacity() const noexcept { return home_capacity_; }
+  const std::vector<Slot>& slots() const noexcept { return slots_; }
+  size_t AllocatedBytes() const noexcept { return slots_.capacity() * sizeof(Slot); }
+  Val& value(size_t pos) noexcept { return slots_[pos].val; }
+  Val value(size_t pos) const noexcept { return slots_[pos].val; }
+
+  size_t Find(uint64_t key) const noexcept {
+    if (count_ == 0) return kNotFound;
+    for (size_t p = Home(key, home_capacity_); p < slots_.size() && slots_[p].val != kEmpty; ++p) {
+      const uint64_t k = slots_[p].key();
+      if (k >= key) return k == key ? p : kNotFound;
+    }
+    return kNotFound;
+  }
+
+  // Hints that Find(key) is coming: the b probes of one document go to b unrelated
+  // places in b large tables, and overlapping those cache misses is most of the speed.
+  void Prefetch(uint64_t key) const noexcept {
+#if defined(__GNUC__)
+    if (count_ != 0) __builtin_prefetch(slots_.data() + Home(key, home_capacity_));
+#endif
+  }
+
+  // Adds an absent key.
+  void Insert(uint64_t key, Val val) {
+    if (static_cast<double>(count_ + 1) > kMaxLoad * home_capacity_) Rebuild(GrownCapacity());
+    while (!TryInsert(key, val)) Rebuild(GrownCapacity());
+    ++count_;
+  }
+
+  // Removes the entry at pos (from Find): later entries of the run shift back one slot
+  // while that keeps them at or after their home.
+  void EraseAt(size_t pos) {
+    size_t q = pos + 1;
+    for (; q < slots_.size() && slots_[q].val != kEmpty && Home(slots_[q].key(), home_capacity_) < q; ++q) {
+      slots_[q - 1] = slots_[q];
+    }
+    slots_[q - 1].val = kEmpty;
+    --count_;
+    if (count_ == 0) {
+      std::vector<Slot>().swap(slots_);
+      home_capacity_ = 0;
+    } else if (home_capacity_ > kMinCapacity && static_cast<double>(count_) < kShrinkLoad * home_capacity_) {
+      Rebuild(CapacityFor(count_));
+    }
+  }
+
+ private:
+  static constexpr double kMaxLoad = 0.9;
+  static constexpr double kGrowth = 1.15;
+  static constexpr double kShrinkLoad = 0.35;
+  static constexpr double kRebuildLoad = 0.8;
+  static constexpr uint32_t kMinCapacity = 16;
+
+  static size_t Home(uint64_t key, uint32_t capacity) noexcept { return MulHiRange(key, capacity); }
+  static size_t Tail(uint32_t capacity) noexcept { return 64 + capacity / 64; }
+
+  static uint32_t CapacityFor(size_t entries) {
+    const double want = std::max<double>(kMinCapacity, static_cast<double>(entries) / kRebuildLoad);
+    return static_cast<uint32_t>(std::min<double>(want, std::numeric_limits<uint32_t>::max()));
+  }
+
+  uint32_t GrownCapacity() const {
+    const double grown = std::max({static_cast<double>(kMinCapacity), home_capacity_ * kGrowth + 1,
+                                   static_cast<double>(count_ + 1) / kMaxLoad + 1});
+    return static_cast<uint32_t>(std::min<double>(grown, std::numeric_limits<uint32_t>::max()));
+  }
+
+  bool TryInsert(uint64_t key, Val val) {
+    size_t p = Home(key, home_capacity_);
+    while (p < slots_.size() && slots_[p].val != kEmpty && slots_[p].key() < key) ++p;
+    size_t e = p;
+    while (e < slots_.size() && slots_[e].val != kEmpty) ++e;
+    if (e == slots_.size()) return false;
+    std::copy_backward(slots_.begin() + p, slots_.begin() + e, slots_.begin() + e + 1);
+    slots_[p] = Slot{static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key), val};
+    return true;
+  }
+
+  // Entries are already in key order, and so in order of their new homes: each goes to
+  // max(home, previous + 1), one pass to size the array and one to fill it.
+  void Rebuild(uint32_t capacity) {
+    size_t next = 0;
+    for (const Slot& s : slots_) {
+      if (s.val != kEmpty) next = std::max(Home(s.key(), capacity), next) + 1;
+    }
+    std::vector<Slot> fresh(std::max<size_t>(capacity, next) + Tail(capacity), Slot{0, 0, kEmpty});
+    next = 0;
+    for (const Slot& s : slots_) {
+      if (s.val == kEmpty) continue;
+      const size_t p = std::max(Home(s.key(), capacity), next);
+      fresh[p] = s;
+      next = p + 1;
+    }
+    slots_.swap(fresh);
+    home_capacity_ = capacity;
+  }
+
+  uint32_t home_capacity_ = 0;
+  size_t count_ = 0;
+  std::vector<Slot> slots_;
+};
+
+// Sorted id lists in one vector. A block is [size][capacity ids], capacity the power of
+// two >= max(size, 2); freed blocks go to a free list per capacity (the next link is
+// kept in the first id word).
+template <typename Val>
+class LshIdListPool {
+ public:
+  static constexpr Val kNone = ~Val{0};
+
+  std::span<const Val> List(Val o) const noexcept {
+    return {words_.data() + o + 1, static_cast<size_t>(words_[o])};
+  }
+  size_t AllocatedBytes() const noexcept {
+    return words_.capacity() * sizeof(Val) + free_heads_.capacity() * sizeof(Val);
+  }
+  size_t used_words() const noexcept { return words_.size(); }
+  size_t free_words() const noexcept { return free_words_; }
+
+  bool Contains(Val o, Val id) const noexcept {
+    const std::span<const Val> l = List(o);
+    return std::binary_search(l.begin(), l.end(), id);
+  }
+
+  // Words a new block or a grown block may need (to check limits before changing).
+  static size_t BlockWords(size_t size) noexcept { return 1 + ClassCapacity(ClassOf(size)); }
+  size_t GrowthWords(Val o) const noexcept {
+    const size_t size = words_[o];
+    return size == ClassCapacity(ClassOf(size)) ? BlockWords(size + 1) : 0;
+  }
+
+  Val NewPair(Val a, Val b) {
+    const Val o = Allocate(ClassOf(2));
+    words_[o] = 2;
+    words_[o + 1] = std::min(a, b);
+    words_[o + 2] = std::max(a, b);
+    return o;
+  }
+
+  // Adds an id that is not in the list; returns the list's (possibly new) offset.
+  Val Add(Val o, Val id) {
+    const size_t size = words_[o];
+    if (size == ClassCapacity(ClassOf(size))) o = Move(o, ClassOf(size), ClassOf(size + 1));
+    Val* ids = words_.data() + o + 1;
+    Val* at = std::upper_bound(ids, ids + size, id);
+    std::copy_backward(at, ids + size, ids + size + 1);
+    *at = id;
+    words_[o] = static_cast<Val>(size + 1);
+    return o;
+  }
+
+  // Removes an id that is in the list. When one id is left the block is freed, *last
+  // gets that id and kNone is returned; otherwise the (possibly new) offset.
+  Val Erase(Val o, Val id, Val* last) {
+    const size_t size = words_[o];
+    Val* ids = words_.data() + o + 1;
+    Val* at = std::lower_bound(ids, ids + size, id);
+    std::copy(at + 1, ids + size, at);
+    words_[o] = static_cast<Val>(size - 1);
+    if (size - 1 == 1) {
+      *last = ids[0];
+      Free(o, ClassOf(2));
+      return kNone;
+    }
+    if (ClassOf(size - 1) < ClassOf(size)) o = Move(o, ClassOf(size), ClassOf(size - 1));
+    return o;
+  }
+
+  // Copies the list at o of `from` into this pool, tightly; returns its offset here.
+  Val CopyFrom(const LshIdListPool& from, Val o) {
+    const std::span<const Val> l = from.List(o);
+    const Val n = Allocate(ClassOf(l.size()));
+    words_[n] = static_cast<Val>(l.size());
+    std::copy(l.begin(), l.end(), words_.begin() + n + 1);
+    return n;
+  }
+
+  void Clear() {
+    std::vector<Val>().swap(words_);
+    std::vector<Val>().swap(free_heads_);
+    free_words_ = 0;
+  }
+
+ private:
+  static uint32_t ClassOf(size_t size) noexcept {
+    uint32_t c = 1;
+    while ((size_t{1} << c) < size) ++c;
+    return c;
+  }
+  static size_t ClassCapacity(uint32_t c) noexcept { return size_t{1} << c; }
+
+  Val Allocate(uint32_t c) {
+    if (c < free_heads_.size() && free_heads_[c] != kNone) {
+      const Val o = free_heads_[c];
+      free_heads_[c] = words_[o + 1];
+      free_words_ -= 1 + ClassCapacity(c);
+      return o;
+    }
+    const size_t o = words_.size();
+    const size_t need = o + 1 + ClassCapacity(c);
+    // Grow by a quarter rather than doubling: the pool is counted in the memory budget.
+    if (need > words_.capacity()) words_.reserve(std::max(need, words_.capacity() + words_.capacity() / 4));
+    words_.resize(need);
+    return static_cast<Val>(o);
+  }
+
+  void Free(Val o, uint32_t c) {
+    if (free_heads_.size() <= c) free_heads_.resize(c + 1, kNone);
+    words_[o + 1] = free_heads_[c];
+    free_heads_[c] = o;
+    free_words_ += 1 + ClassCapacity(c);
+  }
+
+  Val Move(Val o, uint32_t old_class, uint32_t c) {
+    const size_t size = words_[o];
+    const Val n = Allocate(c);
+    std::copy(words_.begin() + o, words_.begin() + o + 1 + size, words_.begin() + n);
+    Free(o, old_class);
+    return n;
+  }
+
+  std::vector<Val> words_;
+  std::vector<Val> free_heads_;
+  size_t free_words_ = 0;
+};
+
+inline std::string DescribeMinHashParams(const MinHashParams& p) {
+  return absl::StrCat(MinHashAlgorithmName(p.algorithm), " k=", p.num_perm, " seed=", p.seed);
+}
+
+}  // namespace internal
+
+template <typename DocId = uint32_t>
+class MinHashLsh {
+  static_assert(std::is_same_v<DocId, uint32_t> || std::is_same_v<DocId, uint64_t>,
+                "document ids are uint32_t or uint64_t");
+  using Table = internal::LshBandTable<DocId>;
+  using Pool = internal::LshIdListPool<DocId>;
+
+ public:
+  // The top bit of a slot value tags a list offset, so ids stay below it.
+  static constexpr DocId kListTag = DocId{1} << (sizeof(DocId) * 8 - 1);
+  static constexpr DocId kMaxDocId = kListTag - 1;
+
+  static absl::StatusOr<MinHashLsh> Create(const MinHashLshOptions& options) {
+    if (absl::Status s = options.minhash.Validate(); !s.ok()) return s;
+    if (absl::Status s = ValidateLshParams(options.banding, options.minhash.num_perm); !s.ok()) return s;
+    if (options.stored_bits != 0 && !IsValidBBitWidth(options.stored_bits)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "stored_bits must be 0 (keep no signatures) or a b-bit width 1, 2, 4, 8, 16 or 32, got ",
+          options.stored_bits));
+    }
+    return MinHashLsh(options);
+  }
+
+  const MinHashLshOptions& options() const noexcept { return options_; }
+  size_t size() const noexcept { return num_docs_; }
+  bool stores_signatures() const noexcept { return options_.stored_bits != 0; }
+
+  // Adds a document. AlreadyExists if the id is indexed (with stored signatures: at all;
+  // without: under one of this signature's band keys, the only place the index looks).
+  absl::Status Insert(DocId id, const MinHashSignature& sig) {
+    if (id > kMaxDocId) {
+      return absl::OutOfRangeError(
+          absl::StrCat("document id ", id, " exceeds the largest id this index stores (", kMaxDocId, ")"));
+    }
+    if (absl::Status s = CheckSignature(sig); !s.ok()) return s;
+    if (sig.empty) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "document ", id, " has an empty MinHash signature (no shingles); empty documents are not indexed"));
+    }
+    if (stores_signatures() && record_of_.contains(id)) return AlreadyIndexed(id);
+    const uint32_t bands = options_.banding.bands;
+    keys_.resize(bands);
+    ComputeLshBandKeys(sig.values, options_.banding.rows, band_seeds_, keys_);
+    for (uint32_t i = 0; i < bands; ++i) tables_[i].Prefetch(keys_[i]);
+    // Check every band before changing any, so a refused insert leaves no trace.
+    size_t new_words = 0;
+    for (uint32_t i = 0; i < bands; ++i) {
+      const size_t pos = tables_[i].Find(keys_[i]);
+      if (pos == Table::kNotFound) continue;
+      const DocId v = tables_[i].value(pos);
+      if (v & kListTag) {
+        if (pool_.Contains(v & ~kListTag, id)) return AlreadyIndexed(id);
+        new_words += pool_.GrowthWords(v & ~kListTag);
+      } else {
+        if (v == id) return AlreadyIndexed(id);
+        new_words += Pool::BlockWords(2);
+      }
+    }
+    if (pool_.used_words() + new_words > kMaxDocId - 1) {
+      return absl::ResourceExhaustedError(absl::StrCat("the shared id lists of this index are full (",
+                                                       pool_.used_words(), " words); use 64-bit ids"));
+    }
+    for (uint32_t i = 0; i < bands; ++i) {
+      Table& t = tables_[i];
+      const size_t pos = t.Find(keys_[i]);
+      if (pos == Table::kNotFound) {
+        t.Insert(keys_[i], id);
+        continue;
+      }
+      DocId& v = t.value(pos);
+      v = (v & kListTag) ? (kListTag | pool_.Add(v & ~kListTag, id)) : (kListTag | pool_.NewPair(v, id));
+    }
+    if (stores_signatures()) StoreRecord(id, sig);
+    ++num_docs_;
+    return absl::OkStatus();
+  }
+
+  // Ids of indexed documents sharing a band key with sig, ascending. An empty signature
+  // has no candidates.
+  absl::Status Query(const MinHashSignature& sig, std::vector<DocId>* out) const {
+    out->clear();
+    if (absl::Status s = CheckSignature(sig); !s.ok()) return s;
+    if (sig.empty || num_docs_ == 0) return absl::OkStatus();
+    std::vector<uint64_t> keys(options_.banding.bands);
+    ComputeLshBandKeys(sig.values, options_.banding.rows, band_seeds_, keys);
+    for (uint32_t i = 0; i < keys.size(); ++i) tables_[i].Prefetch(keys[i]);
+    for (uint32_t i = 0; i < keys.size(); ++i) {
+      const size_t pos = tables_[i].Find(keys[i]);
+      if (pos == Table::kNotFound) continue;
+      const DocId v = tables_[i].value(pos);
+      if (v & kListTag) {
+        const std::span<const DocId> l = pool_.List(v & ~kListTag);
+        out->insert(out->end(), l.begin(), l.end());
+      } else {
+        out->push_back(v);
+      }
+    }
+    std::sort(out->begin(), out->end());
+    out->erase(std::unique(out->begin(), out->end()), out->end());
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<DocId>> Query(const MinHashSignature& sig) const {
+    std::vector<DocId> out;
+    if (absl::Status s = Query(sig, &out); !s.ok()) return s;
+    return out;
+  }
+
+  // The candidates with the k highest estimated Jaccard similarities (at least
+  // min_jaccard), highest first, ties by id. Needs stored signatures.
+  absl::StatusOr<std::vector<ScoredCandidate<DocId>>> QueryTopK(const MinHashSignature& sig, size_t k,
+                                                                double min_jaccard = 0.0) const {
+    if (!stores_signatures()) {
+      return absl::FailedPreconditionError(
+          "QueryTopK needs stored signatures (MinHashLshOptions::stored_bits)");
+    }
+    absl::StatusOr<std::vector<DocId>> ids = Query(sig);
+    if (!ids.ok()) return ids.status();
+    std::vector<ScoredCandidate<DocId>> scored;
+    if (ids->empty()) return scored;
+    absl::StatusOr<BBitSignature> packed = CompressBBit(sig, options_.stored_bits);
+    if (!packed.ok()) return packed.status();
+    scored.reserve(ids->size());
+    for (const DocId id : *ids) {
+      const double j = EstimateStored(*packed, record_of_.find(id)->second);
+      if (j >= min_jaccard) scored.push_back({id, j});
+    }
+    const auto better = [](const ScoredCandidate<DocId>& a, const ScoredCandidate<DocId>& b) {
+      return a.jaccard != b.jaccard ? a.jaccard > b.jaccard : a.id < b.id;
+    };
+    if (scored.size() > k) {
+      std::partial_sort(scored.begin(), scored.begin() + static_cast<ptrdiff_t>(k), scored.end(), better);
+      scored.resize(k);
+    } else {
+      std::sort(scored.begin(), scored.end(), better);
+    }
+    return scored;
+  }
+
+  // Removes a document indexed under this signature. NotFound (and no change) if some
+  // band of the signature does not hold the id. With stored signatures the stored band
+  // keys are used and sig is only checked for parameters.
+  absl::Status Remove(DocId id, const MinHashSignature& sig) {
+    if (absl::Status s = CheckSignature(sig); !s.ok()) return s;
+    if (stores_signatures()) return Remove(id);
+    if (sig.empty) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "document ", id, " has an empty MinHash signature; empty documents are never indexed"));
+    }
+    keys_.resize(options_.banding.bands);
+    ComputeLshBandKeys(sig.values, options_.banding.rows, band_seeds_, keys_);
+    return RemoveWithKeys(id, keys_);
+  }
+
+  // Removes a document by id alone. Needs stored signatures.
+  absl::Status Remove(DocId id) {
+    if (!stores_signatures()) {
+      return absl::FailedPreconditionError(
+          "Remove(id) needs stored signatures (MinHashLshOptions::stored_bits); pass the signature");
+    }
+    const auto it = record_of_.find(id);
+    if (it == record_of_.end()) {
+      return absl::NotFoundError(absl::StrCat("document ", id, " is not in the index"));
+    }
+    const uint32_t record = it->second;
+    const uint64_t* keys = &records_[static_cast<size_t>(record) * record_words_ + 1];
+    keys_.assign(keys, keys + options_.banding.bands);
+    if (absl::Status s = RemoveWithKeys(id, keys_); !s.ok()) return s;
+    DropRecord(record);
+    return absl::OkStatus();
+  }
+
+  // With stored signatures: whether the id is indexed.
+  bool Contains(DocId id) const { return record_of_.contains(id); }
+
+  // Walks every slot: O(table size).
+  MinHashLshStats Stats() const {
+    MinHashLshStats s;
+    s.documents = num_docs_;
+    s.bands = options_.banding.bands;
+    for (const Table& t : tables_) {
+      s.band_entries += t.size();
+      s.table_bytes += t.AllocatedBytes();
+      for (const auto& slot : t.slots())
+        s.shared_entries += slot.val != Table::kEmpty && (slot.val & kListTag);
+    }
+    s.table_bytes += tables_.capacity() * sizeof(Table) + band_seeds_.capacity() * sizeof(uint64_t);
+    s.list_bytes = pool_.AllocatedBytes();
+    s.stored_bytes = records_.capacity() * sizeof(uint64_t) +
+                     record_of_.bucket_count() * (sizeof(std::pair<DocId, uint32_t>) + 1);
+    return s;
+  }
+
+  // The tables, read-only (for tests and a later on-disk format).
+  std::span<const internal::LshBandTable<DocId>> tables() const noexcept { return tables_; }
+
+ private:
+  explicit MinHashLsh(const MinHashLshOptions& options)
+      : options_(options),
+        band_seeds_(LshBandSeeds(options.minhash.seed, options.banding.bands)),
+        tables_(options.banding.bands) {
+    if (options_.stored_bits != 0) {
+      const size_t per_word = 64 / options_.stored_bits;
+      packed_words_ = (options_.minhash.num_perm + per_word - 1) / per_word;
+      record_words_ = 1 + options_.banding.bands + packed_words_;
+    }
+  }
+
+  absl::Status CheckSignature(const MinHashSignature& sig) const {
+    if (!(sig.params == options_.minhash)) {
+      return absl::InvalidArgumentError(absl::StrCat("MinHash parameters differ from the index's: expected ",
+                                                     internal::DescribeMinHashParams(options_.minhash),
+                                                     ", got ", internal::DescribeMinHashParams(sig.params)));
+    }
+    if (sig.values.size() != options_.minhash.num_perm) {
+      return absl::InvalidArgumentError(absl::StrCat("MinHash signature has ", sig.values.size(),
+                                                     " values, expected ", options_.minhash.num_perm));
+    }
+    return absl::OkStatus();
+  }
+
+  static absl::Status AlreadyIndexed(DocId id) {
+    return absl::AlreadyExistsError(absl::StrCat("document ", id, " is already in the index"));
+  }
+
+  absl::Status RemoveWithKeys(DocId id, std::span<const uint64_t> keys) {
+    const uint32_t bands = options_.banding.bands;
+    positions_.resize(bands);
+    for (uint32_t i = 0; i < bands; ++i) tables_[i].Prefetch(keys[i]);
+    for (uint32_t i = 0; i < bands; ++i) {
+      const size_t pos = tables_[i].Find(keys[i]);
+      const DocId v = pos == Table::kNotFound ? Table::kEmpty : tables_[i].value(pos);
+      const bool present =
+          pos != Table::kNotFound && ((v & kListTag) ? pool_.Contains(v & ~kListTag, id) : v == id);
+      if (!present) {
+        return absl::NotFoundError(
+            absl::StrCat("document ", id, " is not in the index under this signature (band ", i, ")"));
+      }
+      positions_[i] = pos;
+    }
+    for (uint32_t i = 0; i < bands; ++i) {
+      Table& t = tables_[i];
+      DocId& v = t.value(positions_[i]);
+      if (!(v & kListTag)) {
+        t.EraseAt(positions_[i]);
+        continue;
+      }
+      DocId last = 0;
+      const DocId o = pool_.Erase(v & ~kListTag, id, &last);
+      v = o == Pool::kNone ? last : (kListTag | o);
+    }
+    --num_docs_;
+    MaybeCompactPool();
+    return absl::OkStatus();
+  }
+
+  // Rewrites the pool without free blocks once they outweigh the live ones, walking
+  // the tables in order so the result is the same however the holes arose.
+  void MaybeCompactPool() {
+    const size_t free_words = pool_.free_words();
+    if (free_words == pool_.used_words()) {  // no list left
+      pool_.Clear();
+      return;
+    }
+    if (free_words < 4096 || free_words * 2 < pool_.used_words()) return;
+    Pool fresh;
+    for (Table& t : tables_) {
+      for (size_t p = 0; p < t.slots().size(); ++p) {
+        const DocId v = t.value(p);
+        if (v != Table::kEmpty && (v & kListTag))
+          t.value(p) = kListTag | fresh.CopyFrom(pool_, v & ~kListTag);
+      }
+    }
+    pool_ = std::move(fresh);
+  }
+
+  void StoreRecord(DocId id, const MinHashSignature& sig) {
+    const size_t record = records_.size() / record_words_;
+    records_.resize(records_.size() + record_words_);
+    uint64_t* r = &records_[record * record_words_];
+    r[0] = id;
+    std::copy(keys_.begin(), keys_.end(), r + 1);
+    // CompressBBit cannot fail: stored_bits was validated by Create.
+    const BBitSignature packed = *CompressBBit(sig, options_.stored_bits);
+    std::copy(packed.words.begin(), packed.words.end(), r + 1 + options_.banding.bands);
+    record_of_[id] = static_cast<uint32_t>(record);
+  }
+
+  // Moves the last record into the hole so the records stay dense.
+  void DropRecord(uint32_t record) {
+    const size_t last = records_.size() / record_words_ - 1;
+    record_of_.erase(static_cast<DocId>(records_[static_cast<size_t>(record) * record_words_]));
+    if (record != last) {
+      std::copy_n(records_.begin() + static_cast<ptrdiff_t>(last * record_words_), record_words_,
+                  records_.begin() + static_cast<ptrdiff_t>(static_cast<size_t>(record) * record_words_));
+      record_of_[static_cast<DocId>(records_[static_cast<size_t>(record) * record_words_])] = record;
+    }
+    records_.resize(last * record_words_);
+    if (records_.size() * 4 < records_.capacity()) records_.shrink_to_fit();
+    if (record_of_.empty()) absl::flat_hash_map<DocId, uint32_t>().swap(record_of_);
+  }
+
+  // The b-bit estimate of bbit.hpp's EstimateJaccard, on a stored record.
+  double EstimateStored(const BBitSignature& q, uint32_t record) const {
+    const uint64_t* words =
+        &records_[static_cast<size_t>(record) * record_words_ + 1 + options_.banding.bands];
+    const uint32_t bits = options_.stored_bits;
+    size_t zeros = 0;
+    for (size_t w = 0; w < packed_words_; ++w) zeros += internal::ZeroGroups(q.words[w] ^ words[w], bits);
+    const size_t padding = packed_words_ * (64 / bits) - options_.minhash.num_perm;
+    const double m = static_cast<double>(zeros - padding) / options_.minhash.num_perm;
+    const double r = std::ldexp(1.0, -static_cast<int>(bits));
+    const double j = (m - r) / (1.0 - r);
+    return j < 0.0 ? 0.0 : (j > 1.0 ? 1.0 : j);
+  }
+
+  MinHashLshOptions options_;
+  std::vector<uint64_t> band_seeds_;
+  std::vector<Table> tables_;
+  Pool pool_;
+  size_t num_docs_ = 0;
+  // Stored records: [id][b band keys][packed signature words], dense.
+  size_t packed_words_ = 0;
+  size_t record_words_ = 0;
+  std::vector<uint64_t> records_;
+  absl::flat_hash_map<DocId, uint32_t> record_of_;  // in-memory only; rebuilt from records_
+  // Scratch for Insert / Remove.
+  std::vector<uint64_t> keys_;
+  std::vector<size_t> positions_;
+};
+
+}  // namespace neardup
+
+#endif  // NEARDUP_INDEX_MINHASH_LSH_HPP_
