@@ -1,0 +1,170 @@
+// Signature files: the signatures of a corpus, stored with the parameters that made
+// them, so that later steps (dedup, index) can refuse to mix incompatible signatures.
+//
+// Input: (id, DocumentSignature) records from a Signer. Output: a versioned,
+// little-endian, checksummed file; reading it back gives the same records, or an error
+// naming the section and byte offset of the first problem.
+//
+//   auto writer = neardup::SignatureFileWriter::Create("corpus.ndsig", signer_options);
+//   (*writer).Append("doc-1", signature);           // streaming, any number of records
+//   absl::Status s = (*writer).Finalize();           // header, checksums, rename
+//   absl::StatusOr<neardup::SignatureSet> set = neardup::ReadSignatureFile("corpus.ndsig");
+//
+// Layout (format version 1). All integers little-endian.
+//
+//   Header, 128 bytes
+//   offset size  field
+//   0      8     magic 89 4E 44 55 50 0D 0A 1A ("\x89NDUP\r\n\x1a", shared by all
+//                neardup files; the PNG-style bytes catch text-mode and 7-bit mangling)
+//   8      4     object type: 1 = signature set
+//   12     4     format version: 1 (a reader refuses a newer version)
+//   16     4     flags: bit 0 MinHash present, bit 1 SimHash present; other bits 0
+//   20     4     header size in bytes (128)
+//   24     4     NormalizeOptions::Bits()
+//   28     1     shingle kind (1 word, 2 char)
+//   29     1     MinHash algorithm (1 classic, 2 one-permutation)
+//   30     2     reserved, 0
+//   32     4     shingle n
+//   36     4     MinHash num_perm (k)
+//   40     8     shingle seed
+//   48     8     MinHash seed
+//   56     8     SimHash seed
+//   64     8     record count
+//   72     8     payload bytes (everything after the header)
+//   80     8     XXH3-64 (seed 0) of the payload
+//   88     32    reserved, 0
+//   120    8     XXH3-64 (seed 0) of header bytes [0, 120)
+//
+//   Payload: blocks until the end of the file. A block holds whole records, about
+//   1 MiB of them, so a flipped bit is found (and located) before a record is parsed.
+//   0      4     block size B (bytes after this 16-byte block header), <= 64 MiB
+//   4      4     records in the block
+//   8      8     XXH3-64 (seed 0) of the B bytes that follow
+//   16     B     records, each:
+//                  4     id length L (<= 1 MiB)
+//                  L     id bytes
+//                  4     num_tokens
+//                  4     num_shingles
+//                  1     flags: bit 0 = empty (no shingles; MinHash compares as 0)
+//                  8     SimHash-64                        (if header flag bit 1)
+//                  4*k   MinHash values                    (if header flag bit 0)
+//
+// Guarantees: the bytes of a file depend only on the records and options appended
+// (no timestamps, no padding garbage). The writer writes "<path>.partial" and renames
+// it to <path> in Finalize(), so a failed run never leaves a file that looks complete.
+// A reader never allocates more than the file's size implies: counts and lengths are
+// checked against the bytes actually present before any allocation.
+// Errors: DataLoss (truncated, checksum mismatch, inconsistent counts),
+// FailedPrecondition (newer format version, other object type, unknown flags),
+// InvalidArgument (not a neardup file, bad parameters), and the errno's code for I/O.
+// Thread safety: one writer or reader per thread.
+#ifndef NEARDUP_IO_SIGNATURE_FILE_HPP_
+#define NEARDUP_IO_SIGNATURE_FILE_HPP_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "neardup/signature/signer.hpp"
+
+namespace neardup {
+
+inline constexpr char kNeardupFileMagic[8] = {'\x89', 'N', 'D', 'U', 'P', '\r', '\n', '\x1a'};
+inline constexpr uint32_t kObjectTypeSignatureSet = 1;
+inline constexpr uint32_t kSignatureFormatVersion = 1;
+inline constexpr size_t kSignatureHeaderBytes = 128;
+inline constexpr uint32_t kSignatureMaxIdBytes = 1u << 20;
+inline constexpr uint32_t kSignatureMaxBlockBytes = 64u << 20;
+
+// What a signature file's header says.
+struct SignatureFileInfo {
+  SignerOptions options;       // compute_minhash / compute_simhash = what is stored
+  uint64_t record_count = 0;
+  uint64_t payload_bytes = 0;
+};
+
+struct SignatureRecord {
+  std::string id;
+  DocumentSignature signature;  // replaced_bytes is not stored (always 0)
+};
+
+class SignatureFileWriter {
+ public:
+  // Opens "<path>.partial" for writing. InvalidArgument for invalid options.
+  static absl::StatusOr<SignatureFileWriter> Create(std::string path,
+                                                    const SignerOptions& options);
+  SignatureFileWriter(SignatureFileWriter&&) noexcept;
+  SignatureFileWriter& operator=(SignatureFileWriter&&) noexcept;
+  ~SignatureFileWriter();  // removes the partial file unless Finalize() succeeded
+
+  // Appends one record. The signature must come from a Signer with this writer's
+  // options (InvalidArgument otherwise, naming the record); ids up to 1 MiB.
+  absl::Status Append(std::string_view id, const DocumentSignature& signature);
+
+  // Writes the last block and the header, and renames the file into place.
+  absl::Status Finalize();
+
+  uint64_t record_count() const noexcept;
+  uint64_t bytes_written() const noexcept;  // header + payload so far
+
+ private:
+  struct Impl;
+  explicit SignatureFileWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Streaming reader: one record at a time, memory bounded by one block.
+class SignatureFileReader {
+ public:
+  // Reads and checks the header (magic, type, version, header checksum, parameters,
+  // payload size against the file size).
+  static absl::StatusOr<SignatureFileReader> Open(const std::string& path);
+  // The same over bytes in memory (tests, fuzzing); `name` is used in messages.
+  static absl::StatusOr<SignatureFileReader> FromBytes(std::string bytes, std::string name);
+  SignatureFileReader(SignatureFileReader&&) noexcept;
+  SignatureFileReader& operator=(SignatureFileReader&&) noexcept;
+  ~SignatureFileReader();
+
+  const SignatureFileInfo& info() const noexcept;
+
+  // Stores the next record and returns true; false after the last one, once the
+  // record count and the payload checksum have been verified.
+  absl::StatusOr<bool> Next(SignatureRecord* record);
+
+ private:
+  struct Impl;
+  explicit SignatureFileReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// A whole signature file in memory, column by column.
+struct SignatureSet {
+  SignatureFileInfo info;
+  std::vector<std::string> ids;
+  std::vector<uint32_t> num_tokens;
+  std::vector<uint32_t> num_shingles;
+  std::vector<uint64_t> simhashes;       // one per record, if info.options.compute_simhash
+  std::vector<uint32_t> minhash_values;  // num_perm per record, if compute_minhash
+
+  size_t size() const noexcept { return ids.size(); }
+  bool empty(size_t i) const noexcept { return num_shingles[i] == 0; }
+  std::span<const uint32_t> minhash(size_t i) const noexcept {
+    const size_t k = info.options.minhash.num_perm;
+    return std::span<const uint32_t>(minhash_values).subspan(i * k, k);
+  }
+  // Record i as a DocumentSignature (copies its MinHash values).
+  DocumentSignature Signature(size_t i) const;
+};
+
+absl::StatusOr<SignatureSet> ReadSignatureFile(const std::string& path);
+// The same over bytes in memory; `name` is used in messages.
+absl::StatusOr<SignatureSet> ReadSignatureBytes(std::string bytes, std::string name);
+
+}  // namespace neardup
+
+#endif  // NEARDUP_IO_SIGNATURE_FILE_HPP_

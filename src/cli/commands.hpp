@@ -1,0 +1,60 @@
+// The neardup command-line tool's subcommands.
+//
+// Each command lives in its own file src/cli/<command>.cpp and exposes one Add*Command
+// function that adds a CLI11 subcommand to the root app and returns how to run it.
+// main.cpp lists them; adding a command is a new file plus one line there.
+//
+// Exit codes shared by every command: 0 success, 1 error (I/O, bad data, --strict
+// stop), 2 usage error (reported by CLI11 before any command runs).
+#ifndef NEARDUP_CLI_COMMANDS_HPP_
+#define NEARDUP_CLI_COMMANDS_HPP_
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "neardup/signature/signer.hpp"
+
+namespace neardup::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+
+struct Command {
+  CLI::App* app;             // the subcommand; run() is called when it was parsed
+  std::function<int()> run;  // returns the exit code
+};
+
+Command AddSignCommand(CLI::App& root);
+Command AddCompareCommand(CLI::App& root);
+Command AddDedupCommand(CLI::App& root);
+Command AddParamsCommand(CLI::App& root);
+
+// Shingle and MinHash flags shared by the commands that sign text.
+struct SignerFlags {
+  std::string algo = "oph";
+  uint32_t num_perm = 128;
+  uint32_t ngram = 5;
+  uint32_t char_ngram = 0;  // non-zero: character n-grams of this size
+  uint64_t seed = kDefaultMinHashSeed;
+
+  SignerOptions ToOptions() const;
+  std::string ShingleDescription() const;  // e.g. "word 5-grams"
+};
+
+// Adds --algo (or `algo_flag`, for a command whose --algo means something else),
+// --num-perm, --ngram, --char-ngram and --seed.
+void AddSignerFlags(CLI::App* app, SignerFlags* flags, const std::string& algo_flag = "--algo");
+
+// `s` as a JSON string literal, quotes included.
+std::string JsonString(std::string_view s);
+// Shortest text that reads back as exactly `v` (JSON number).
+std::string JsonNumber(double v);
+
+}  // namespace neardup::cli
+
+#endif  // NEARDUP_CLI_COMMANDS_HPP_

@@ -1,0 +1,88 @@
+// Flags and output helpers shared by the CLI commands.
+#include <charconv>
+#include <cmath>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "commands.hpp"
+
+namespace neardup::cli {
+
+SignerOptions SignerFlags::ToOptions() const {
+  SignerOptions o;
+  o.minhash.algorithm = algo == "classic" ? MinHashAlgorithm::kClassic
+                                          : MinHashAlgorithm::kOnePermutation;
+  o.minhash.num_perm = num_perm;
+  o.minhash.seed = seed;
+  if (char_ngram != 0) {
+    o.shingle.kind = ShingleKind::kChar;
+    o.shingle.n = char_ngram;
+  } else {
+    o.shingle.kind = ShingleKind::kWord;
+    o.shingle.n = ngram;
+  }
+  return o;
+}
+
+std::string SignerFlags::ShingleDescription() const {
+  return char_ngram != 0 ? absl::StrCat("character ", char_ngram, "-grams")
+                         : absl::StrCat("word ", ngram, "-grams");
+}
+
+void AddSignerFlags(CLI::App* app, SignerFlags* flags, const std::string& algo_flag) {
+  app->add_option(algo_flag, flags->algo, "MinHash algorithm: oph (one permutation) or classic")
+      ->check(CLI::IsMember({"oph", "classic"}))
+      ->capture_default_str();
+  app->add_option("--num-perm", flags->num_perm, "MinHash values per document (k)")
+      ->check(CLI::Range(1u, kMaxNumPerm))
+      ->capture_default_str();
+  CLI::Option* ngram = app->add_option("--ngram", flags->ngram, "words per shingle")
+                           ->check(CLI::Range(1u, 64u))
+                           ->capture_default_str();
+  app->add_option("--char-ngram", flags->char_ngram,
+                  "use character shingles of N code points instead of words")
+      ->check(CLI::Range(1u, 64u))
+      ->excludes(ngram);
+  app->add_option("--seed", flags->seed, "MinHash seed")->capture_default_str();
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned char>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string JsonNumber(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, r.ptr);
+}
+
+}  // namespace neardup::cli

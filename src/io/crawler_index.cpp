@@ -1,0 +1,1089 @@
+// CrawlerIndex: ids, locking, the log and checkpoints. The file formats are documented
+// in index/crawler_index.hpp (snapshot sections, log) and index/index_file.hpp.
+#include "neardup/index/crawler_index.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "neardup/index/index_file.hpp"
+
+namespace neardup {
+namespace {
+
+using internal::AppendLe32;
+using internal::AppendLe64;
+using internal::ErrnoError;
+using internal::LoadLe32;
+using internal::LoadLe64;
+using internal::StoreLe32;
+using internal::StoreLe64;
+
+constexpr uint32_t kTagCrawlerIds = 16;
+constexpr uint32_t kTagCrawlerState = 17;
+constexpr uint32_t kLogFormatVersion = 1;
+constexpr size_t kLogHeaderBytes = 64;
+constexpr size_t kLogChecksumOffset = 56;
+constexpr size_t kRecordHeaderBytes = 16;
+constexpr size_t kRecordTrailerBytes = 8;
+constexpr uint32_t kMaxLogPayload = 1u << 20;
+constexpr uint8_t kRecordInsert = 1;
+constexpr uint8_t kRecordRemove = 2;
+constexpr size_t kLogReadChunk = 4u << 20;
+
+std::string Shown(std::string_view id) {
+  return absl::StrCat("\"", std::string(id.substr(0, 80)), id.size() > 80 ? "...\"" : "\"");
+}
+
+absl::Status ValidateId(std::string_view id) {
+  if (id.empty()) return absl::InvalidArgumentError("document ids must not be empty");
+  if (id.size() > kCrawlerMaxIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("document id ", Shown(id), " is ", id.size(),
+                                                   " bytes, more than the limit of ", kCrawlerMaxIdBytes));
+  }
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------------
+// Ids: every id's bytes in one string, a span per handle, and a hash set of handles
+// looked up by id bytes (so each id is stored once).
+
+class IdTable {
+ public:
+  static constexpr uint32_t kNone = ~uint32_t{0};
+
+  IdTable() : set_(0, Hash{this}, Eq{this}) {}
+  IdTable(const IdTable&) = delete;
+  IdTable& operator=(const IdTable&) = delete;
+
+  std::string_view Get(uint32_t h) const {
+    const uint64_t s = spans_[h];
+    return {bytes_.data() + (s >> kLengthBits), static_cast<size_t>(s & kLengthMask)};
+  }
+  bool Used(uint32_t h) const { return h < spans_.size() && (spans_[h] & kLengthMask) != 0; }
+  uint32_t Find(std::string_view id) const {
+    const auto it = set_.find(id);
+    return it == set_.end() ? kNone : *it;
+  }
+  size_t size() const { return set_.size(); }
+  uint32_t handles() const { return static_cast<uint32_t>(spans_.size()); }
+  uint64_t live_bytes() const { return live_bytes_; }
+  size_t free_handles() const { return free_.size(); }
+  uint64_t MemoryBytes() const {
+    return bytes_.capacity() + spans_.capacity() * sizeof(uint64_t) + free_.capacity() * sizeof(uint32_t) +
+           set_.capacity() * (sizeof(uint32_t) + 1);
+  }
+
+  // Adds an id that is not present (ValidateId'd); returns its handle.
+  absl::StatusOr<uint32_t> Add(std::string_view id) {
+    uint32_t h;
+    if (!free_.empty()) {
+      h = free_.back();
+      free_.pop_back();
+    } else {
+      if (spans_.size() > MinHashLsh<uint32_t>::kMaxDocId) {
+        return absl::ResourceExhaustedError("the index holds the most documents it can (2^31)");
+      }
+      h = static_cast<uint32_t>(spans_.size());
+      spans_.push_back(0);
+    }
+    spans_[h] = (static_cast<uint64_t>(bytes_.size()) << kLengthBits) | id.size();
+    bytes_.append(id);
+    live_bytes_ += id.size();
+    set_.insert(h);
+    return h;
+  }
+
+  void Remove(uint32_t h) {
+    set_.erase(h);  // hashes the id, so before its span is cleared
+    live_bytes_ -= spans_[h] & kLengthMask;
+    spans_[h] = 0;
+    free_.push_back(h);
+    MaybeCompact();
+  }
+
+  // The snapshot's id section: n lengths, then the bytes of the used handles.
+  std::string Encode() const {
+    std::string out;
+    out.reserve(spans_.size() * 4 + live_bytes_);
+    for (const uint64_t s : spans_) AppendLe32(&out, static_cast<uint32_t>(s & kLengthMask));
+    for (size_t h = 0; h < spans_.size(); ++h) {
+      if (spans_[h] & kLengthMask) out.append(Get(static_cast<uint32_t>(h)));
+    }
+    return out;
+  }
+
+  // Reads an id section; `at` is the file offset of its payload, for messages.
+  absl::Status Decode(const std::string& payload, uint64_t handles, uint64_t at, const std::string& name) {
+    auto bad = [&](uint64_t offset, std::string_view what) {
+      return absl::DataLossError(
+          absl::StrCat(name, ": crawler ids at byte offset ", offset, ": ", std::string(what)));
+    };
+    if (handles > payload.size() / 4 || handles > uint64_t{MinHashLsh<uint32_t>::kMaxDocId} + 1) {
+      return bad(at, absl::StrCat(handles, " handles cannot fit in ", payload.size(), " bytes"));
+    }
+    const size_t n = static_cast<size_t>(handles);
+    uint64_t total = 0;
+    for (size_t h = 0; h < n; ++h) {
+      const uint32_t len = LoadLe32(&payload[4 * h]);
+      if (len > kCrawlerMaxIdBytes) return bad(at + 4 * h, absl::StrCat("handle ", h, " has an id of ", len, " bytes"));
+      total += len;
+    }
+    if (total != payload.size() - 4 * n) {
+      return bad(at, absl::StrCat("the id lengths add up to ", total, " bytes, the section holds ",
+                                  payload.size() - 4 * n));
+    }
+    bytes_.assign(payload, 4 * n, std::string::npos);
+    spans_.assign(n, 0);
+    uint64_t offset = 0;
+    size_t used = 0;
+    for (size_t h = 0; h < n; ++h) {
+      const uint32_t len = LoadLe32(&payload[4 * h]);
+      if (len != 0) {
+        spans_[h] = (offset << kLengthBits) | len;
+        offset += len;
+        ++used;
+      }
+    }
+    set_.reserve(used);
+    for (size_t h = n; h-- > 0;) {
+      if (spans_[h] == 0) {
+        free_.push_back(static_cast<uint32_t>(h));  // the smallest handle is reused first
+        continue;
+      }
+      if (!set_.insert(static_cast<uint32_t>(h)).second) {
+        return bad(at + 4 * n + (spans_[h] >> kLengthBits),
+                   absl::StrCat("handle ", h, " repeats the id ", Shown(Get(static_cast<uint32_t>(h)))));
+      }
+    }
+    live_bytes_ = total;
+    return absl::OkStatus();
+  }
+
+  // Every used handle, ascending.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (size_t h = 0; h < spans_.size(); ++h) {
+      if (spans_[h] & kLengthMask) fn(static_cast<uint32_t>(h));
+    }
+  }
+
+ private:
+  static constexpr int kLengthBits = 24;  // ids are at most 64 KiB
+  static constexpr uint64_t kLengthMask = (uint64_t{1} << kLengthBits) - 1;
+
+  static size_t HashBytes(std::string_view s) { return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size())); }
+
+  struct Hash {
+    using is_transparent = void;
+    const IdTable* table;
+    size_t operator()(uint32_t h) const { return HashBytes(table->Get(h)); }
+    size_t operator()(std::string_view s) const { return HashBytes(s); }
+  };
+  struct Eq {
+    using is_transparent = void;
+    const IdTable* table;
+    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    bool operator()(uint32_t a, std::string_view b) const { return table->Get(a) == b; }
+    bool operator()(std::string_view a, uint32_t b) const { return a == table->Get(b); }
+  };
+
+  // Rewrites the id bytes once removed ids outweigh live ones, and shrinks the set.
+  void MaybeCompact() {
+    const uint64_t dead = bytes_.size() - live_bytes_;
+    if (dead > live_bytes_ && dead > (64u << 10)) {
+      std::string fresh;
+      fresh.reserve(live_bytes_);
+      for (uint64_t& s : spans_) {
+        if ((s & kLengthMask) == 0) continue;
+        const uint64_t len = s & kLengthMask;
+        const uint64_t at = fresh.size();
+        fresh.append(bytes_, s >> kLengthBits, len);
+        s = (at << kLengthBits) | len;
+      }
+      bytes_.swap(fresh);
+    }
+    if (set_.empty()) {
+      absl::flat_hash_set<uint32_t, Hash, Eq>(0, Hash{this}, Eq{this}).swap(set_);
+    } else if (set_.size() * 4 < set_.capacity() && set_.capacity() > 1024) {
+      set_.rehash(0);
+    }
+  }
+
+  std::string bytes_;
+  std::vector<uint64_t> spans_;  // offset << 24 | length; 0 = unused handle
+  std::vector<uint32_t> free_;
+  uint64_t live_bytes_ = 0;
+  absl::flat_hash_set<uint32_t, Hash, Eq> set_;
+};
+
+// ---------------------------------------------------------------------------------
+// Signers for callers that pass text: one per concurrent caller, reused.
+
+class SignerPool {
+ public:
+  explicit SignerPool(const SignerOptions& options) : options_(options) {}
+
+  MinHashSignature Sign(std::string_view text) {
+    std::unique_ptr<Signer> signer;
+    {
+      absl::MutexLock l(&mu_);
+      if (!free_.empty()) {
+        signer = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    if (!signer) signer = std::make_unique<Signer>(options_);
+    DocumentSignature sig;
+    signer->Sign(text, &sig);
+    absl::MutexLock l(&mu_);
+    free_.push_back(std::move(signer));
+    return std::move(sig.minhash);
+  }
+
+ private:
+  SignerOptions options_;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Signer>> free_;
+};
+
+// ---------------------------------------------------------------------------------
+// The log: records are appended to a buffer under the index's writer lock (so they are
+// in the order of the changes) and written, and synced per policy, by whichever
+// waiting caller gets there first, for everyone appended so far (group commit).
+
+uint64_t OptionsFingerprint(const SignerOptions& signer, const MinHashLshOptions& lsh) {
+  std::string b;
+  AppendLe32(&b, signer.normalize.Bits());
+  b.push_back(static_cast<char>(signer.shingle.kind));
+  AppendLe32(&b, signer.shingle.n);
+  AppendLe64(&b, signer.shingle.seed);
+  b.push_back(static_cast<char>(lsh.minhash.algorithm));
+  AppendLe32(&b, lsh.minhash.num_perm);
+  AppendLe64(&b, lsh.minhash.seed);
+  AppendLe32(&b, lsh.banding.bands);
+  AppendLe32(&b, lsh.banding.rows);
+  AppendLe32(&b, lsh.stored_bits);
+  return XXH3_64bits(b.data(), b.size());
+}
+
+std::string EncodeLogHeader(uint64_t first_seq, uint64_t fingerprint) {
+  std::string h(kLogHeaderBytes, '\0');
+  std::memcpy(h.data(), kNeardupFileMagic, 8);
+  StoreLe32(&h[8], kObjectTypeCrawlerLog);
+  StoreLe32(&h[12], kLogFormatVersion);
+  StoreLe64(&h[16], first_seq);
+  StoreLe64(&h[24], fingerprint);
+  StoreLe64(&h[kLogChecksumOffset], XXH3_64bits(h.data(), kLogChecksumOffset));
+  return h;
+}
+
+absl::Status WriteFd(int fd, const char* p, size_t n, const std::string& path) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(path, "log write failed", errno);
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return absl::OkStatus();
+}
+
+class Log {
+ public:
+  Log(SyncPolicy policy, uint32_t every) : policy_(policy), every_(every) {}
+  ~Log() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  void Start(int fd, std::string path, uint64_t last_seq, uint64_t file_bytes, uint64_t records) {
+    fd_ = fd;
+    path_ = std::move(path);
+    appended_.store(last_seq);
+    written_ = synced_ = last_seq;
+    acknowledged_.store(last_seq);
+    file_bytes_ = file_bytes;
+    records_ = records;
+  }
+
+  // The last sequence number appended. Changes only under the index's writer lock.
+  uint64_t last_appended() const { return appended_.load(std::memory_order_acquire); }
+
+  absl::Status error() {
+    absl::MutexLock l(&mu_);
+    return error_;
+  }
+
+  // Appends one record; the caller holds the index's writer lock.
+  uint64_t Append(uint8_t type, std::string_view id, std::span<const uint64_t> keys = {},
+                  std::span<const uint64_t> packed = {}) {
+    absl::MutexLock l(&mu_);
+    const uint64_t seq = appended_.load(std::memory_order_relaxed) + 1;
+    const size_t start = pending_.size();
+    const size_t payload = type == kRecordInsert ? 4 + id.size() + 8 * (keys.size() + packed.size()) : id.size();
+    AppendLe32(&pending_, static_cast<uint32_t>(payload));
+    pending_.push_back(static_cast<char>(type));
+    pending_.append(3, '\0');
+    AppendLe64(&pending_, seq);
+    if (type == kRecordInsert) AppendLe32(&pending_, static_cast<uint32_t>(id.size()));
+    pending_.append(id);
+    for (const uint64_t k : keys) AppendLe64(&pending_, k);
+    for (const uint64_t w : packed) AppendLe64(&pending_, w);
+    AppendLe64(&pending_, XXH3_64bits(pending_.data() + start, pending_.size() - start));
+    appended_.store(seq, std::memory_order_release);
+    return seq;
+  }
+
+  // Returns once record `seq` is as durable as the policy promises.
+  absl::Status WaitAcknowledged(uint64_t seq) {
+    if (acknowledged_.load(std::memory_order_acquire) >= seq) return absl::OkStatus();
+    return Wait(seq, policy_ == SyncPolicy::kEveryOp);
+  }
+  absl::Status SyncAll() { return Wait(last_appended(), true); }
+
+  // Writes what is pending (and fdatasyncs it when `sync`), then closes the file.
+  void Close(bool sync) {
+    (void)Wait(last_appended(), sync);
+    absl::MutexLock l(&mu_);
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  // Checkpoint: waits for the writing caller to finish and keeps others from writing.
+  void BeginExclusive() {
+    absl::MutexLock l(&mu_);
+    mu_.Await(absl::Condition(
+        +[](bool* busy) { return !*busy; }, &busy_));
+    busy_ = true;
+  }
+  // Ends it. `new_fd` >= 0: a snapshot now holds every appended record, and new_fd is
+  // the fresh log (header_bytes long) to write from now on. `failure`: the log can no
+  // longer be trusted (the file was replaced but cannot be opened).
+  void EndExclusive(int new_fd, uint64_t header_bytes, absl::Status failure) {
+    absl::MutexLock l(&mu_);
+    if (new_fd >= 0) {
+      ::close(fd_);
+      fd_ = new_fd;
+      pending_.clear();
+      written_ = synced_ = appended_.load();
+      acknowledged_.store(written_);
+      unsynced_ = 0;
+      file_bytes_ = header_bytes;
+      records_ = 0;
+      error_ = absl::OkStatus();
+    }
+    if (!failure.ok()) error_ = failure;
+    busy_ = false;
+    cv_.SignalAll();
+  }
+
+  void Counts(uint64_t* file_bytes, uint64_t* records) {
+    absl::MutexLock l(&mu_);
+    *file_bytes = file_bytes_ + pending_.size();
+    *records = records_ + (appended_.load() - written_);
+  }
+
+ private:
+  absl::Status Wait(uint64_t seq, bool need_sync) {
+    mu_.Lock();
+    for (;;) {
+      if (!error_.ok()) {
+        absl::Status s = error_;
+        mu_.Unlock();
+        return s;
+      }
+      if (written_ >= seq && (!need_sync || synced_ >= seq)) break;
+      if (busy_) {
+        cv_.Wait(&mu_);
+        continue;
+      }
+      busy_ = true;
+      std::string batch;
+      batch.swap(pending_);
+      pending_.swap(spare_);
+      const uint64_t target = appended_.load();
+      const uint64_t records = target - written_;
+      const bool sync = need_sync || (policy_ == SyncPolicy::kEveryN && unsynced_ + records >= every_);
+      const int fd = fd_;
+      mu_.Unlock();
+      absl::Status s = WriteFd(fd, batch.data(), batch.size(), path_);
+      if (s.ok() && sync && ::fdatasync(fd) != 0) s = ErrnoError(path_, "log fdatasync failed", errno);
+      mu_.Lock();
+      busy_ = false;
+      cv_.SignalAll();
+      if (!s.ok()) {
+        error_ = s;
+        continue;
+      }
+      written_ = target;
+      file_bytes_ += batch.size();
+      records_ += records;
+      if (sync) {
+        synced_ = target;
+        unsynced_ = 0;
+      } else {
+        unsynced_ += records;
+      }
+      acknowledged_.store(policy_ == SyncPolicy::kEveryOp ? synced_ : written_, std::memory_order_release);
+      batch.clear();
+      spare_.swap(batch);
+    }
+    mu_.Unlock();
+    return absl::OkStatus();
+  }
+
+  const SyncPolicy policy_;
+  const uint32_t every_;
+  std::atomic<uint64_t> appended_{0};
+  std::atomic<uint64_t> acknowledged_{0};
+  absl::Mutex mu_;
+  absl::CondVar cv_;
+  int fd_ = -1;
+  std::string path_;
+  std::string pending_;
+  std::string spare_;
+  bool busy_ = false;  // a caller is writing (or a checkpoint runs)
+  uint64_t written_ = 0;
+  uint64_t synced_ = 0;
+  uint64_t unsynced_ = 0;
+  uint64_t file_bytes_ = 0;
+  uint64_t records_ = 0;
+  absl::Status error_;
+};
+
+// Sequential reads of the log with a bounded buffer.
+class LogReader {
+ public:
+  LogReader(int fd, uint64_t size) : fd_(fd), size_(size) {}
+  uint64_t size() const { return size_; }
+  // The n bytes at `offset` (n <= the chunk size), or an error; offsets only grow.
+  absl::StatusOr<const char*> At(uint64_t offset, size_t n, const std::string& path) {
+    if (offset < base_ || offset + n > base_ + buf_.size()) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(std::max(n, kLogReadChunk), size_ - offset));
+      buf_.resize(want);
+      size_t got = 0;
+      while (got < want) {
+        const ssize_t r = ::pread(fd_, buf_.data() + got, want - got, static_cast<off_t>(offset + got));
+        if (r < 0) {
+          if (errno == EINTR) continue;
+          return ErrnoError(path, "log read failed", errno);
+        }
+        if (r == 0) return absl::DataLossError(absl::StrCat(path, ": the log shrank while being read"));
+        got += static_cast<size_t>(r);
+      }
+      base_ = offset;
+    }
+    return buf_.data() + (offset - base_);
+  }
+
+ private:
+  int fd_;
+  uint64_t size_;
+  uint64_t base_ = 0;
+  std::string buf_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------
+
+absl::Status CrawlerIndexOptions::Validate() const {
+  if (absl::Status s = signer.Validate(); !s.ok()) return s;
+  if (stored_bits == 0) {
+    return absl::InvalidArgumentError(
+        "a crawler index needs stored signatures: stored_bits must be 1, 2, 4, 8, 16 or 32, got 0");
+  }
+  absl::StatusOr<MinHashLsh<uint32_t>> probe =
+      MinHashLsh<uint32_t>::Create({.minhash = signer.minhash, .banding = banding, .stored_bits = stored_bits});
+  if (!probe.ok()) return probe.status();
+  if (!(threshold > 0.0 && threshold <= 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat("threshold must be in (0, 1], got ", threshold));
+  }
+  if (max_results == 0) return absl::InvalidArgumentError("max_results must be at least 1");
+  if (sync != SyncPolicy::kEveryOp && sync != SyncPolicy::kEveryN && sync != SyncPolicy::kNever) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown sync policy ", static_cast<int>(sync)));
+  }
+  if (sync == SyncPolicy::kEveryN && sync_every == 0) {
+    return absl::InvalidArgumentError("sync_every must be at least 1");
+  }
+  return absl::OkStatus();
+}
+
+struct CrawlerIndex::Impl {
+  Impl(const std::string& p, const CrawlerIndexOptions& o)
+      : path(p),
+        log_path(p + ".log"),
+        options(o),
+        signer_options(o.signer),
+        lsh_options{.minhash = o.signer.minhash, .banding = o.banding, .stored_bits = o.stored_bits},
+        fingerprint(0),
+        signers(o.signer),
+        log(o.sync, o.sync_every) {
+    signer_options.compute_simhash = false;
+    signer_options.simhash_seed = 0;
+    signer_options.compute_minhash = true;
+    options.signer = signer_options;
+    fingerprint = OptionsFingerprint(signer_options, lsh_options);
+  }
+
+  ~Impl() {
+    if (lsh.has_value()) log.Close(options.sync != SyncPolicy::kNever);
+    if (lock_fd >= 0) ::close(lock_fd);  // releases the flock, last
+  }
+
+  absl::Status Open();
+  absl::Status CreateFresh();
+  absl::Status LoadSnapshot(uint64_t* start_seq);
+  absl::Status ReplayLog(int fd, uint64_t start_seq, uint64_t* last_seq, uint64_t* good_end, uint64_t* records);
+  absl::Status ApplyInsert(std::string_view id, std::span<const uint64_t> keys, std::span<const uint64_t> packed);
+  absl::Status ApplyRemove(std::string_view id);
+
+  // The near-duplicates of sig; the caller holds mu or write_mu.
+  absl::Status Match(const MinHashSignature& sig, std::vector<CrawlerMatch>* out) const;
+  // Inserts an id that is not present and logs it; the caller holds write_mu.
+  absl::Status InsertLocked(std::string_view id, const MinHashSignature& sig);
+  absl::Status CheckWritable() { return log.error(); }
+
+  std::string path;
+  std::string log_path;
+  CrawlerIndexOptions options;
+  SignerOptions signer_options;
+  MinHashLshOptions lsh_options;
+  uint64_t fingerprint;
+  CrawlerRecovery recovery;
+  int lock_fd = -1;
+  SignerPool signers;
+
+  // Every change holds write_mu throughout and mu exclusively while it modifies lsh or
+  // ids; readers hold mu shared. So a change (or a Checkpoint) reads the state with
+  // write_mu alone while queries go on, and a waiting change never blocks queries.
+  absl::Mutex write_mu;
+  mutable absl::Mutex mu;
+  std::optional<MinHashLsh<uint32_t>> lsh;
+  IdTable ids;
+  mutable Log log;
+  std::atomic<uint64_t> checkpoints{0};
+};
+
+absl::Status CrawlerIndex::Impl::ApplyInsert(std::string_view id, std::span<const uint64_t> keys,
+                                             std::span<const uint64_t> packed) {
+  if (absl::Status s = ValidateId(id); !s.ok()) return s;
+  if (ids.Find(id) != IdTable::kNone) {
+    return absl::AlreadyExistsError(absl::StrCat("document ", Shown(id), " is already in the index"));
+  }
+  absl::WriterMutexLock l(&mu);
+  absl::StatusOr<uint32_t> h = ids.Add(id);
+  if (!h.ok()) return h.status();
+  if (absl::Status s = lsh->InsertStored(*h, keys, packed); !s.ok()) {
+    ids.Remove(*h);
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CrawlerIndex::Impl::ApplyRemove(std::string_view id) {
+  const uint32_t h = ids.Find(id);
+  if (h == IdTable::kNone) return absl::NotFoundError(absl::StrCat("document ", Shown(id), " is not in the index"));
+  absl::WriterMutexLock l(&mu);
+  if (absl::Status s = lsh->Remove(h); !s.ok()) return s;
+  ids.Remove(h);
+  return absl::OkStatus();
+}
+
+absl::Status CrawlerIndex::Impl::Match(const MinHashSignature& sig, std::vector<CrawlerMatch>* out) const {
+  out->clear();
+  absl::StatusOr<std::vector<ScoredCandidate<uint32_t>>> top =
+      lsh->QueryTopK(sig, options.max_results, options.threshold);
+  if (!top.ok()) return top.status();
+  out->reserve(top->size());
+  for (const ScoredCandidate<uint32_t>& c : *top) out->push_back({std::string(ids.Get(c.id)), c.jaccard});
+  std::sort(out->begin(), out->end(), [](const CrawlerMatch& a, const CrawlerMatch& b) {
+    return a.similarity != b.similarity ? a.similarity > b.similarity : a.id < b.id;
+  });
+  return absl::OkStatus();
+}
+
+absl::Status CrawlerIndex::Impl::InsertLocked(std::string_view id, const MinHashSignature& sig) {
+  absl::StatusOr<uint32_t> h;
+  {
+    absl::WriterMutexLock l(&mu);
+    h = ids.Add(id);
+    if (!h.ok()) return h.status();
+    if (absl::Status s = lsh->Insert(*h, sig); !s.ok()) {
+      ids.Remove(*h);
+      return s;
+    }
+  }
+  const MinHashLsh<uint32_t>::StoredDocument stored = lsh->Stored(*h);
+  log.Append(kRecordInsert, id, stored.band_keys, stored.packed);
+  return absl::OkStatus();
+}
+
+absl::Status CrawlerIndex::Impl::CreateFresh() {
+  absl::StatusOr<MinHashLsh<uint32_t>> fresh = MinHashLsh<uint32_t>::Create(lsh_options);
+  if (!fresh.ok()) return fresh.status();
+  lsh.emplace(*std::move(fresh));
+  std::string state;
+  AppendLe64(&state, 1);
+  AppendLe64(&state, 0);
+  const internal::IndexFileSection sections[] = {
+      {.tag = kTagCrawlerIds, .name = "crawler ids", .elements = 0, .payload = {}},
+      {.tag = kTagCrawlerState, .name = "crawler state", .elements = 2, .payload = state}};
+  if (absl::Status s =
+          internal::WriteIndexFile<uint32_t>(path, *lsh, signer_options, kObjectTypeCrawlerIndex, sections);
+      !s.ok()) {
+    return s;
+  }
+  return internal::WriteFileAtomically(log_path, EncodeLogHeader(1, fingerprint));
+}
+
+absl::Status CrawlerIndex::Impl::LoadSnapshot(uint64_t* start_seq) {
+  internal::IndexFileSection specs[2];
+  specs[0].tag = kTagCrawlerIds;
+  specs[0].name = "crawler ids";
+  specs[1].tag = kTagCrawlerState;
+  specs[1].name = "crawler state";
+  absl::StatusOr<internal::DecodedIndexFile<uint32_t>> file = internal::ReadIndexFile<uint32_t>(
+      path, kObjectTypeCrawlerIndex, signer_options, lsh_options, specs);
+  if (!file.ok()) return file.status();
+  lsh.emplace(std::move(*file->index));
+  const internal::IndexFileSection& state = file->extra[1];
+  if (state.payload.size() != 16) {
+    return absl::DataLossError(absl::StrCat(path, ": crawler state at byte offset ", state.offset, ": ",
+                                            state.payload.size(), " bytes, expected 16"));
+  }
+  *start_seq = LoadLe64(&state.payload[0]);
+  const uint64_t documents = LoadLe64(&state.payload[8]);
+  if (*start_seq == 0 || *start_seq == ~uint64_t{0} || documents != lsh->size()) {
+    return absl::DataLossError(absl::StrCat(path, ": crawler state at byte offset ", state.offset,
+                                            ": log sequence ", *start_seq, " and ", documents,
+                                            " documents do not fit an index of ", lsh->size()));
+  }
+  const internal::IndexFileSection& id_section = file->extra[0];
+  if (absl::Status s = ids.Decode(id_section.payload, id_section.elements, id_section.offset, path); !s.ok()) {
+    return s;
+  }
+  // Every stored document needs an id and every id a document (queries map one to the
+  // other): equal counts and ids -> documents is enough, the handles being distinct.
+  if (ids.size() != lsh->size()) {
+    return absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset, ": ",
+                                            ids.size(), " ids for ", lsh->size(), " documents"));
+  }
+  absl::Status missing;
+  ids.ForEach([&](uint32_t h) {
+    if (missing.ok() && !lsh->Contains(h)) {
+      missing = absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset,
+                                                 ": id ", Shown(ids.Get(h)), " (handle ", h,
+                                                 ") has no document in the index"));
+    }
+  });
+  if (!missing.ok()) return missing;
+  recovery.snapshot_documents = lsh->size();
+  return absl::OkStatus();
+}
+
+absl::Status CrawlerIndex::Impl::ReplayLog(int fd, uint64_t start_seq, uint64_t* last_seq, uint64_t* good_end,
+                                           uint64_t* records) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return ErrnoError(log_path, "cannot stat", errno);
+  LogReader in(fd, static_cast<uint64_t>(st.st_size));
+  auto bad_header = [&](absl::StatusCode code, uint64_t at, std::string_view what) {
+    return absl::Status(code, absl::StrCat(log_path, ": log header at byte offset ", at, ": ", std::string(what)));
+  };
+  if (in.size() < kLogHeaderBytes) {
+    return bad_header(absl::StatusCode::kDataLoss, in.size(),
+                      absl::StrCat("truncated: the file is ", in.size(), " bytes, the header ", kLogHeaderBytes));
+  }
+  absl::StatusOr<const char*> h = in.At(0, kLogHeaderBytes, log_path);
+  if (!h.ok()) return h.status();
+  if (std::memcmp(*h, kNeardupFileMagic, 8) != 0) {
+    return bad_header(absl::StatusCode::kInvalidArgument, 0, "bad magic; not a neardup file");
+  }
+  if (const uint32_t type = LoadLe32(*h + 8); type != kObjectTypeCrawlerLog) {
+    return bad_header(absl::StatusCode::kFailedPrecondition, 8,
+                      absl::StrCat("object type is ", type, ", expected ", kObjectTypeCrawlerLog, " (crawler log)"));
+  }
+  if (const uint32_t version = LoadLe32(*h + 12); version != kLogFormatVersion) {
+    return bad_header(version > kLogFormatVersion ? absl::StatusCode::kFailedPrecondition : absl::StatusCode::kDataLoss,
+                      12,
+                      version > kLogFormatVersion
+                          ? absl::StrCat("format version ", version, " is newer than this build of neardup reads (up to ",
+                                         kLogFormatVersion, ")")
+                          : absl::StrCat("format version ", version, " is not valid"));
+  }
+  if (const uint64_t sum = XXH3_64bits(*h, kLogChecksumOffset); sum != LoadLe64(*h + kLogChecksumOffset)) {
+    return bad_header(absl::StatusCode::kDataLoss, kLogChecksumOffset, "header checksum mismatch");
+  }
+  if (LoadLe64(*h + 24) != fingerprint) {
+    return bad_header(absl::StatusCode::kFailedPrecondition, 24,
+                      "the log was written by an index with other options than its snapshot");
+  }
+  const uint64_t first_seq = LoadLe64(*h + 16);
+  if (first_seq == 0 || first_seq > start_seq) {
+    return bad_header(absl::StatusCode::kDataLoss, 16,
+                      absl::StrCat("the log starts at sequence number ", first_seq, ", the snapshot needs ", start_seq,
+                                   " (records are missing)"));
+  }
+  const size_t b = lsh_options.banding.bands;
+  const size_t w = (static_cast<size_t>(lsh_options.minhash.num_perm) * lsh_options.stored_bits + 63) / 64;
+  uint64_t offset = kLogHeaderBytes;
+  uint64_t seq = first_seq;
+  *records = 0;
+  std::vector<uint64_t> keys(b), packed(w);
+  while (offset < in.size()) {
+    const uint64_t left = in.size() - offset;
+    std::string problem;
+    const char* r = nullptr;
+    uint32_t len = 0;
+    if (left < kRecordHeaderBytes) {
+      problem = absl::StrCat("incomplete record header (", left, " bytes)");
+    } else {
+      absl::StatusOr<const char*> p = in.At(offset, kRecordHeaderBytes, log_path);
+      if (!p.ok()) return p.status();
+      len = LoadLe32(*p);
+      if (len > kMaxLogPayload) {
+        problem = absl::StrCat("record length ", len, " is over the limit of ", kMaxLogPayload);
+      } else if (left < kRecordHeaderBytes + len + kRecordTrailerBytes) {
+        problem = absl::StrCat("incomplete record (", left, " of ", kRecordHeaderBytes + len + kRecordTrailerBytes,
+                               " bytes)");
+      } else {
+        p = in.At(offset, kRecordHeaderBytes + len + kRecordTrailerBytes, log_path);
+        if (!p.ok()) return p.status();
+        r = *p;
+        const uint64_t sum = XXH3_64bits(r, kRecordHeaderBytes + len);
+        if (sum != LoadLe64(r + kRecordHeaderBytes + len)) {
+          problem = "record checksum mismatch";
+        } else if (LoadLe64(r + 8) != seq) {
+          problem = absl::StrCat("sequence number ", LoadLe64(r + 8), ", expected ", seq);
+        } else if ((r[4] != kRecordInsert && r[4] != kRecordRemove) || r[5] != 0 || r[6] != 0 || r[7] != 0) {
+          problem = absl::StrCat("unknown record type ", static_cast<int>(static_cast<uint8_t>(r[4])));
+        }
+      }
+    }
+    if (!problem.empty()) {
+      recovery.log_bytes_dropped = in.size() - offset;
+      recovery.log_tail_problem = absl::StrCat("byte offset ", offset, ": ", problem);
+      break;
+    }
+    if (seq >= start_seq) {
+      const char* payload = r + kRecordHeaderBytes;
+      absl::Status s;
+      std::string_view id;
+      if (r[4] == kRecordInsert) {
+        const uint32_t id_len = len >= 4 ? LoadLe32(payload) : 0;
+        if (len < 4 || static_cast<uint64_t>(len) != 4 + uint64_t{id_len} + 8 * (b + w)) {
+          s = absl::DataLossError(absl::StrCat("insert record of ", len, " bytes does not fit this index"));
+        } else {
+          id = std::string_view(payload + 4, id_len);
+          for (size_t i = 0; i < b; ++i) keys[i] = LoadLe64(payload + 4 + id_len + 8 * i);
+          for (size_t i = 0; i < w; ++i) packed[i] = LoadLe64(payload + 4 + id_len + 8 * (b + i));
+          s = ApplyInsert(id, keys, packed);
+        }
+      } else {
+        id = std::string_view(payload, len);
+        s = ApplyRemove(id);
+      }
+      if (!s.ok()) {
+        return absl::DataLossError(absl::StrCat(log_path, ": record ", seq, " at byte offset ", offset,
+                                                " cannot be replayed (does the log belong to this snapshot?): ",
+                                                s.message()));
+      }
+      ++recovery.log_records_replayed;
+    } else {
+      ++recovery.log_records_skipped;
+    }
+    ++*records;
+    ++seq;
+    offset += kRecordHeaderBytes + len + kRecordTrailerBytes;
+  }
+  *last_seq = std::max(seq, start_seq) - 1;
+  *good_end = offset;
+  return absl::OkStatus();
+}
+
+absl::Status CrawlerIndex::Impl::Open() {
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  const std::string lock_path = path + ".lock";
+  lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) return ErrnoError(lock_path, "cannot open", errno);
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": the index is already open (", lock_path, " is locked)"));
+    }
+    return ErrnoError(lock_path, "cannot lock", errno);
+  }
+  struct stat st;
+  const bool have_snapshot = ::stat(path.c_str(), &st) == 0;
+  const bool have_log = ::stat(log_path.c_str(), &st) == 0;
+  uint64_t start_seq = 1;
+  if (!have_snapshot) {
+    if (have_log) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": no snapshot, but a log ", log_path, " exists; refusing to start over"));
+    }
+    if (absl::Status s = CreateFresh(); !s.ok()) return s;
+    recovery.created = true;
+  } else {
+    if (absl::Status s = LoadSnapshot(&start_seq); !s.ok()) return s;
+    if (!have_log) {
+      // A crash between writing the first snapshot and its log.
+      if (absl::Status s = internal::WriteFileAtomically(log_path, EncodeLogHeader(start_seq, fingerprint)); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  const int fd = ::open(log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(log_path, "cannot open", errno);
+  uint64_t last_seq = start_seq - 1, good_end = kLogHeaderBytes, records = 0;
+  absl::Status s = ReplayLog(fd, start_seq, &last_seq, &good_end, &records);
+  if (s.ok() && recovery.log_bytes_dropped != 0) {
+    // Later records must follow the last good one, not the damage.
+    if (::ftruncate(fd, static_cast<off_t>(good_end)) != 0 || ::fdatasync(fd) != 0) {
+      s = ErrnoError(log_path, "cannot cut off the damaged log tail", errno);
+    }
+  }
+  if (!s.ok()) {
+    ::close(fd);
+    return s;
+  }
+  log.Start(fd, log_path, last_seq, good_end, records);
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------------
+
+CrawlerIndex::CrawlerIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CrawlerIndex::~CrawlerIndex() = default;
+
+absl::StatusOr<std::unique_ptr<CrawlerIndex>> CrawlerIndex::Open(const std::string& path,
+                                                                 const CrawlerIndexOptions& options) {
+  auto impl = std::make_unique<Impl>(path, options);
+  if (absl::Status s = impl->Open(); !s.ok()) {
+    impl->lsh.reset();  // nothing to flush
+    return s;
+  }
+  return std::unique_ptr<CrawlerIndex>(new CrawlerIndex(std::move(impl)));
+}
+
+const CrawlerIndexOptions& CrawlerIndex::options() const noexcept { return impl_->options; }
+const CrawlerRecovery& CrawlerIndex::recovery() const noexcept { return impl_->recovery; }
+
+absl::Status CrawlerIndex::Insert(std::string_view id, std::string_view text) {
+  if (absl::Status s = ValidateId(id); !s.ok()) return s;
+  return InsertSignature(id, impl_->signers.Sign(text));
+}
+
+absl::Status CrawlerIndex::InsertSignature(std::string_view id, const MinHashSignature& signature) {
+  Impl& m = *impl_;
+  if (absl::Status s = ValidateId(id); !s.ok()) return s;
+  if (signature.empty) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "document ", Shown(id), " has no shingles (empty after normalization); empty documents are not indexed"));
+  }
+  uint64_t observed;
+  absl::Status result;
+  {
+    absl::MutexLock w(&m.write_mu);
+    if (absl::Status s = m.CheckWritable(); !s.ok()) return s;
+    if (m.ids.Find(id) != IdTable::kNone) {
+      result = absl::AlreadyExistsError(absl::StrCat("document ", Shown(id), " is already in the index"));
+    } else {
+      result = m.InsertLocked(id, signature);
+    }
+    observed = m.log.last_appended();
+  }
+  if (absl::Status s = m.log.WaitAcknowledged(observed); !s.ok()) return s;
+  return result;
+}
+
+absl::Status CrawlerIndex::Remove(std::string_view id) {
+  Impl& m = *impl_;
+  uint64_t observed;
+  absl::Status result;
+  {
+    absl::MutexLock w(&m.write_mu);
+    if (absl::Status s = m.CheckWritable(); !s.ok()) return s;
+    result = m.ApplyRemove(id);
+    if (result.ok()) m.log.Append(kRecordRemove, id);
+    observed = m.log.last_appended();
+  }
+  if (absl::Status s = m.log.WaitAcknowledged(observed); !s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<std::vector<CrawlerMatch>> CrawlerIndex::Query(std::string_view text) const {
+  return Query(impl_->signers.Sign(text));
+}
+
+absl::StatusOr<std::vector<CrawlerMatch>> CrawlerIndex::Query(const MinHashSignature& signature) const {
+  std::vector<CrawlerMatch> out;
+  absl::ReaderMutexLock l(&impl_->mu);
+  if (absl::Status s = impl_->Match(signature, &out); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<QueryOrInsertResult> CrawlerIndex::QueryOrInsert(std::string_view id, std::string_view text) {
+  if (absl::Status s = ValidateId(id); !s.ok()) return s;
+  return QueryOrInsert(id, impl_->signers.Sign(text));
+}
+
+absl::StatusOr<QueryOrInsertResult> CrawlerIndex::QueryOrInsert(std::string_view id,
+                                                                 const MinHashSignature& signature) {
+  Impl& m = *impl_;
+  if (absl::Status s = ValidateId(id); !s.ok()) return s;
+  if (signature.empty) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "document ", Shown(id), " has no shingles (empty after normalization); empty documents are not indexed"));
+  }
+  QueryOrInsertResult r;
+  uint64_t observed;
+  {
+    // No other change can run until the insert: the query's answer still holds then.
+    absl::MutexLock w(&m.write_mu);
+    if (absl::Status s = m.CheckWritable(); !s.ok()) return s;
+    if (absl::Status s = m.Match(signature, &r.duplicates); !s.ok()) return s;
+    if (m.ids.Find(id) != IdTable::kNone) {
+      r.already_present = true;
+    } else if (r.duplicates.empty() || m.options.insert_duplicates) {
+      if (absl::Status s = m.InsertLocked(id, signature); !s.ok()) return s;
+      r.inserted = true;
+    }
+    observed = m.log.last_appended();
+  }
+  if (absl::Status s = m.log.WaitAcknowledged(observed); !s.ok()) return s;
+  return r;
+}
+
+bool CrawlerIndex::Contains(std::string_view id) const {
+  absl::ReaderMutexLock l(&impl_->mu);
+  return impl_->ids.Find(id) != IdTable::kNone;
+}
+
+size_t CrawlerIndex::size() const {
+  absl::ReaderMutexLock l(&impl_->mu);
+  return impl_->lsh->size();
+}
+
+absl::StatusOr<CrawlerMergeResult> CrawlerIndex::Merge(const CrawlerIndex& other) {
+  Impl& m = *impl_;
+  const Impl& o = *other.impl_;
+  if (&other == this) return absl::InvalidArgumentError("cannot merge an index into itself");
+  if (o.fingerprint != m.fingerprint) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot merge ", o.path, " into ", m.path, ": they were made with other options (normalization, shingles, "
+        "MinHash, banding or stored_bits differ)"));
+  }
+  // Copied out under the other's lock and inserted under ours: never both at once, so
+  // two indexes merging into each other cannot deadlock.
+  const size_t b = m.lsh_options.banding.bands;
+  std::vector<std::string> merged_ids;
+  std::vector<uint64_t> words;
+  size_t packed_words = 0;
+  {
+    absl::ReaderMutexLock l(&o.mu);
+    merged_ids.reserve(o.ids.size());
+    o.ids.ForEach([&](uint32_t h) {
+      const MinHashLsh<uint32_t>::StoredDocument d = o.lsh->Stored(h);
+      packed_words = d.packed.size();
+      merged_ids.emplace_back(o.ids.Get(h));
+      words.insert(words.end(), d.band_keys.begin(), d.band_keys.end());
+      words.insert(words.end(), d.packed.begin(), d.packed.end());
+    });
+  }
+  CrawlerMergeResult result;
+  uint64_t observed;
+  {
+    absl::MutexLock w(&m.write_mu);
+    if (absl::Status s = m.CheckWritable(); !s.ok()) return s;
+    for (size_t i = 0; i < merged_ids.size(); ++i) {
+      if (m.ids.Find(merged_ids[i]) != IdTable::kNone) {
+        ++result.already_present;
+        continue;
+      }
+      const std::span<const uint64_t> doc(words.data() + i * (b + packed_words), b + packed_words);
+      if (absl::Status s = m.ApplyInsert(merged_ids[i], doc.first(b), doc.subspan(b)); !s.ok()) return s;
+      m.log.Append(kRecordInsert, merged_ids[i], doc.first(b), doc.subspan(b));
+      ++result.inserted;
+    }
+    observed = m.log.last_appended();
+  }
+  if (absl::Status s = m.log.WaitAcknowledged(observed); !s.ok()) return s;
+  return result;
+}
+
+absl::Status CrawlerIndex::Checkpoint() {
+  Impl& m = *impl_;
+  // Holding write_mu freezes the state (changes wait) while queries go on.
+  absl::MutexLock w(&m.write_mu);
+  const uint64_t start_seq = m.log.last_appended() + 1;
+  m.log.BeginExclusive();
+  std::string state;
+  AppendLe64(&state, start_seq);
+  AppendLe64(&state, m.lsh->size());
+  const internal::IndexFileSection sections[] = {
+      {.tag = kTagCrawlerIds, .name = "crawler ids", .elements = m.ids.handles(), .payload = m.ids.Encode()},
+      {.tag = kTagCrawlerState, .name = "crawler state", .elements = 2, .payload = std::move(state)}};
+  absl::Status s =
+      internal::WriteIndexFile<uint32_t>(m.path, *m.lsh, m.signer_options, kObjectTypeCrawlerIndex, sections);
+  if (!s.ok()) {
+    // The old snapshot and log still hold everything: carry on with them.
+    m.log.EndExclusive(-1, 0, absl::OkStatus());
+    return s;
+  }
+  // The snapshot is durable; records before start_seq in the old log are now skipped on
+  // replay, so replacing the log is only tidying up.
+  s = internal::WriteFileAtomically(m.log_path, EncodeLogHeader(start_seq, m.fingerprint));
+  if (!s.ok()) {
+    m.log.EndExclusive(-1, 0, absl::OkStatus());
+    return s;
+  }
+  const int fd = ::open(m.log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (fd < 0) {
+    s = ErrnoError(m.log_path, "cannot open the new log", errno);
+    m.log.EndExclusive(-1, 0, s);  // the old file is gone: nothing more can be logged
+    return s;
+  }
+  m.log.EndExclusive(fd, kLogHeaderBytes, absl::OkStatus());
+  m.checkpoints.fetch_add(1);
+  return absl::OkStatus();
+}
+
+absl::Status CrawlerIndex::Sync() { return impl_->log.SyncAll(); }
+
+CrawlerIndexStats CrawlerIndex::Stats() const {
+  const Impl& m = *impl_;
+  CrawlerIndexStats s;
+  {
+    absl::ReaderMutexLock l(&m.mu);
+    s.documents = m.lsh->size();
+    s.lsh = m.lsh->Stats();
+    s.id_bytes = m.ids.live_bytes();
+    s.id_memory_bytes = m.ids.MemoryBytes();
+    s.free_handles = m.ids.free_handles();
+    s.next_sequence = m.log.last_appended() + 1;
+  }
+  m.log.Counts(&s.log_bytes, &s.log_records);
+  s.checkpoints = m.checkpoints.load();
+  return s;
+}
+
+}  // namespace neardup

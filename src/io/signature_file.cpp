@@ -1,0 +1,677 @@
+// Signature file writer and readers. The layout is documented in signature_file.hpp.
+#include "neardup/io/signature_file.hpp"
+
+#include <sys/stat.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace neardup {
+namespace {
+
+constexpr size_t kBlockHeaderBytes = 16;
+constexpr size_t kBlockTargetBytes = 1u << 20;
+constexpr size_t kHeaderChecksumOffset = 120;
+constexpr uint32_t kFlagMinHash = 1u << 0;
+constexpr uint32_t kFlagSimHash = 1u << 1;
+constexpr uint8_t kRecordFlagEmpty = 1u << 0;
+
+void StoreU32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+void StoreU64(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+uint32_t LoadU32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+uint64_t LoadU64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+void AppendU32(std::string* s, uint32_t v) {
+  char b[4];
+  StoreU32(b, v);
+  s->append(b, 4);
+}
+void AppendU64(std::string* s, uint64_t v) {
+  char b[8];
+  StoreU64(b, v);
+  s->append(b, 8);
+}
+
+std::string Hex(uint64_t v) { return absl::StrFormat("0x%016x", v); }
+
+std::string HexBytes(std::string_view bytes) {
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    absl::StrAppendFormat(&out, "%s%02X", i == 0 ? "" : " ", static_cast<unsigned char>(bytes[i]));
+  }
+  return out;
+}
+
+std::string ErrnoMessage(int e) { return std::generic_category().message(e); }
+
+absl::Status ErrnoStatus(const std::string& path, std::string_view what, int e) {
+  return absl::Status(absl::ErrnoToStatusCode(e),
+                      absl::StrCat(path, ": ", std::string(what), ": ", ErrnoMessage(e)));
+}
+
+uint32_t FlagsOf(const SignerOptions& o) {
+  return (o.compute_minhash ? kFlagMinHash : 0u) | (o.compute_simhash ? kFlagSimHash : 0u);
+}
+
+// Bytes of a record after its id.
+size_t FixedRecordBytes(const SignerOptions& o) {
+  return 4 + 4 + 1 + (o.compute_simhash ? 8 : 0) +
+         (o.compute_minhash ? 4 * static_cast<size_t>(o.minhash.num_perm) : 0);
+}
+
+std::array<char, kSignatureHeaderBytes> EncodeHeader(const SignatureFileInfo& info,
+                                                     uint64_t payload_hash) {
+  std::array<char, kSignatureHeaderBytes> h{};
+  const SignerOptions& o = info.options;
+  std::memcpy(h.data(), kNeardupFileMagic, 8);
+  StoreU32(&h[8], kObjectTypeSignatureSet);
+  StoreU32(&h[12], kSignatureFormatVersion);
+  StoreU32(&h[16], FlagsOf(o));
+  StoreU32(&h[20], kSignatureHeaderBytes);
+  StoreU32(&h[24], o.normalize.Bits());
+  h[28] = static_cast<char>(o.shingle.kind);
+  h[29] = static_cast<char>(o.minhash.algorithm);
+  StoreU32(&h[32], o.shingle.n);
+  StoreU32(&h[36], o.minhash.num_perm);
+  StoreU64(&h[40], o.shingle.seed);
+  StoreU64(&h[48], o.minhash.seed);
+  StoreU64(&h[56], o.simhash_seed);
+  StoreU64(&h[64], info.record_count);
+  StoreU64(&h[72], info.payload_bytes);
+  StoreU64(&h[80], payload_hash);
+  StoreU64(&h[kHeaderChecksumOffset], XXH3_64bits(h.data(), kHeaderChecksumOffset));
+  return h;
+}
+
+struct XxhStateDeleter {
+  void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
+};
+using XxhState = std::unique_ptr<XXH3_state_t, XxhStateDeleter>;
+
+XxhState NewXxhState() {
+  XxhState s(XXH3_createState());
+  if (s) XXH3_64bits_reset(s.get());
+  return s;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------
+// Writer
+
+struct SignatureFileWriter::Impl {
+  std::string path;
+  std::string partial_path;
+  std::FILE* file = nullptr;
+  SignerOptions options;
+  XxhState payload_hash;
+  std::string block;
+  uint32_t block_records = 0;
+  uint64_t records = 0;
+  uint64_t payload_bytes = 0;  // flushed blocks
+  bool finalized = false;
+  absl::Status failed;  // sticky: after a failed write nothing more is written
+
+  ~Impl() {
+    if (file != nullptr) std::fclose(file);
+    if (!finalized) std::remove(partial_path.c_str());
+  }
+
+  absl::Status Write(const char* data, size_t n) {
+    if (std::fwrite(data, 1, n, file) != n) {
+      failed = ErrnoStatus(partial_path, "write failed", errno != 0 ? errno : EIO);
+    }
+    return failed;
+  }
+
+  absl::Status FlushBlock() {
+    if (block_records == 0) return absl::OkStatus();
+    char header[kBlockHeaderBytes];
+    StoreU32(header, static_cast<uint32_t>(block.size()));
+    StoreU32(header + 4, block_records);
+    StoreU64(header + 8, XXH3_64bits(block.data(), block.size()));
+    XXH3_64bits_update(payload_hash.get(), header, kBlockHeaderBytes);
+    XXH3_64bits_update(payload_hash.get(), block.data(), block.size());
+    if (absl::Status s = Write(header, kBlockHeaderBytes); !s.ok()) return s;
+    if (absl::Status s = Write(block.data(), block.size()); !s.ok()) return s;
+    payload_bytes += kBlockHeaderBytes + block.size();
+    block.clear();
+    block_records = 0;
+    return absl::OkStatus();
+  }
+};
+
+SignatureFileWriter::SignatureFileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SignatureFileWriter::SignatureFileWriter(SignatureFileWriter&&) noexcept = default;
+SignatureFileWriter& SignatureFileWriter::operator=(SignatureFileWriter&&) noexcept = default;
+SignatureFileWriter::~SignatureFileWriter() = default;
+
+absl::StatusOr<SignatureFileWriter> SignatureFileWriter::Create(std::string path,
+                                                                const SignerOptions& options) {
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  auto impl = std::make_unique<Impl>();
+  impl->path = std::move(path);
+  impl->partial_path = impl->path + ".partial";
+  impl->options = options;
+  impl->payload_hash = NewXxhState();
+  if (!impl->payload_hash) return absl::ResourceExhaustedError("cannot allocate an XXH3 state");
+  impl->file = std::fopen(impl->partial_path.c_str(), "wb");
+  if (impl->file == nullptr) {
+    const int e = errno;
+    impl->finalized = true;  // nothing of ours to remove
+    return ErrnoStatus(impl->partial_path, "cannot create", e);
+  }
+  // A zero header until Finalize(): an interrupted file has no magic and is refused.
+  const char zeros[kSignatureHeaderBytes] = {};
+  if (absl::Status s = impl->Write(zeros, sizeof(zeros)); !s.ok()) return s;
+  return SignatureFileWriter(std::move(impl));
+}
+
+absl::Status SignatureFileWriter::Append(std::string_view id, const DocumentSignature& sig) {
+  Impl& w = *impl_;
+  if (w.finalized) return absl::FailedPreconditionError("Append() after Finalize()");
+  if (!w.failed.ok()) return w.failed;
+  auto where = [&] {
+    const std::string shown(id.substr(0, 64));
+    return absl::StrCat("record ", w.records, " (id \"", shown, id.size() > 64 ? "...\"" : "\"",
+                        ")");
+  };
+  if (id.size() > kSignatureMaxIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(where(), ": id is ", id.size(),
+                                                   " bytes, more than the limit of ",
+                                                   kSignatureMaxIdBytes));
+  }
+  if (w.options.compute_minhash) {
+    if (absl::Status s = CheckComparable(sig.minhash.params, w.options.minhash); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(where(), ": ", s.message()));
+    }
+    if (sig.minhash.values.size() != w.options.minhash.num_perm) {
+      return absl::InvalidArgumentError(absl::StrCat(where(), ": ", sig.minhash.values.size(),
+                                                     " MinHash values, expected ",
+                                                     w.options.minhash.num_perm));
+    }
+  }
+  std::string& b = w.block;
+  AppendU32(&b, static_cast<uint32_t>(id.size()));
+  b.append(id);
+  AppendU32(&b, sig.num_tokens);
+  AppendU32(&b, sig.num_shingles);
+  b.push_back(static_cast<char>(sig.empty() ? kRecordFlagEmpty : 0));
+  if (w.options.compute_simhash) AppendU64(&b, sig.simhash);
+  if (w.options.compute_minhash) {
+    for (const uint32_t v : sig.minhash.values) AppendU32(&b, v);
+  }
+  ++w.block_records;
+  ++w.records;
+  if (b.size() >= kBlockTargetBytes) return w.FlushBlock();
+  return absl::OkStatus();
+}
+
+absl::Status SignatureFileWriter::Finalize() {
+  Impl& w = *impl_;
+  if (w.finalized) return absl::FailedPreconditionError("Finalize() called twice");
+  if (!w.failed.ok()) return w.failed;
+  if (absl::Status s = w.FlushBlock(); !s.ok()) return s;
+  SignatureFileInfo info;
+  info.options = w.options;
+  info.record_count = w.records;
+  info.payload_bytes = w.payload_bytes;
+  const auto header = EncodeHeader(info, XXH3_64bits_digest(w.payload_hash.get()));
+  if (std::fseek(w.file, 0, SEEK_SET) != 0) {
+    return w.failed = ErrnoStatus(w.partial_path, "seek failed", errno);
+  }
+  if (absl::Status s = w.Write(header.data(), header.size()); !s.ok()) return s;
+  std::FILE* file = std::exchange(w.file, nullptr);
+  if (std::fclose(file) != 0) {
+    return w.failed = ErrnoStatus(w.partial_path, "close failed", errno);
+  }
+  if (std::rename(w.partial_path.c_str(), w.path.c_str()) != 0) {
+    return w.failed = ErrnoStatus(w.path, absl::StrCat("cannot rename ", w.partial_path, " to it"),
+                                  errno);
+  }
+  w.finalized = true;
+  return absl::OkStatus();
+}
+
+uint64_t SignatureFileWriter::record_count() const noexcept { return impl_->records; }
+uint64_t SignatureFileWriter::bytes_written() const noexcept {
+  const Impl& w = *impl_;
+  return kSignatureHeaderBytes + w.payload_bytes +
+         (w.block_records != 0 ? kBlockHeaderBytes + w.block.size() : 0);
+}
+
+// ---------------------------------------------------------------------------------
+// Reader
+
+namespace {
+
+// Sequential bytes from a file or from memory.
+class ByteInput {
+ public:
+  virtual ~ByteInput() = default;
+  // Reads up to n bytes; fewer only at the end (or on an error, see status()).
+  virtual size_t Read(char* dst, size_t n) = 0;
+  virtual absl::Status status() const { return absl::OkStatus(); }
+};
+
+class FileInput final : public ByteInput {
+ public:
+  FileInput(std::FILE* f, std::string path) : file_(f), path_(std::move(path)) {}
+  ~FileInput() override { std::fclose(file_); }
+  size_t Read(char* dst, size_t n) override {
+    const size_t got = std::fread(dst, 1, n, file_);
+    if (got < n && std::ferror(file_)) status_ = ErrnoStatus(path_, "read error", errno != 0 ? errno : EIO);
+    return got;
+  }
+  absl::Status status() const override { return status_; }
+
+ private:
+  std::FILE* file_;
+  std::string path_;
+  absl::Status status_;
+};
+
+class MemoryInput final : public ByteInput {
+ public:
+  explicit MemoryInput(std::string bytes) : bytes_(std::move(bytes)) {}
+  size_t Read(char* dst, size_t n) override {
+    const size_t got = std::min(n, bytes_.size() - pos_);
+    std::memcpy(dst, bytes_.data() + pos_, got);
+    pos_ += got;
+    return got;
+  }
+
+ private:
+  std::string bytes_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+struct SignatureFileReader::Impl {
+  std::string name;
+  std::unique_ptr<ByteInput> input;
+  uint64_t file_size = 0;
+  SignatureFileInfo info;
+  uint64_t stored_payload_hash = 0;
+  size_t fixed_record_bytes = 0;
+  XxhState payload_hash;
+
+  uint64_t offset = kSignatureHeaderBytes;  // file offset of the next unread byte
+  uint64_t block_index = 0;
+  uint64_t block_offset = 0;  // file offset of the current block's records
+  std::string block;
+  size_t cursor = 0;
+  uint32_t block_records_left = 0;
+  uint64_t records_read = 0;
+  bool done = false;
+  absl::Status sticky;
+
+  absl::Status Error(absl::StatusCode code, std::string_view section, uint64_t at,
+                     std::string_view what) const {
+    return absl::Status(code, absl::StrCat(name, ": ", std::string(section), " at byte offset ",
+                                           at, ": ", std::string(what)));
+  }
+
+  absl::Status ReadHeader() {
+    char h[kSignatureHeaderBytes];
+    const size_t got = input->Read(h, sizeof(h));
+    if (absl::Status s = input->status(); !s.ok()) return s;
+    const std::string_view have(h, got);
+    const std::string_view magic(kNeardupFileMagic, 8);
+    if (have.substr(0, 8) != magic.substr(0, std::min<size_t>(got, 8))) {
+      return Error(absl::StatusCode::kInvalidArgument, "header", 0,
+                   absl::StrCat("bad magic: expected ", HexBytes(magic), ", found ",
+                                HexBytes(have.substr(0, 8)), "; not a neardup file"));
+    }
+    auto truncated = [&](std::string_view field) {
+      return Error(absl::StatusCode::kDataLoss, "header", got,
+                   absl::StrCat("truncated: the file ends after ", got, " bytes, before the ",
+                                std::string(field), " (the header is ", kSignatureHeaderBytes,
+                                " bytes)"));
+    };
+    if (got < 16) return truncated("format version");
+    if (const uint32_t type = LoadU32(h + 8); type != kObjectTypeSignatureSet) {
+      return Error(absl::StatusCode::kFailedPrecondition, "header", 8,
+                   absl::StrCat("object type is ", type, ", expected ", kObjectTypeSignatureSet,
+                                " (signature set)"));
+    }
+    const uint32_t version = LoadU32(h + 12);
+    if (version > kSignatureFormatVersion) {
+      return Error(absl::StatusCode::kFailedPrecondition, "header", 12,
+                   absl::StrCat("format version ", version,
+                                " is newer than this build of neardup reads (up to ",
+                                kSignatureFormatVersion, ")"));
+    }
+    if (version == 0) {
+      return Error(absl::StatusCode::kDataLoss, "header", 12, "format version 0 is not valid");
+    }
+    if (got < kSignatureHeaderBytes || file_size < kSignatureHeaderBytes) {
+      return truncated("end of the header");
+    }
+    const uint64_t stored = LoadU64(h + kHeaderChecksumOffset);
+    const uint64_t computed = XXH3_64bits(h, kHeaderChecksumOffset);
+    if (stored != computed) {
+      return Error(absl::StatusCode::kDataLoss, "header", kHeaderChecksumOffset,
+                   absl::StrCat("header checksum mismatch over bytes [0, ", kHeaderChecksumOffset,
+                                "): stored ", Hex(stored), ", computed ", Hex(computed)));
+    }
+    if (const uint32_t size = LoadU32(h + 20); size != kSignatureHeaderBytes) {
+      return Error(absl::StatusCode::kDataLoss, "header", 20,
+                   absl::StrCat("header size is ", size, ", expected ", kSignatureHeaderBytes));
+    }
+    const uint32_t flags = LoadU32(h + 16);
+    if ((flags & ~(kFlagMinHash | kFlagSimHash)) != 0) {
+      return Error(absl::StatusCode::kFailedPrecondition, "header", 16,
+                   absl::StrFormat("unknown flags 0x%08x", flags));
+    }
+    for (size_t i : {30, 31}) {
+      if (h[i] != 0) {
+        return Error(absl::StatusCode::kFailedPrecondition, "header", i, "reserved byte is not 0");
+      }
+    }
+    for (size_t i = 88; i < kHeaderChecksumOffset; ++i) {
+      if (h[i] != 0) {
+        return Error(absl::StatusCode::kFailedPrecondition, "header", i, "reserved byte is not 0");
+      }
+    }
+    SignerOptions& o = info.options;
+    o.compute_minhash = (flags & kFlagMinHash) != 0;
+    o.compute_simhash = (flags & kFlagSimHash) != 0;
+    const uint32_t normalize_bits = LoadU32(h + 24);
+    o.normalize = NormalizeOptions::FromBits(normalize_bits);
+    if (o.normalize.Bits() != normalize_bits) {
+      return Error(absl::StatusCode::kFailedPrecondition, "header", 24,
+                   absl::StrFormat("unknown normalization bits 0x%08x", normalize_bits));
+    }
+    o.shingle.kind = static_cast<ShingleKind>(static_cast<uint8_t>(h[28]));
+    o.minhash.algorithm = static_cast<MinHashAlgorithm>(static_cast<uint8_t>(h[29]));
+    o.shingle.n = LoadU32(h + 32);
+    o.minhash.num_perm = LoadU32(h + 36);
+    o.shingle.seed = LoadU64(h + 40);
+    o.minhash.seed = LoadU64(h + 48);
+    o.simhash_seed = LoadU64(h + 56);
+    if (absl::Status s = o.Validate(); !s.ok()) {
+      return Error(absl::StatusCode::kInvalidArgument, "header", 28,
+                   absl::StrCat("invalid parameters: ", s.message()));
+    }
+    info.record_count = LoadU64(h + 64);
+    info.payload_bytes = LoadU64(h + 72);
+    stored_payload_hash = LoadU64(h + 80);
+    fixed_record_bytes = FixedRecordBytes(o);
+
+    const uint64_t have_payload = file_size - kSignatureHeaderBytes;
+    if (have_payload < info.payload_bytes) {
+      return Error(absl::StatusCode::kDataLoss, "payload", file_size,
+                   absl::StrCat("truncated: the header says ", info.payload_bytes,
+                                " payload bytes from byte offset ", kSignatureHeaderBytes,
+                                ", the file ends after ", have_payload));
+    }
+    if (have_payload > info.payload_bytes) {
+      return Error(absl::StatusCode::kDataLoss, "payload",
+                   kSignatureHeaderBytes + info.payload_bytes,
+                   absl::StrCat(have_payload - info.payload_bytes,
+                                " unexpected bytes after the end of the payload"));
+    }
+    // Every record takes at least 4 + fixed bytes: a count that cannot fit is refused
+    // before anyone reserves memory for it.
+    if (info.record_count > info.payload_bytes / (4 + fixed_record_bytes)) {
+      return Error(absl::StatusCode::kDataLoss, "header", 64,
+                   absl::StrCat("record count ", info.record_count, " cannot fit in ",
+                                info.payload_bytes, " payload bytes"));
+    }
+    payload_hash = NewXxhState();
+    if (!payload_hash) return absl::ResourceExhaustedError("cannot allocate an XXH3 state");
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadBlock() {
+    const uint64_t end = kSignatureHeaderBytes + info.payload_bytes;
+    const uint64_t left = end - offset;
+    const std::string section = absl::StrCat("block ", block_index);
+    if (left < kBlockHeaderBytes) {
+      return Error(absl::StatusCode::kDataLoss, section, offset,
+                   absl::StrCat("truncated block header: ", left, " bytes left in the payload"));
+    }
+    char bh[kBlockHeaderBytes];
+    if (input->Read(bh, kBlockHeaderBytes) != kBlockHeaderBytes) return ShortRead(section);
+    XXH3_64bits_update(payload_hash.get(), bh, kBlockHeaderBytes);
+    const uint32_t size = LoadU32(bh);
+    const uint32_t count = LoadU32(bh + 4);
+    const uint64_t stored = LoadU64(bh + 8);
+    if (size > left - kBlockHeaderBytes || size > kSignatureMaxBlockBytes) {
+      return Error(absl::StatusCode::kDataLoss, section, offset,
+                   absl::StrCat("block size ", size, " runs past the end of the payload (",
+                                left - kBlockHeaderBytes, " bytes left) or over the limit of ",
+                                kSignatureMaxBlockBytes));
+    }
+    if (count == 0 || count > size / (4 + fixed_record_bytes) ||
+        count > info.record_count - records_read) {
+      return Error(absl::StatusCode::kDataLoss, section, offset + 4,
+                   absl::StrCat("block claims ", count, " records in ", size, " bytes, with ",
+                                info.record_count - records_read,
+                                " records left of the header's ", info.record_count));
+    }
+    block.resize(size);
+    if (input->Read(block.data(), size) != size) return ShortRead(section);
+    XXH3_64bits_update(payload_hash.get(), block.data(), size);
+    const uint64_t computed = XXH3_64bits(block.data(), size);
+    if (computed != stored) {
+      return Error(absl::StatusCode::kDataLoss, section, offset,
+                   absl::StrCat("checksum mismatch over bytes [", offset + kBlockHeaderBytes,
+                                ", ", offset + kBlockHeaderBytes + size, "): stored ",
+                                Hex(stored), ", computed ", Hex(computed)));
+    }
+    block_offset = offset + kBlockHeaderBytes;
+    offset = block_offset + size;
+    cursor = 0;
+    block_records_left = count;
+    ++block_index;
+    return absl::OkStatus();
+  }
+
+  absl::Status ShortRead(std::string_view section) {
+    if (absl::Status s = input->status(); !s.ok()) return s;
+    return Error(absl::StatusCode::kDataLoss, section, offset,
+                 "the file ended early (was it truncated while being read?)");
+  }
+
+  absl::Status ParseRecord(SignatureRecord* r) {
+    const uint64_t at = block_offset + cursor;
+    const std::string section = absl::StrCat("record ", records_read);
+    const size_t left = block.size() - cursor;
+    const char* p = block.data() + cursor;
+    const uint32_t id_len = left >= 4 ? LoadU32(p) : 0;
+    if (left < 4 || id_len > kSignatureMaxIdBytes || left - 4 < id_len ||
+        left - 4 - id_len < fixed_record_bytes) {
+      return Error(absl::StatusCode::kDataLoss, section, at,
+                   absl::StrCat("record runs past the end of block ", block_index - 1, " (",
+                                left, " bytes left, id length ", id_len, ")"));
+    }
+    p += 4;
+    r->id.assign(p, id_len);
+    p += id_len;
+    DocumentSignature& sig = r->signature;
+    sig.num_tokens = LoadU32(p);
+    sig.num_shingles = LoadU32(p + 4);
+    const uint8_t flags = static_cast<uint8_t>(p[8]);
+    p += 9;
+    if ((flags & ~kRecordFlagEmpty) != 0 ||
+        ((flags & kRecordFlagEmpty) != 0) != (sig.num_shingles == 0)) {
+      return Error(absl::StatusCode::kDataLoss, section, at + 4 + id_len + 8,
+                   absl::StrCat("record flags ", flags, " do not match num_shingles ",
+                                sig.num_shingles));
+    }
+    sig.replaced_bytes = 0;
+    sig.simhash = 0;
+    if (info.options.compute_simhash) {
+      sig.simhash = LoadU64(p);
+      p += 8;
+    }
+    sig.minhash.params = info.options.minhash;
+    sig.minhash.empty = sig.num_shingles == 0;
+    if (info.options.compute_minhash) {
+      sig.minhash.values.resize(info.options.minhash.num_perm);
+      for (uint32_t& v : sig.minhash.values) {
+        v = LoadU32(p);
+        p += 4;
+      }
+    } else {
+      sig.minhash.values.clear();
+    }
+    cursor = static_cast<size_t>(p - block.data());
+    --block_records_left;
+    ++records_read;
+    if (block_records_left == 0 && cursor != block.size()) {
+      return Error(absl::StatusCode::kDataLoss, absl::StrCat("block ", block_index - 1),
+                   block_offset + cursor,
+                   absl::StrCat(block.size() - cursor, " bytes after the block's last record"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<bool> Next(SignatureRecord* record) {
+    if (!sticky.ok()) return sticky;
+    if (done) return false;
+    if (block_records_left == 0) {
+      if (offset == kSignatureHeaderBytes + info.payload_bytes) {
+        if (records_read != info.record_count) {
+          return sticky = Error(absl::StatusCode::kDataLoss, "payload", offset,
+                                absl::StrCat("the payload ends after ", records_read,
+                                             " records, the header says ", info.record_count));
+        }
+        const uint64_t computed = XXH3_64bits_digest(payload_hash.get());
+        if (computed != stored_payload_hash) {
+          return sticky = Error(absl::StatusCode::kDataLoss, "payload", kSignatureHeaderBytes,
+                                absl::StrCat("payload checksum mismatch over bytes [",
+                                             kSignatureHeaderBytes, ", ", offset, "): stored ",
+                                             Hex(stored_payload_hash), ", computed ",
+                                             Hex(computed)));
+        }
+        done = true;
+        return false;
+      }
+      if (absl::Status s = ReadBlock(); !s.ok()) return sticky = s;
+    }
+    if (absl::Status s = ParseRecord(record); !s.ok()) return sticky = s;
+    return true;
+  }
+};
+
+SignatureFileReader::SignatureFileReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SignatureFileReader::SignatureFileReader(SignatureFileReader&&) noexcept = default;
+SignatureFileReader& SignatureFileReader::operator=(SignatureFileReader&&) noexcept = default;
+SignatureFileReader::~SignatureFileReader() = default;
+
+absl::StatusOr<SignatureFileReader> SignatureFileReader::Open(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return ErrnoStatus(path, "cannot open", errno);
+  auto impl = std::make_unique<Impl>();
+  impl->name = path;
+  impl->input = std::make_unique<FileInput>(f, path);
+  struct stat st;
+  if (::fstat(fileno(f), &st) != 0) return ErrnoStatus(path, "cannot stat", errno);
+  if (!S_ISREG(st.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(path, ": not a regular file"));
+  }
+  impl->file_size = static_cast<uint64_t>(st.st_size);
+  if (absl::Status s = impl->ReadHeader(); !s.ok()) return s;
+  return SignatureFileReader(std::move(impl));
+}
+
+absl::StatusOr<SignatureFileReader> SignatureFileReader::FromBytes(std::string bytes,
+                                                                   std::string name) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = std::move(name);
+  impl->file_size = bytes.size();
+  impl->input = std::make_unique<MemoryInput>(std::move(bytes));
+  if (absl::Status s = impl->ReadHeader(); !s.ok()) return s;
+  return SignatureFileReader(std::move(impl));
+}
+
+const SignatureFileInfo& SignatureFileReader::info() const noexcept { return impl_->info; }
+
+absl::StatusOr<bool> SignatureFileReader::Next(SignatureRecord* record) {
+  return impl_->Next(record);
+}
+
+DocumentSignature SignatureSet::Signature(size_t i) const {
+  DocumentSignature sig;
+  sig.num_tokens = num_tokens[i];
+  sig.num_shingles = num_shingles[i];
+  sig.simhash = info.options.compute_simhash ? simhashes[i] : 0;
+  sig.minhash.params = info.options.minhash;
+  sig.minhash.empty = num_shingles[i] == 0;
+  if (info.options.compute_minhash) {
+    const auto values = minhash(i);
+    sig.minhash.values.assign(values.begin(), values.end());
+  }
+  return sig;
+}
+
+namespace {
+
+absl::StatusOr<SignatureSet> ReadAll(SignatureFileReader reader) {
+  SignatureSet set;
+  set.info = reader.info();
+  const SignerOptions& o = set.info.options;
+  // record_count was checked against the payload size when the header was read.
+  const size_t n = static_cast<size_t>(set.info.record_count);
+  set.ids.reserve(n);
+  set.num_tokens.reserve(n);
+  set.num_shingles.reserve(n);
+  if (o.compute_simhash) set.simhashes.reserve(n);
+  if (o.compute_minhash) set.minhash_values.reserve(n * o.minhash.num_perm);
+  SignatureRecord r;
+  for (;;) {
+    absl::StatusOr<bool> more = reader.Next(&r);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    set.ids.push_back(std::move(r.id));
+    set.num_tokens.push_back(r.signature.num_tokens);
+    set.num_shingles.push_back(r.signature.num_shingles);
+    if (o.compute_simhash) set.simhashes.push_back(r.signature.simhash);
+    if (o.compute_minhash) {
+      set.minhash_values.insert(set.minhash_values.end(), r.signature.minhash.values.begin(),
+                                r.signature.minhash.values.end());
+    }
+  }
+  return set;
+}
+
+}  // namespace
+
+absl::StatusOr<SignatureSet> ReadSignatureFile(const std::string& path) {
+  absl::StatusOr<SignatureFileReader> reader = SignatureFileReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  return ReadAll(std::move(*reader));
+}
+
+absl::StatusOr<SignatureSet> ReadSignatureBytes(std::string bytes, std::string name) {
+  absl::StatusOr<SignatureFileReader> reader =
+      SignatureFileReader::FromBytes(std::move(bytes), std::move(name));
+  if (!reader.ok()) return reader.status();
+  return ReadAll(std::move(*reader));
+}
+
+}  // namespace neardup

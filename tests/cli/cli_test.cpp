@@ -1,0 +1,207 @@
+// Runs the built `neardup` executable end to end in a temporary directory.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "neardup/io/signature_file.hpp"
+
+namespace neardup {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cli_ = NEARDUP_CLI_PATH;
+    if (cli_.empty() || !fs::exists(cli_)) {
+      GTEST_SKIP() << "neardup executable not built (NEARDUP_CLI_PATH='" << cli_ << "')";
+    }
+    std::string tmpl = (fs::path(::testing::TempDir()) / "neardup_cli_XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  std::string Path(const std::string& name) const { return (fs::path(dir_) / name).string(); }
+  void Write(const std::string& name, const std::string& bytes) {
+    std::ofstream(Path(name), std::ios::binary) << bytes;
+  }
+  static std::string Slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  struct Run {
+    int exit_code;
+    std::string out;
+    std::string err;
+  };
+
+  // Runs `neardup ARGS` with the temp dir as working directory.
+  Run Neardup(const std::string& args, const std::string& stdin_file = "/dev/null") {
+    const std::string cmd = "cd '" + dir_ + "' && '" + cli_ + "' " + args + " < " + stdin_file +
+                            " > cli.stdout 2> cli.stderr";
+    const int status = std::system(cmd.c_str());
+    Run r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(Path("cli.stdout"));
+    r.err = Slurp(Path("cli.stderr"));
+    return r;
+  }
+
+  std::string cli_;
+  std::string dir_;
+};
+
+constexpr char kOneBadLine[] =
+    "{\"id\":\"a\",\"text\":\"the quick brown fox jumps over the lazy dog\"}\n"
+    "{\"id\":\"b\",\"text\": oops}\n"
+    "{\"id\":\"c\",\"text\":\"\"}\n";
+
+TEST_F(CliTest, SignSkipsABadLineAndSummarizes) {
+  Write("in.jsonl", kOneBadLine);
+  const Run r = Neardup("sign in.jsonl -o out.ndsig");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("in.jsonl:2: malformed JSON: "));
+  EXPECT_THAT(r.err, HasSubstr("read 3 documents: 2 signed, 1 skipped (malformed_json: 1), 1 empty"));
+  EXPECT_THAT(r.err, HasSubstr("wrote out.ndsig: 2 records"));
+  EXPECT_EQ(r.out, "");
+  absl::StatusOr<SignatureSet> set = ReadSignatureFile(Path("out.ndsig"));
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->size(), 2u);
+  EXPECT_EQ(set->ids[0], "a");
+  EXPECT_EQ(set->ids[1], "c");
+  EXPECT_TRUE(set->empty(1));
+  EXPECT_EQ(set->info.options.minhash.algorithm, MinHashAlgorithm::kOnePermutation);
+  EXPECT_EQ(set->info.options.minhash.num_perm, 128u);
+}
+
+TEST_F(CliTest, SignOptionsReachTheFile) {
+  Write("in.jsonl", "{\"key\":7,\"body\":\"some words to sign here\"}\n");
+  const Run r = Neardup(
+      "sign in.jsonl -o out.ndsig --algo classic --num-perm 64 --char-ngram 4 --seed 9 "
+      "--id-field key --text-field body");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  absl::StatusOr<SignatureSet> set = ReadSignatureFile(Path("out.ndsig"));
+  ASSERT_TRUE(set.ok()) << set.status();
+  const SignerOptions& o = set->info.options;
+  EXPECT_EQ(o.minhash.algorithm, MinHashAlgorithm::kClassic);
+  EXPECT_EQ(o.minhash.num_perm, 64u);
+  EXPECT_EQ(o.minhash.seed, 9u);
+  EXPECT_EQ(o.shingle.kind, ShingleKind::kChar);
+  EXPECT_EQ(o.shingle.n, 4u);
+  ASSERT_EQ(set->size(), 1u);
+  EXPECT_EQ(set->ids[0], "7");
+  // Same signature as the library gives for the same text and options.
+  const DocumentSignature expected = Signer(o).Sign("some words to sign here");
+  EXPECT_EQ(set->Signature(0).minhash.values, expected.minhash.values);
+  EXPECT_EQ(set->Signature(0).simhash, expected.simhash);
+}
+
+TEST_F(CliTest, StrictStopsWithExitOneAndNoOutput) {
+  Write("in.jsonl", kOneBadLine);
+  const Run r = Neardup("sign in.jsonl -o out.ndsig --strict");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("error: in.jsonl:2: malformed JSON: "));
+  EXPECT_FALSE(fs::exists(Path("out.ndsig")));
+  EXPECT_FALSE(fs::exists(Path("out.ndsig.partial")));
+}
+
+TEST_F(CliTest, UsageErrorsExitTwo) {
+  Write("in.jsonl", kOneBadLine);
+  EXPECT_EQ(Neardup("sign in.jsonl").exit_code, 2);  // no -o
+  EXPECT_EQ(Neardup("sign in.jsonl -o x --algo minwise").exit_code, 2);
+  EXPECT_EQ(Neardup("sign in.jsonl -o x --num-perm 0").exit_code, 2);
+  EXPECT_EQ(Neardup("sign in.jsonl -o x --ngram 3 --char-ngram 3").exit_code, 2);
+  EXPECT_EQ(Neardup("frobnicate").exit_code, 2);
+  EXPECT_EQ(Neardup("").exit_code, 2);
+  EXPECT_EQ(Neardup("--help").exit_code, 0);
+  EXPECT_FALSE(fs::exists(Path("x")));
+}
+
+TEST_F(CliTest, SignReadsStdinAndReportsMissingInputs) {
+  Write("in.jsonl", kOneBadLine);
+  const Run r = Neardup("sign - missing.jsonl -o out.ndsig", Path("in.jsonl"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("<stdin>:2: malformed JSON"));
+  EXPECT_THAT(r.err, HasSubstr("missing.jsonl: cannot open: No such file or directory"));
+  EXPECT_THAT(r.err, HasSubstr("2 skipped (malformed_json: 1, unreadable: 1)"));
+}
+
+TEST_F(CliTest, OutputIsIdenticalForAnyThreadCount) {
+  // More than two batches of 4096 documents, with empty and bad records mixed in.
+  std::string jsonl;
+  for (int i = 0; i < 9000; ++i) {
+    if (i % 1000 == 999) {
+      jsonl += "not json\n";
+      continue;
+    }
+    absl::StrAppend(&jsonl, "{\"id\":", i, ",\"text\":\"");
+    if (i % 97 != 0) {
+      for (int w = 0; w < 8 + i % 11; ++w) absl::StrAppend(&jsonl, "t", (i + w * w) % 53, " ");
+    }
+    jsonl += "\"}\n";
+  }
+  Write("in.jsonl", jsonl);
+  const Run one = Neardup("sign in.jsonl -o t1.ndsig --threads 1");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const Run four = Neardup("sign in.jsonl -o t4.ndsig --threads 4");
+  ASSERT_EQ(four.exit_code, 0) << four.err;
+  EXPECT_THAT(four.err, HasSubstr("read 9000 documents: 8991 signed, 9 skipped"));
+  const std::string a = Slurp(Path("t1.ndsig"));
+  EXPECT_GT(a.size(), 9000u * 500);
+  EXPECT_TRUE(a == Slurp(Path("t4.ndsig"))) << "outputs differ";
+  absl::StatusOr<SignatureSet> set = ReadSignatureFile(Path("t4.ndsig"));
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->size(), 8991u);
+  EXPECT_EQ(set->ids[0], "0");
+  EXPECT_EQ(set->ids[8990], "8998");
+}
+
+TEST_F(CliTest, CompareJsonHasEveryKeyAndIgnoresCaseAndQuotes) {
+  Write("a.txt", "\u201cThe Quick Brown Fox\u201d didn\u2019t jump over the lazy dog today.\n");
+  Write("b.txt", "\"the quick brown fox\" DIDN'T jump over the lazy dog today.");
+  const Run r = Neardup("compare a.txt b.txt --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* key : {"jaccard", "containment_ab", "containment_ba", "minhash_jaccard",
+                          "minhash_jaccard_classic", "minhash_jaccard_oph", "simhash_hamming",
+                          "shingles_a", "shingles_b"}) {
+    EXPECT_THAT(r.out, HasSubstr(std::string("\"") + key + "\":")) << key;
+  }
+  EXPECT_THAT(r.out, HasSubstr("\"jaccard\":1,"));
+  EXPECT_THAT(r.out, HasSubstr("\"minhash_jaccard_classic\":1,"));
+  EXPECT_THAT(r.out, HasSubstr("\"minhash_jaccard_oph\":1,"));
+  EXPECT_THAT(r.out, HasSubstr("\"simhash_hamming\":0}"));
+  EXPECT_THAT(r.out, HasSubstr("\"shingles_a\":8,\"shingles_b\":8,"));
+  EXPECT_EQ(r.out.back(), '\n');
+}
+
+TEST_F(CliTest, CompareKnownAnswer) {
+  // 6 words, 2-grams: A = {ab, bc, cd, de, ef}, B = {ab, bc, cd, dx, xy}: J = 3/7.
+  Write("a.txt", "a b c d e f");
+  Write("b.txt", "a b c d x y");
+  Run r = Neardup("compare a.txt b.txt --ngram 2 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"jaccard\":0.42857142857142855,"));
+  EXPECT_THAT(r.out, HasSubstr("\"containment_ab\":0.6,\"containment_ba\":0.6,"));
+  r = Neardup("compare a.txt b.txt --ngram 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("exact Jaccard                      0.4286"));
+  EXPECT_THAT(r.out, Not(HasSubstr("{")));
+  EXPECT_EQ(Neardup("compare a.txt nope.txt").exit_code, 1);
+}
+
+}  // namespace
+}  // namespace neardup
