@@ -7,40 +7,74 @@
 namespace neardup::internal {
 namespace {
 
+// Unsigned 64-bit min: AVX2 only compares signed, so flip the sign bits first.
+inline __m256i MinU64(__m256i a, __m256i b) {
+  const __m256i sign = _mm256_set1_epi64x(static_cast<long long>(0x8000000000000000ULL));
+  const __m256i a_gt_b =
+      _mm256_cmpgt_epi64(_mm256_xor_si256(a, sign), _mm256_xor_si256(b, sign));
+  return _mm256_blendv_epi8(a, b, a_gt_b);
+}
+
+// The lane constants as the hash uses them (see kernels.hpp): odd multipliers (each
+// 32-bit half of c with its low bit set) and addends (c with its halves swapped).
+struct Lanes {
+  __m256i mul;
+  __m256i add;
+};
+inline Lanes LoadLanes(const uint64_t* lanes) {
+  const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(lanes));
+  return {_mm256_or_si256(c, _mm256_set1_epi32(1)), _mm256_shuffle_epi32(c, 0xB1)};
+}
+
+// (lo * hi) >> 1 of the multiply-added 32-bit halves of x, per 64-bit lane.
+inline __m256i LaneHash(__m256i x, const Lanes& c) {
+  const __m256i r = _mm256_add_epi32(_mm256_mullo_epi32(x, c.mul), c.add);
+  return _mm256_srli_epi64(_mm256_mul_epu32(r, _mm256_srli_epi64(r, 32)), 1);
+}
+
 // AVX2 has no unsigned 64-bit min, but lane values are products shifted right by one
-// (< 2^63), so the signed compare orders them correctly.
+// (< 2^63), so the signed compare orders them correctly as long as the running minimum
+// also stays below 2^63. The caller's state may not (it starts at UINT64_MAX), so the
+// registers start at INT64_MAX, which no product reaches, and are merged into the
+// caller's state with one unsigned min at the end. With no shingles the state is left
+// untouched.
 void MinHashClassicAvx2(const uint64_t* shingles, size_t n, const uint64_t* lanes,
                         uint64_t* state, size_t k) {
-  constexpr size_t kBlock = 8;  // 8 vectors x 4 lanes of state held in registers
+  if (n == 0) return;
+  // 4 vectors x 4 lanes of state, with their multipliers and addends, fill the 16
+  // registers.
+  constexpr size_t kBlock = 4;
+  const __m256i start = _mm256_set1_epi64x(0x7fffffffffffffffLL);
   size_t i = 0;
   for (; i + 4 * kBlock <= k; i += 4 * kBlock) {
-    __m256i st[kBlock], c[kBlock];
+    __m256i st[kBlock];
+    Lanes c[kBlock];
     for (size_t v = 0; v < kBlock; ++v) {
-      st[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(state + i + 4 * v));
-      c[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(lanes + i + 4 * v));
+      st[v] = start;
+      c[v] = LoadLanes(lanes + i + 4 * v);
     }
     for (size_t s = 0; s < n; ++s) {
       const __m256i x = _mm256_set1_epi64x(static_cast<long long>(shingles[s]));
       for (size_t v = 0; v < kBlock; ++v) {
-        const __m256i r = _mm256_add_epi32(x, c[v]);
-        const __m256i p = _mm256_srli_epi64(_mm256_mul_epu32(r, _mm256_srli_epi64(r, 32)), 1);
+        const __m256i p = LaneHash(x, c[v]);
         st[v] = _mm256_blendv_epi8(st[v], p, _mm256_cmpgt_epi64(st[v], p));
       }
     }
     for (size_t v = 0; v < kBlock; ++v) {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(state + i + 4 * v), st[v]);
+      auto* out = reinterpret_cast<__m256i*>(state + i + 4 * v);
+      _mm256_storeu_si256(out, MinU64(_mm256_loadu_si256(out), st[v]));
     }
   }
   for (; i + 4 <= k; i += 4) {
-    __m256i st = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(state + i));
-    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(lanes + i));
+    __m256i st = start;
+    const Lanes c = LoadLanes(lanes + i);
     for (size_t s = 0; s < n; ++s) {
       const __m256i x = _mm256_set1_epi64x(static_cast<long long>(shingles[s]));
-      const __m256i r = _mm256_add_epi32(x, c);
-      const __m256i p = _mm256_srli_epi64(_mm256_mul_epu32(r, _mm256_srli_epi64(r, 32)), 1);
+      const __m256i p = LaneHash(x, c);
       st = _mm256_blendv_epi8(st, p, _mm256_cmpgt_epi64(st, p));
     }
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(state + i), st);
+    auto* out = reinterpret_cast<__m256i*>(state + i);
+    _mm256_storeu_si256(out, MinU64(_mm256_loadu_si256(out), st));
   }
   if (i < k) ScalarKernels().minhash_classic(shingles, n, lanes + i, state + i, k - i);
 }

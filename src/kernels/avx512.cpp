@@ -12,24 +12,42 @@
 namespace neardup::internal {
 namespace {
 
+// The lane constants as the hash uses them (see kernels.hpp): odd multipliers (each
+// 32-bit half of c with its low bit set) and addends (c with its halves swapped).
+struct Lanes {
+  __m512i mul;
+  __m512i add;
+};
+inline Lanes MakeLanes(__m512i c) {
+  return {_mm512_or_si512(c, _mm512_set1_epi32(1)), _mm512_shuffle_epi32(c, _MM_PERM_CDAB)};
+}
+
+// lo * hi of the multiply-added 32-bit halves of x, per 64-bit lane (not yet shifted).
+inline __m512i LaneProduct(__m512i x, const Lanes& c) {
+  const __m512i r = _mm512_add_epi32(_mm512_mullo_epi32(x, c.mul), c.add);
+  return _mm512_mul_epu32(r, _mm512_srli_epi64(r, 32));
+}
+
 // min over shifted products equals the shifted min of products, so the shift by one
-// is applied once at the end instead of once per shingle.
+// is applied once at the end instead of once per shingle. With no shingles the state
+// is left untouched (the all-ones start would otherwise be merged in as INT64_MAX).
 void MinHashClassicAvx512(const uint64_t* shingles, size_t n, const uint64_t* lanes,
                           uint64_t* state, size_t k) {
+  if (n == 0) return;
   constexpr size_t kBlock = 8;  // 8 vectors x 8 lanes of state held in registers
   size_t i = 0;
   const __m512i ones = _mm512_set1_epi64(-1);
   for (; i + 8 * kBlock <= k; i += 8 * kBlock) {
-    __m512i st[kBlock], c[kBlock];
+    __m512i st[kBlock];
+    Lanes c[kBlock];
     for (size_t v = 0; v < kBlock; ++v) {
       st[v] = ones;
-      c[v] = _mm512_loadu_si512(lanes + i + 8 * v);
+      c[v] = MakeLanes(_mm512_loadu_si512(lanes + i + 8 * v));
     }
     for (size_t s = 0; s < n; ++s) {
       const __m512i x = _mm512_set1_epi64(static_cast<long long>(shingles[s]));
       for (size_t v = 0; v < kBlock; ++v) {
-        const __m512i r = _mm512_add_epi32(x, c[v]);
-        st[v] = _mm512_min_epu64(st[v], _mm512_mul_epu32(r, _mm512_srli_epi64(r, 32)));
+        st[v] = _mm512_min_epu64(st[v], LaneProduct(x, c[v]));
       }
     }
     for (size_t v = 0; v < kBlock; ++v) {
@@ -41,11 +59,10 @@ void MinHashClassicAvx512(const uint64_t* shingles, size_t n, const uint64_t* la
     const size_t left = k - i;
     const __mmask8 m = left >= 8 ? 0xFF : static_cast<__mmask8>((1u << left) - 1);
     __m512i st = ones;
-    const __m512i c = _mm512_maskz_loadu_epi64(m, lanes + i);
+    const Lanes c = MakeLanes(_mm512_maskz_loadu_epi64(m, lanes + i));
     for (size_t s = 0; s < n; ++s) {
       const __m512i x = _mm512_set1_epi64(static_cast<long long>(shingles[s]));
-      const __m512i r = _mm512_add_epi32(x, c);
-      st = _mm512_min_epu64(st, _mm512_mul_epu32(r, _mm512_srli_epi64(r, 32)));
+      st = _mm512_min_epu64(st, LaneProduct(x, c));
     }
     const __m512i old = _mm512_maskz_loadu_epi64(m, state + i);
     _mm512_mask_storeu_epi64(state + i, m, _mm512_min_epu64(old, _mm512_srli_epi64(st, 1)));

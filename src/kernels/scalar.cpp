@@ -10,9 +10,12 @@ void MinHashClassicScalar(const uint64_t* shingles, size_t n, const uint64_t* la
   for (size_t s = 0; s < n; ++s) {
     const uint64_t x = shingles[s];
     for (size_t i = 0; i < k; ++i) {
-      // Add the two 32-bit halves separately (no carry between them), as vpaddd does.
-      const uint32_t lo = static_cast<uint32_t>(x) + static_cast<uint32_t>(lanes[i]);
-      const uint32_t hi = static_cast<uint32_t>(x >> 32) + static_cast<uint32_t>(lanes[i] >> 32);
+      // Each 32-bit half goes through its own multiply-add mod 2^32 (as vpmulld and
+      // vpaddd do), then the two halves are multiplied to 64 bits.
+      const uint32_t c_lo = static_cast<uint32_t>(lanes[i]);
+      const uint32_t c_hi = static_cast<uint32_t>(lanes[i] >> 32);
+      const uint32_t lo = static_cast<uint32_t>(x) * (c_lo | 1u) + c_hi;
+      const uint32_t hi = static_cast<uint32_t>(x >> 32) * (c_hi | 1u) + c_lo;
       const uint64_t v = (static_cast<uint64_t>(lo) * hi) >> 1;
       state[i] = v < state[i] ? v : state[i];
     }

@@ -89,6 +89,10 @@ struct MinHashLshStats {
 
 namespace internal {
 
+// Reads and restores the private state for index files (index/index_file.hpp).
+template <typename DocId>
+struct LshIndexAccess;
+
 // One band: 64-bit key -> Val, ordered linear probing (see the file comment). Val's
 // all-ones value marks an empty slot.
 template <typename Val>
@@ -201,6 +205,9 @@ class LshBandTable {
     slots_.swap(fresh);
     home_capacity_ = capacity;
   }
+
+  template <typename>
+  friend struct LshIndexAccess;
 
   uint32_t home_capacity_ = 0;
   size_t count_ = 0;
@@ -326,6 +333,9 @@ class LshIdListPool {
     return n;
   }
 
+  template <typename>
+  friend struct LshIndexAccess;
+
   std::vector<Val> words_;
   std::vector<Val> free_heads_;
   size_t free_words_ = 0;
@@ -339,6 +349,8 @@ inline std::string DescribeMinHashParams(const MinHashParams& p) {
 
 template <typename DocId = uint32_t>
 class MinHashLsh {
+  template <typename>
+  friend struct internal::LshIndexAccess;
   static_assert(std::is_same_v<DocId, uint32_t> || std::is_same_v<DocId, uint64_t>,
                 "document ids are uint32_t or uint64_t");
   using Table = internal::LshBandTable<DocId>;
@@ -377,9 +389,62 @@ class MinHashLsh {
           "document ", id, " has an empty MinHash signature (no shingles); empty documents are not indexed"));
     }
     if (stores_signatures() && record_of_.contains(id)) return AlreadyIndexed(id);
-    const uint32_t bands = options_.banding.bands;
-    keys_.resize(bands);
+    keys_.resize(options_.banding.bands);
     ComputeLshBandKeys(sig.values, options_.banding.rows, band_seeds_, keys_);
+    if (stores_signatures()) {
+      // CompressBBit cannot fail: stored_bits was validated by Create.
+      packed_ = std::move(CompressBBit(sig, options_.stored_bits)->words);
+    }
+    return InsertKeyed(id);
+  }
+
+  // Adds a document in its stored form (as Stored() returns it): its b band keys and its
+  // signature packed stored_bits wide. This is how indexes are merged and logs replayed
+  // without the full signatures. Needs stored signatures.
+  absl::Status InsertStored(DocId id, std::span<const uint64_t> band_keys, std::span<const uint64_t> packed) {
+    if (!stores_signatures()) {
+      return absl::FailedPreconditionError(
+          "InsertStored needs stored signatures (MinHashLshOptions::stored_bits)");
+    }
+    if (id > kMaxDocId) {
+      return absl::OutOfRangeError(
+          absl::StrCat("document id ", id, " exceeds the largest id this index stores (", kMaxDocId, ")"));
+    }
+    if (band_keys.size() != options_.banding.bands || packed.size() != packed_words_) {
+      return absl::InvalidArgumentError(absl::StrCat("stored document ", id, " has ", band_keys.size(),
+                                                     " band keys and ", packed.size(), " packed words, expected ",
+                                                     options_.banding.bands, " and ", packed_words_));
+    }
+    // Unused high bits of the last word are 0 in every packed signature (bbit.hpp), and
+    // the similarity estimate counts on it.
+    if (packed.back() & ~LastWordMask()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("stored document ", id, " has bits set past the last packed value"));
+    }
+    if (record_of_.contains(id)) return AlreadyIndexed(id);
+    keys_.assign(band_keys.begin(), band_keys.end());
+    packed_.assign(packed.begin(), packed.end());
+    return InsertKeyed(id);
+  }
+
+  // The stored form of an indexed document: its b band keys and its signature packed
+  // stored_bits wide (bbit.hpp's layout). Empty spans when the id is not indexed or the
+  // index keeps no signatures. Valid until the index next changes.
+  struct StoredDocument {
+    std::span<const uint64_t> band_keys;
+    std::span<const uint64_t> packed;
+  };
+  StoredDocument Stored(DocId id) const {
+    const auto it = record_of_.find(id);
+    if (it == record_of_.end()) return {};
+    const uint64_t* r = &records_[static_cast<size_t>(it->second) * record_words_];
+    return {{r + 1, options_.banding.bands}, {r + 1 + options_.banding.bands, packed_words_}};
+  }
+
+ private:
+  // Insert once keys_ (and, with stored signatures, packed_) hold the document's.
+  absl::Status InsertKeyed(DocId id) {
+    const uint32_t bands = options_.banding.bands;
     for (uint32_t i = 0; i < bands; ++i) tables_[i].Prefetch(keys_[i]);
     // Check every band before changing any, so a refused insert leaves no trace.
     size_t new_words = 0;
@@ -409,10 +474,12 @@ class MinHashLsh {
       DocId& v = t.value(pos);
       v = (v & kListTag) ? (kListTag | pool_.Add(v & ~kListTag, id)) : (kListTag | pool_.NewPair(v, id));
     }
-    if (stores_signatures()) StoreRecord(id, sig);
+    if (stores_signatures()) StoreRecord(id);
     ++num_docs_;
     return absl::OkStatus();
   }
+
+ public:
 
   // Ids of indexed documents sharing a band key with sig, ascending. An empty signature
   // has no candidates.
@@ -613,16 +680,20 @@ class MinHashLsh {
     pool_ = std::move(fresh);
   }
 
-  void StoreRecord(DocId id, const MinHashSignature& sig) {
+  void StoreRecord(DocId id) {
     const size_t record = records_.size() / record_words_;
     records_.resize(records_.size() + record_words_);
     uint64_t* r = &records_[record * record_words_];
     r[0] = id;
     std::copy(keys_.begin(), keys_.end(), r + 1);
-    // CompressBBit cannot fail: stored_bits was validated by Create.
-    const BBitSignature packed = *CompressBBit(sig, options_.stored_bits);
-    std::copy(packed.words.begin(), packed.words.end(), r + 1 + options_.banding.bands);
+    std::copy(packed_.begin(), packed_.end(), r + 1 + options_.banding.bands);
     record_of_[id] = static_cast<uint32_t>(record);
+  }
+
+  // The bits of the last packed word that hold values (the rest are 0).
+  uint64_t LastWordMask() const noexcept {
+    const size_t used_bits = (options_.minhash.num_perm * options_.stored_bits) % 64;
+    return used_bits == 0 ? ~uint64_t{0} : (uint64_t{1} << used_bits) - 1;
   }
 
   // Moves the last record into the hole so the records stay dense.
@@ -665,6 +736,7 @@ class MinHashLsh {
   absl::flat_hash_map<DocId, uint32_t> record_of_;  // in-memory only; rebuilt from records_
   // Scratch for Insert / Remove.
   std::vector<uint64_t> keys_;
+  std::vector<uint64_t> packed_;
   std::vector<size_t> positions_;
 };
 

@@ -19,11 +19,15 @@ namespace neardup::internal {
 
 struct KernelSet {
   std::string_view name;
-  // Classic k-permutation MinHash. For every shingle x and lane i:
-  //   r = x + lanes[i] (added as two independent 32-bit halves),
-  //   state[i] = min(state[i], (uint64)lo32(r) * hi32(r) >> 1).
-  // This is pair-multiply-shift hashing (Dietzfelbinger; Thorup 2015): one
-  // 32x32->64 multiply per lane, which every SIMD width does natively.
+  // Classic k-permutation MinHash. For every shingle x and lane i, with c = lanes[i]
+  // and all 32-bit arithmetic mod 2^32:
+  //   lo = lo32(x) * (lo32(c) | 1) + hi32(c),  hi = hi32(x) * (hi32(c) | 1) + lo32(c),
+  //   state[i] = min(state[i], (uint64)lo * hi >> 1).
+  // Each half is hashed by multiply-add (Dietzfelbinger) and the halves are combined
+  // by one 32x32->64 multiply, which every SIMD width does natively. Adding c to the
+  // halves alone (no multiply) is not enough: a shift keeps the cyclic order of the
+  // values, so the minimum favours elements after large gaps and the estimate of a
+  // small set is biased however large k is.
   void (*minhash_classic)(const uint64_t* shingles, size_t n, const uint64_t* lanes,
                           uint64_t* state, size_t k);
   // SimHash bit counters: for every x, y = Mix64(x ^ seed), counts[b] += bit b of y.

@@ -4,8 +4,8 @@
 // in document order, repeats included (MinHash reads them as a set, SimHash weights
 // each by its count).
 //   - word n-grams (default n = 5): each token is hashed once with XXH3-64 (seeded);
-//     a shingle is XXH3-64 of its n token hashes, so a window is never re-hashed from
-//     text;
+//     a shingle is XXH3-64 of its n token hashes as little-endian 64-bit words, so a
+//     window is never re-hashed from text;
 //   - character n-grams over code points (default n = 5, spaces included): a shingle
 //     is XXH3-64 of its n code points as little-endian 32-bit words.
 // A document with fewer than n units yields exactly one shingle of all its units (its
@@ -21,10 +21,15 @@
 #ifndef NEARDUP_SHINGLE_SHINGLE_HPP_
 #define NEARDUP_SHINGLE_SHINGLE_HPP_
 
+#ifndef XXH_STATIC_LINKING_ONLY
+#define XXH_STATIC_LINKING_ONLY  // for XXH3_generateSecret_fromSeed
+#endif
 #include <xxhash.h>
 
+#include <array>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,10 +65,173 @@ struct ShingleOptions {
   friend bool operator==(const ShingleOptions&, const ShingleOptions&) = default;
 };
 
+namespace internal {
+
+// XXH3-64 with a fixed seed, inlined for the short inputs shingling hashes by the
+// million: tokens (mostly 1-16 bytes) and windows of n unit hashes (17-128 bytes for
+// word n <= 16, char n <= 32). At these sizes a call into libxxhash costs more than
+// the hash itself, so the seed is folded into the secret words once, at construction.
+// The values are XXH3_64bits_withSeed's (the algorithm is frozen since xxHash 0.8.0);
+// the constructor checks a few lengths against the library and, should they ever
+// differ, every call goes to the library instead. Longer inputs always do.
+class Xxh3Seeded {
+ public:
+  explicit Xxh3Seeded(uint64_t seed) noexcept : seed_(seed) {
+    const unsigned char* s = DefaultSecret();
+    empty_ = Avalanche64(seed ^ Read64(s + 56) ^ Read64(s + 64));
+    flip_1to3_ = (Read32(s) ^ Read32(s + 4)) + seed;
+    const uint64_t seed_4to8 =
+        seed ^ (uint64_t{__builtin_bswap32(static_cast<uint32_t>(seed))} << 32);
+    flip_4to8_ = (Read64(s + 8) ^ Read64(s + 16)) - seed_4to8;
+    flip_9to16_lo_ = (Read64(s + 24) ^ Read64(s + 32)) + seed;
+    flip_9to16_hi_ = (Read64(s + 40) ^ Read64(s + 48)) - seed;
+    for (size_t i = 0; i < 8; ++i) {
+      mid_[2 * i] = Read64(s + 16 * i) + seed;
+      mid_[2 * i + 1] = Read64(s + 16 * i + 8) - seed;
+    }
+    inline_ok_ = true;
+    unsigned char probe[128];
+    for (size_t i = 0; i < sizeof(probe); ++i) {
+      probe[i] = static_cast<unsigned char>(i * 167 + 13);
+    }
+    for (size_t len : {0, 1, 3, 4, 8, 9, 16, 17, 40, 64, 65, 97, 128}) {
+      inline_ok_ = inline_ok_ && (*this)(probe, len) == XXH3_64bits_withSeed(probe, len, seed);
+    }
+  }
+
+  uint64_t operator()(const void* data, size_t len) const noexcept {
+    const auto* p = static_cast<const unsigned char*>(data);
+    if (len <= 16 && inline_ok_) return Short(p, len);
+    if (len <= 128 && inline_ok_) return Medium(p, len);
+    return XXH3_64bits_withSeed(data, len, seed_);
+  }
+
+  // The same hash for 40-byte inputs only (a word 5-gram), holding its eight key words
+  // by value so that a loop keeps them in registers.
+  class Fixed40 {
+   public:
+    uint64_t operator()(const unsigned char* p) const noexcept {
+      const uint64_t w0 = Read64(p), w1 = Read64(p + 8), w2 = Read64(p + 16);
+      const uint64_t w3 = Read64(p + 24), w4 = Read64(p + 32);
+      return Avalanche3(40 * kPrime64_1 + MulFold(w0 ^ k_[0], w1 ^ k_[1]) +
+                        MulFold(w3 ^ k_[2], w4 ^ k_[3]) + MulFold(w2 ^ k_[4], w3 ^ k_[5]) +
+                        MulFold(w1 ^ k_[6], w2 ^ k_[7]));
+    }
+
+   private:
+    friend class Xxh3Seeded;
+    std::array<uint64_t, 8> k_;
+  };
+  // Only when inline_ok(): the library is the reference otherwise.
+  Fixed40 For40Bytes() const noexcept {
+    Fixed40 f;
+    for (size_t i = 0; i < 8; ++i) f.k_[i] = mid_[i];
+    return f;
+  }
+  bool inline_ok() const noexcept { return inline_ok_; }
+
+ private:
+  static constexpr uint64_t kPrime64_1 = 0x9E3779B185EBCA87ULL;
+  static constexpr uint64_t kPrime64_2 = 0xC2B2AE3D27D4EB4FULL;
+  static constexpr uint64_t kPrime64_3 = 0x165667B19E3779F9ULL;
+
+  // The library's default secret: XXH3_generateSecret_fromSeed(0) returns it as is.
+  static const unsigned char* DefaultSecret() {
+    static const auto* secret = [] {
+      auto* s = new std::array<unsigned char, XXH3_SECRET_DEFAULT_SIZE>;
+      XXH3_generateSecret_fromSeed(s->data(), 0);
+      return s;
+    }();
+    return secret->data();
+  }
+
+  static uint64_t Read64(const unsigned char* p) noexcept {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+    return v;
+  }
+  static uint32_t Read32(const unsigned char* p) noexcept {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
+    return v;
+  }
+  static uint64_t MulFold(uint64_t a, uint64_t b) noexcept {
+    __extension__ using Uint128 = unsigned __int128;
+    const Uint128 p = static_cast<Uint128>(a) * b;
+    return static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64);
+  }
+  static uint64_t Avalanche64(uint64_t h) noexcept {
+    h ^= h >> 33;
+    h *= kPrime64_2;
+    h ^= h >> 29;
+    h *= kPrime64_3;
+    return h ^ (h >> 32);
+  }
+  static uint64_t Avalanche3(uint64_t h) noexcept {
+    h ^= h >> 37;
+    h *= 0x165667919E3779F9ULL;
+    return h ^ (h >> 32);
+  }
+
+  // 0-16 bytes: three shapes by length, each keyed by its precomputed flip word.
+  uint64_t Short(const unsigned char* p, size_t len) const noexcept {
+    if (len > 8) {
+      const uint64_t lo = Read64(p) ^ flip_9to16_lo_;
+      const uint64_t hi = Read64(p + len - 8) ^ flip_9to16_hi_;
+      return Avalanche3(len + __builtin_bswap64(lo) + hi + MulFold(lo, hi));
+    }
+    if (len >= 4) {
+      uint64_t h = ((uint64_t{Read32(p)} << 32) + Read32(p + len - 4)) ^ flip_4to8_;
+      h ^= std::rotl(h, 49) ^ std::rotl(h, 24);
+      h *= 0x9FB21C651E98DF25ULL;
+      h ^= (h >> 35) + len;
+      h *= 0x9FB21C651E98DF25ULL;
+      return h ^ (h >> 28);
+    }
+    if (len > 0) {
+      const uint32_t combined = (uint32_t{p[0]} << 16) | (uint32_t{p[len >> 1]} << 24) |
+                                uint32_t{p[len - 1]} | (static_cast<uint32_t>(len) << 8);
+      return Avalanche64(combined ^ flip_1to3_);
+    }
+    return empty_;
+  }
+
+  // 17-128 bytes: 16-byte pieces from both ends, each multiplied with its key pair.
+  uint64_t Mix16(const unsigned char* p, size_t key) const noexcept {
+    return MulFold(Read64(p) ^ mid_[key], Read64(p + 8) ^ mid_[key + 1]);
+  }
+  uint64_t Medium(const unsigned char* p, size_t len) const noexcept {
+    uint64_t acc = len * kPrime64_1;
+    if (len > 32) {
+      if (len > 64) {
+        if (len > 96) acc += Mix16(p + 48, 12) + Mix16(p + len - 64, 14);
+        acc += Mix16(p + 32, 8) + Mix16(p + len - 48, 10);
+      }
+      acc += Mix16(p + 16, 4) + Mix16(p + len - 32, 6);
+    }
+    acc += Mix16(p, 0) + Mix16(p + len - 16, 2);
+    return Avalanche3(acc);
+  }
+
+  uint64_t seed_;
+  uint64_t empty_;
+  uint64_t flip_1to3_;
+  uint64_t flip_4to8_;
+  uint64_t flip_9to16_lo_;
+  uint64_t flip_9to16_hi_;
+  std::array<uint64_t, 16> mid_;
+  bool inline_ok_;
+};
+
+}  // namespace internal
+
 class Shingler {
  public:
   // `options` must be valid (see ShingleOptions::Validate); n is clamped to [1, 64].
-  explicit Shingler(ShingleOptions options = {}) : options_(options) {
+  explicit Shingler(ShingleOptions options = {})
+      : options_(options), word_hash_(options.seed), char_hash_(options.seed ^ kCharSalt) {
     if (options_.n < 1) options_.n = 1;
     if (options_.n > 64) options_.n = 64;
   }
@@ -89,11 +257,10 @@ class Shingler {
 
   size_t WordShingles(std::string_view text, std::vector<uint64_t>* out) {
     tokens_.clear();
-    const uint64_t seed = options_.seed;
     ForEachToken(text, [&](std::string_view t) {
-      tokens_.push_back(XXH3_64bits_withSeed(t.data(), t.size(), seed));
+      tokens_.push_back(ToLittleEndian(word_hash_(t.data(), t.size())));
     });
-    EmitWindows(tokens_.data(), tokens_.size(), sizeof(uint64_t), seed, out);
+    EmitWindows(tokens_.data(), tokens_.size(), sizeof(uint64_t), word_hash_, out);
     return tokens_.size();
   }
 
@@ -108,32 +275,50 @@ class Shingler {
       code_points_.push_back(ToLittleEndian(cp));
       p += d.length;
     }
-    EmitWindows(code_points_.data(), code_points_.size(), sizeof(uint32_t),
-                options_.seed ^ kCharSalt, out);
+    EmitWindows(code_points_.data(), code_points_.size(), sizeof(uint32_t), char_hash_, out);
     return code_points_.size();
   }
 
   template <class T>
-  void EmitWindows(const T* units, size_t count, size_t unit_bytes, uint64_t seed,
-                   std::vector<uint64_t>* out) const {
+  void EmitWindows(const T* units, size_t count, size_t unit_bytes,
+                   const internal::Xxh3Seeded& hash, std::vector<uint64_t>* out) const {
     if (count == 0) return;
     const size_t n = options_.n;
     if (count < n) {
-      out->push_back(XXH3_64bits_withSeed(units, count * unit_bytes, seed));
+      out->push_back(hash(units, count * unit_bytes));
       return;
     }
     out->resize(count - n + 1);
     uint64_t* o = out->data();
     const size_t bytes = n * unit_bytes;
-    for (size_t i = 0; i + n <= count; ++i) o[i] = XXH3_64bits_withSeed(units + i, bytes, seed);
+    // The default sizes (word and char 5-grams) get loops with the length known at
+    // compile time, so the hash inlines without its length tests, and with the key
+    // words in local copies, which stay in registers (stores to `o` cannot alias
+    // them).
+    if (bytes == 40 && hash.inline_ok()) {
+      const internal::Xxh3Seeded::Fixed40 hash40 = hash.For40Bytes();
+      const auto* b = reinterpret_cast<const unsigned char*>(units);
+      for (size_t i = 0; i + n <= count; ++i) o[i] = hash40(b + i * unit_bytes);
+    } else if (bytes == 20) {
+      const internal::Xxh3Seeded local = hash;
+      for (size_t i = 0; i + n <= count; ++i) o[i] = local(units + i, 20);
+    } else {
+      for (size_t i = 0; i + n <= count; ++i) o[i] = hash(units + i, bytes);
+    }
   }
 
   static uint32_t ToLittleEndian(uint32_t v) noexcept {
     if constexpr (std::endian::native == std::endian::big) return __builtin_bswap32(v);
     return v;
   }
+  static uint64_t ToLittleEndian(uint64_t v) noexcept {
+    if constexpr (std::endian::native == std::endian::big) return __builtin_bswap64(v);
+    return v;
+  }
 
   ShingleOptions options_;
+  internal::Xxh3Seeded word_hash_;
+  internal::Xxh3Seeded char_hash_;
   std::vector<uint64_t> tokens_;
   std::vector<uint32_t> code_points_;
 };

@@ -5,9 +5,9 @@
 // similarity of the two shingle sets, with standard error sqrt(J(1-J)/k).
 // Two algorithms behind one interface, k chosen at run time:
 //   - kClassic: k independent hash functions, each applied to every shingle and the
-//     minimum kept. Hash i is pair-multiply-shift, min over x of
-//     lo32(x + c_i) * hi32(x + c_i) (the 32-bit halves added separately), which maps to
-//     one 32x32->64 multiply per lane on every SIMD width. O(n k), vectorized
+//     minimum kept. Hash i multiply-adds each 32-bit half of x with lane constants
+//     and multiplies the two results to 64 bits (internal/kernels.hpp has the exact
+//     formula): 32-bit multiplies only, on every SIMD width. O(n k), vectorized
 //     (AVX2 / AVX-512 kernels, bit-identical to scalar).
 //   - kOnePermutation: one hash per shingle splits it into one of k bins, the minimum
 //     per bin is kept, and empty bins are filled by optimal densification

@@ -9,15 +9,21 @@
 //   neardup::ForEachToken("the cat, the hat", [](std::string_view t) { ... });
 //   // "the" "cat" "the" "hat"
 //
-// Tokens are views into the input: no allocation. ASCII takes a table-driven path.
+// Tokens are views into the input: no allocation. ASCII text is scanned 64 bytes at a
+// time (token boundaries from a bit mask of word bytes); other text code point by code
+// point.
 // Thread safety: stateless; safe from any thread.
 #ifndef NEARDUP_TEXT_TOKENIZE_HPP_
 #define NEARDUP_TEXT_TOKENIZE_HPP_
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "neardup/text/utf8.hpp"
@@ -80,6 +86,89 @@ inline constexpr std::array<bool, 128> kAsciiWord = [] {
   for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
   return t;
 }();
+
+// ASCII byte tests eight bytes at a time (SWAR). Exact only for bytes below 0x80,
+// where the per-byte additions cannot carry into the next byte.
+inline constexpr uint64_t kSwarOnes = 0x0101010101010101ULL;
+inline constexpr uint64_t kSwarHigh = 0x8080808080808080ULL;
+// High bit of each byte set where the byte is >= t (t in [1, 0x80]).
+constexpr uint64_t SwarAtLeast(uint64_t v, uint8_t t) noexcept {
+  return (v + kSwarOnes * (0x80u - t)) & kSwarHigh;
+}
+
+// High bit set in each byte of v that is an ASCII letter or digit (any byte values).
+constexpr uint64_t SwarAsciiWord(uint64_t v) noexcept {
+  const uint64_t low = v & ~kSwarHigh;
+  const uint64_t folded = low | (kSwarOnes * 0x20);  // 'A'-'Z' -> 'a'-'z'
+  const uint64_t letters = SwarAtLeast(folded, 'a') & ~SwarAtLeast(folded, 'z' + 1);
+  const uint64_t digits = SwarAtLeast(low, '0') & ~SwarAtLeast(low, '9' + 1);
+  return (letters | digits) & ~v;  // bytes >= 0x80 are not ASCII words
+}
+
+// The first byte at or after p that is not an ASCII letter or digit, or end. Word
+// lengths vary, so a byte loop would mispredict its exit once per word; eight bytes
+// at a time it mostly does not.
+inline const unsigned char* SkipAsciiWordBytes(const unsigned char* p,
+                                               const unsigned char* end) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    while (end - p >= 8) {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      const uint64_t stop = ~SwarAsciiWord(v) & kSwarHigh;
+      if (stop != 0) return p + std::countr_zero(stop) / 8;
+      p += 8;
+    }
+  }
+  while (p < end && *p < 0x80 && kAsciiWord[*p]) ++p;
+  return p;
+}
+
+// The first byte at or after p that is an ASCII letter or digit or not ASCII, or end.
+inline const unsigned char* SkipAsciiSeparators(const unsigned char* p,
+                                                const unsigned char* end) noexcept {
+  // Mostly one separator between words: no need to look further.
+  if (p < end && (*p >= 0x80 || kAsciiWord[*p])) return p;
+  if constexpr (std::endian::native == std::endian::little) {
+    while (end - p >= 8) {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      const uint64_t stop = (SwarAsciiWord(v) | v) & kSwarHigh;
+      if (stop != 0) return p + std::countr_zero(stop) / 8;
+      p += 8;
+    }
+  }
+  while (p < end && *p < 0x80 && !kAsciiWord[*p]) ++p;
+  return p;
+}
+
+// For the 64 bytes at p: bit i of the result is set when p[i] is an ASCII letter or
+// digit. Returns false, leaving *mask alone, when any of the bytes is not ASCII.
+// The byte tests use GNU vector extensions (GCC and Clang), which compile to SSE2 on
+// x86-64 and to NEON on ARM: portable source, no intrinsics.
+inline bool AsciiWordMask64(const unsigned char* p, uint64_t* mask) noexcept {
+  using Bytes16 = unsigned char __attribute__((vector_size(16)));
+  uint64_t m = 0;
+  for (int i = 0; i < 4; ++i) {
+    Bytes16 x;
+    std::memcpy(&x, p + 16 * i, 16);
+    uint64_t raw[2];
+    std::memcpy(raw, &x, 16);
+    if (((raw[0] | raw[1]) & kSwarHigh) != 0) return false;  // fails fast on non-ASCII
+    // 0xFF / 0x00 per byte: (x | 0x20) folds 'A'-'Z' onto 'a'-'z'.
+    const auto word =
+        (Bytes16)((Bytes16)((x | 0x20) - 'a') < 26) | (Bytes16)((Bytes16)(x - '0') < 10);
+    uint64_t halves[2];
+    std::memcpy(halves, &word, 16);
+    for (int h = 0; h < 2; ++h) {
+      // One flag per byte at bit 8j; the multiply gathers byte j's flag into bit 56 + j
+      // (the partial products never overlap, so nothing carries).
+      const uint64_t flags = (halves[h] & kSwarHigh) >> 7;
+      m |= ((flags * 0x0102040810204080ULL) >> 56) << (16 * i + 8 * h);
+    }
+  }
+  *mask = m;
+  return true;
+}
 }  // namespace internal
 
 // Calls emit(std::string_view token) for each token in order; returns the count.
@@ -98,43 +187,88 @@ size_t ForEachToken(std::string_view text, Emit&& emit) {
     }
     single = false;
   };
+  // Bytes the code-point loop takes after a block that is not all ASCII: doubled
+  // while blocks keep failing, so that non-ASCII text rarely tries the block path.
+  ptrdiff_t slow_span = 64;
   while (p < end) {
-    if (*p < 0x80) {
-      if (internal::kAsciiWord[*p]) {
-        if (single) flush(p);
-        if (start == nullptr) start = p;
-        ++p;
-        while (p < end && *p < 0x80 && internal::kAsciiWord[*p]) ++p;
-      } else {
-        flush(p);
-        ++p;
+    // Blocks of 64 ASCII bytes: token boundaries come from the word-byte mask, so the
+    // loop branches once per token and once per block, never per byte.
+    const unsigned char* slow_stop = end;
+    if constexpr (std::endian::native == std::endian::little) {
+      if (end - p >= 64) {
+        uint64_t word;
+        if (internal::AsciiWordMask64(p, &word)) {
+          if (single) flush(p);  // p[0] is ASCII, so the open character ends here
+          const uint64_t before = (word << 1) | (start != nullptr ? 1 : 0);
+          uint64_t starts = word & ~before;
+          uint64_t stops = ~word & before;
+          // A local count: `count` itself is captured by flush() and lives in memory.
+          size_t emitted = 0;
+          if (start != nullptr && stops != 0) {  // the token open before the block
+            const unsigned char* last = p + std::countr_zero(stops);
+            emit(std::string_view(reinterpret_cast<const char*>(start),
+                                  static_cast<size_t>(last - start)));
+            ++emitted;
+            start = nullptr;
+            stops &= stops - 1;
+          }
+          // Every other token lies inside the block: the i-th stop closes the i-th start.
+          while (stops != 0) {
+            const unsigned char* first = p + std::countr_zero(starts);
+            const unsigned char* last = p + std::countr_zero(stops);
+            emit(std::string_view(reinterpret_cast<const char*>(first),
+                                  static_cast<size_t>(last - first)));
+            ++emitted;
+            starts &= starts - 1;
+            stops &= stops - 1;
+          }
+          count += emitted;
+          if (starts != 0) start = p + std::countr_zero(starts);
+          p += 64;
+          slow_span = 64;
+          continue;
+        }
+        slow_stop = p + std::min(slow_span, end - p);
+        slow_span = std::min<ptrdiff_t>(2 * slow_span, 1024);
       }
-      continue;
     }
-    const Utf8Decoded d = DecodeUtf8(p, end);
-    if (!d.ok) {
-      flush(p);
+    while (p < slow_stop) {
+      if (*p < 0x80) {
+        if (internal::kAsciiWord[*p]) {
+          if (single) flush(p);
+          if (start == nullptr) start = p;
+          p = internal::SkipAsciiWordBytes(p + 1, end);
+        } else {
+          flush(p);  // separators after the first find nothing left to flush
+          p = internal::SkipAsciiSeparators(p + 1, end);
+        }
+        continue;
+      }
+      const Utf8Decoded d = DecodeUtf8(p, end);
+      if (!d.ok) {
+        flush(p);
+        p += d.length;
+        continue;
+      }
+      switch (ClassifyCodePoint(d.code_point)) {
+        case CharClass::kWord:
+          if (single) flush(p);
+          if (start == nullptr) start = p;
+          break;
+        case CharClass::kMark:
+          if (start == nullptr) start = p;
+          break;
+        case CharClass::kSingle:
+          flush(p);
+          start = p;
+          single = true;
+          break;
+        case CharClass::kSeparator:
+          flush(p);
+          break;
+      }
       p += d.length;
-      continue;
     }
-    switch (ClassifyCodePoint(d.code_point)) {
-      case CharClass::kWord:
-        if (single) flush(p);
-        if (start == nullptr) start = p;
-        break;
-      case CharClass::kMark:
-        if (start == nullptr) start = p;
-        break;
-      case CharClass::kSingle:
-        flush(p);
-        start = p;
-        single = true;
-        break;
-      case CharClass::kSeparator:
-        flush(p);
-        break;
-    }
-    p += d.length;
   }
   flush(p);
   return count;
