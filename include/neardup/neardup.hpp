@@ -9,6 +9,15 @@
 //   signature/bbit.hpp      b-bit compressed MinHash
 //   signature/simhash.hpp   shingles -> 64/128-bit SimHash
 //   signature/signer.hpp    all of the above with reused buffers; batch signing
+//   index/lsh_params.hpp    LSH bands x rows for a Jaccard threshold (S-curve)
+//   index/minhash_lsh.hpp   streaming MinHash LSH index: insert / query / remove
+//   index/lsh_batch.hpp     sort-based LSH candidate pairs for a whole corpus
+//   index/simhash_index.hpp SimHash permuted tables: all pairs / queries within d bits
+//   cluster/clusters.hpp    verification, chain-protected clusters, which copy to keep
+//   passage/split.hpp       paragraphs, sentences, quotes as byte spans
+//   passage/repeats.hpp     passages repeated within and across documents
+//   io/input.hpp            JSONL (.gz, .zst), stdin, directories of .txt -> documents
+//   io/signature_file.hpp   the versioned signature file
 #ifndef NEARDUP_NEARDUP_HPP_
 #define NEARDUP_NEARDUP_HPP_
 
@@ -20,5 +29,15 @@
 #include "neardup/signature/bbit.hpp"
 #include "neardup/signature/simhash.hpp"
 #include "neardup/signature/signer.hpp"
+#include "neardup/index/lsh_params.hpp"
+#include "neardup/index/minhash_lsh.hpp"
+#include "neardup/index/lsh_batch.hpp"
+#include "neardup/index/simhash_index.hpp"
+#include "neardup/cluster/union_find.hpp"
+#include "neardup/cluster/clusters.hpp"
+#include "neardup/passage/split.hpp"
+#include "neardup/passage/repeats.hpp"
+#include "neardup/io/input.hpp"
+#include "neardup/io/signature_file.hpp"
 
 #endif  // NEARDUP_NEARDUP_HPP_

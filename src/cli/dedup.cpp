@@ -263,12 +263,19 @@ int RunDedup(const DedupFlags& f) {
   };
   double verify_threshold = f.threshold;
   if (use_simhash) {
-    absl::StatusOr<std::vector<SimHashPair>> pairs =
-        FindSimHashPairs(corpus.simhash, {.max_distance = f.simhash_distance, .num_threads = threads});
-    if (!pairs.ok()) return Fail(console, pairs.status());
-    for (const SimHashPair& p : *pairs) {
-      if (!corpus.empty[p.i] && !corpus.empty[p.j]) candidates.push_back({p.i, p.j});
+    // Empty documents all have fingerprint 0: leave them out rather than pair them all.
+    std::vector<uint64_t> fps;
+    std::vector<uint32_t> doc_of;
+    for (uint32_t d = 0; d < n; ++d) {
+      if (corpus.empty[d]) continue;
+      fps.push_back(corpus.simhash[d]);
+      doc_of.push_back(d);
     }
+    absl::StatusOr<std::vector<SimHashPair>> pairs =
+        FindSimHashPairs(fps, {.max_distance = f.simhash_distance, .num_threads = threads});
+    if (!pairs.ok()) return Fail(console, pairs.status());
+    candidates.reserve(pairs->size());
+    for (const SimHashPair& p : *pairs) candidates.push_back({doc_of[p.i], doc_of[p.j]});
     verify_threshold = 1.0 - f.simhash_distance / 64.0;
   } else {
     // Exact verification is not bound by the signature: refine long LSH runs a few

@@ -1,17 +1,12 @@
 // `neardup sign INPUT... -o OUT`: documents -> signature file.
 //
-// Documents are read in batches (4096 documents or 64 MiB of text, whichever comes
-// first) so memory stays bounded on any corpus. While one batch is signed on the
-// worker threads, the next one is read on another thread; records are written in
-// input order, so the output is byte-identical for every --threads value.
-#include <unistd.h>
-
+// Documents are read and signed in batches (batch_signing.hpp), so memory stays bounded
+// on any corpus; records are written in input order, so the output is byte-identical
+// for every --threads value.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <future>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,19 +14,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "batch_signing.hpp"
 #include "commands.hpp"
+#include "console.hpp"
 #include "neardup/io/input.hpp"
 #include "neardup/io/signature_file.hpp"
 #include "neardup/signature/signer.hpp"
 
 namespace neardup::cli {
 namespace {
-
-constexpr size_t kBatchDocuments = 4096;
-constexpr size_t kBatchBytes = 64u << 20;
-// A batch slot that held a larger text gives its memory back, so that a few huge
-// documents do not pin their size in every slot for the rest of the run.
-constexpr size_t kKeepTextCapacity = 1u << 20;
 
 struct SignFlags {
   std::vector<std::string> inputs;
@@ -44,67 +35,6 @@ struct SignFlags {
   uint64_t max_line_bytes = 0;
   SignerFlags signer;
 };
-
-// stderr lines from the reader thread and the progress line from the main thread,
-// without one overwriting the other.
-class Console {
- public:
-  Console() : tty_(::isatty(STDERR_FILENO) == 1) {}
-
-  void Line(const std::string& text) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ClearProgress();
-    std::fprintf(stderr, "%s\n", text.c_str());
-  }
-
-  void Progress(const std::string& text) {
-    if (!tty_) return;
-    std::lock_guard<std::mutex> lock(mu_);
-    std::fprintf(stderr, "\r%s\x1b[K", text.c_str());
-    std::fflush(stderr);
-    progress_shown_ = true;
-  }
-
-  void EndProgress() {
-    std::lock_guard<std::mutex> lock(mu_);
-    ClearProgress();
-  }
-
- private:
-  void ClearProgress() {
-    if (!progress_shown_) return;
-    std::fprintf(stderr, "\r\x1b[K");
-    progress_shown_ = false;
-  }
-
-  const bool tty_;
-  std::mutex mu_;
-  bool progress_shown_ = false;
-};
-
-struct Batch {
-  std::vector<Document> docs;  // the first `size` are this batch's documents
-  size_t size = 0;
-  bool last = false;           // the reader has no more documents (or failed)
-  absl::Status status;
-};
-
-void Fill(DocumentReader* reader, Batch* batch) {
-  batch->size = 0;
-  size_t bytes = 0;
-  while (batch->size < kBatchDocuments && bytes < kBatchBytes) {
-    if (batch->docs.size() == batch->size) batch->docs.emplace_back();
-    Document& doc = batch->docs[batch->size];
-    absl::StatusOr<bool> more = reader->Next(&doc);
-    if (!more.ok() || !*more) {
-      batch->status = more.status();
-      batch->last = true;
-      return;
-    }
-    bytes += doc.text.size();
-    ++batch->size;
-  }
-}
 
 double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -134,55 +64,26 @@ int RunSign(const SignFlags& flags) {
 
   const unsigned threads =
       flags.threads != 0 ? flags.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<Signer> signers(threads, Signer(options));
-  std::vector<DocumentSignature> sigs;
   uint64_t signed_docs = 0, empty_docs = 0, replaced_bytes = 0;
-  auto last_progress = start;
-
-  Batch batches[2];
-  Fill(&reader, &batches[0]);
-  for (int cur = 0;; cur ^= 1) {
-    Batch& batch = batches[cur];
-    // Read ahead while this batch is signed. The reader is used by one thread at a
-    // time: this task is the only user until get().
-    std::future<void> next;
-    if (!batch.last) {
-      Batch* following = &batches[cur ^ 1];
-      next = std::async(std::launch::async, [&reader, following] { Fill(&reader, following); });
-    }
-    if (sigs.size() < batch.size) sigs.resize(batch.size);
-    ParallelFor(batch.size, threads, [&](unsigned worker, size_t i) {
-      signers[worker].Sign(batch.docs[i].text, &sigs[i]);
-    });
-    absl::Status write_status;
-    for (size_t i = 0; i < batch.size && write_status.ok(); ++i) {
-      write_status = writer->Append(batch.docs[i].id, sigs[i]);
-      empty_docs += sigs[i].empty();
-      replaced_bytes += sigs[i].replaced_bytes;
-    }
-    signed_docs += batch.size;
-    for (size_t i = 0; i < batch.size; ++i) {
-      std::string& text = batch.docs[i].text;
-      if (text.capacity() > kKeepTextCapacity) std::string().swap(text);
-    }
-    if (next.valid()) next.get();
-    if (!write_status.ok()) {
-      console.Line(absl::StrCat("neardup sign: error: ", write_status.message()));
-      return kExitError;
-    }
-    if (!batch.status.ok()) {
-      console.Line(absl::StrCat("neardup sign: error: ", batch.status.message()));
-      return kExitError;
-    }
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_progress > std::chrono::milliseconds(500)) {
-      last_progress = now;
-      const double secs = Seconds(now - start);
-      console.Progress(absl::StrFormat("neardup sign: %d documents, %s, %.1f MB/s", signed_docs,
-                                       Megabytes(reader.stats().bytes),
-                                       reader.stats().bytes / 1e6 / std::max(secs, 1e-9)));
-    }
-    if (batch.last) break;
+  const absl::Status status = SignInBatches(
+      &reader, options, threads,
+      [&](std::span<Document> docs, std::span<const DocumentSignature> sigs) -> absl::Status {
+        for (size_t i = 0; i < docs.size(); ++i) {
+          if (absl::Status s = writer->Append(docs[i].id, sigs[i]); !s.ok()) return s;
+          empty_docs += sigs[i].empty();
+          replaced_bytes += sigs[i].replaced_bytes;
+        }
+        signed_docs += docs.size();
+        const double secs = Seconds(std::chrono::steady_clock::now() - start);
+        console.Progress(absl::StrFormat("neardup sign: %d documents, %s, %.1f MB/s", signed_docs,
+                                         Megabytes(reader.stats().bytes),
+                                         reader.stats().bytes / 1e6 / std::max(secs, 1e-9)));
+        return absl::OkStatus();
+      });
+  if (!status.ok()) {
+    console.EndProgress();
+    console.Line(absl::StrCat("neardup sign: error: ", status.message()));
+    return kExitError;
   }
   console.EndProgress();
   if (absl::Status s = writer->Finalize(); !s.ok()) {
