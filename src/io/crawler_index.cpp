@@ -162,7 +162,9 @@ class IdTable {
       }
     }
     set_.reserve(used);
+    constexpr size_t kAhead = 8;  // the set is probed at random: overlap the misses
     for (size_t h = n; h-- > 0;) {
+      if (h >= kAhead && spans_[h - kAhead] != 0) set_.prefetch(static_cast<uint32_t>(h - kAhead));
       if (spans_[h] == 0) {
         free_.push_back(static_cast<uint32_t>(h));  // the smallest handle is reused first
         continue;
@@ -682,20 +684,17 @@ absl::Status CrawlerIndex::Impl::LoadSnapshot(uint64_t* start_seq) {
     return s;
   }
   // Every stored document needs an id and every id a document (queries map one to the
-  // other): equal counts and ids -> documents is enough, the handles being distinct.
+  // other): equal counts and documents -> ids is enough, both being distinct.
   if (ids.size() != lsh->size()) {
     return absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset, ": ",
                                             ids.size(), " ids for ", lsh->size(), " documents"));
   }
-  absl::Status missing;
-  ids.ForEach([&](uint32_t h) {
-    if (missing.ok() && !lsh->Contains(h)) {
-      missing = absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset,
-                                                 ": id ", Shown(ids.Get(h)), " (handle ", h,
-                                                 ") has no document in the index"));
+  for (const uint32_t h : internal::StoredIds(*lsh)) {
+    if (!ids.Used(h)) {
+      return absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset,
+                                              ": document ", h, " of the index has no id"));
     }
-  });
-  if (!missing.ok()) return missing;
+  }
   recovery.snapshot_documents = lsh->size();
   return absl::OkStatus();
 }

@@ -8,8 +8,6 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <array>
 #include <bit>
 #include <cerrno>
@@ -24,8 +22,6 @@
 #include "absl/strings/str_join.h"
 #include "neardup/internal/mix.hpp"
 
-#include <time.h>
-static double CpuNow() { timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return ts.tv_sec + ts.tv_nsec * 1e-9; }
 namespace neardup {
 namespace internal {
 
@@ -726,19 +722,14 @@ class IndexReader : public HeaderReader {
     record_words_ = A::RecordWords(*index);
     last_word_mask_ = A::LastWordMask(*index);
 
-    auto T0 = CpuNow();
-    auto lap = [&](const char* what) { auto t = CpuNow(); fprintf(stderr, "%s %.1f ms\n", what, (t - T0) * 1e3); T0 = t; };
     if (absl::Status s = ReadPool(); !s.ok()) return s;
-    lap("pool");
     if (o.stored_bits != 0) {
       if (absl::Status s = ReadRecords(); !s.ok()) return s;
     }
-    lap("records");
     std::vector<TableState> tables(o.banding.bands);
     for (uint32_t band = 0; band < o.banding.bands; ++band) {
       if (absl::Status s = ReadTable(band, &tables[band]); !s.ok()) return s;
     }
-    lap("tables");
     if (next_list_ != pool_.size()) {
       return Error(absl::StatusCode::kDataLoss, "id-list pool", pool_offset_ + next_list_ * sizeof(DocId),
                    absl::StrCat("the tables refer to ", next_list_, " of the pool's ", pool_.size(), " words"));
@@ -858,20 +849,19 @@ class IndexReader : public HeaderReader {
                    absl::StrCat("the section holds ", sh->elements, " records, the header says ", documents_,
                                 " documents"));
     }
-    auto T0 = CpuNow();
-    auto lap = [&](const char* what) { auto t = CpuNow(); fprintf(stderr, "  %s %.1f ms\n", what, (t - T0) * 1e3); T0 = t; };
     SizeForRead(records_, static_cast<size_t>(sh->payload_bytes / 8));
-    lap("resize");
-    if (absl::Status s = src_.ReadAt(sh->payload(), records_.data(), records_.size() * 8); !s.ok()) return s;
-    lap("read");
-    XXH3_64bits_update(hash_.get(), records_.data(), records_.size() * 8);
-    lap("hash");
+    if (absl::Status s = Payload(sh->payload(), records_.data(), records_.size() * 8); !s.ok()) return s;
     if (absl::Status s = EndSection(*sh, section); !s.ok()) return s;
     FixEndianness(records_.data(), records_.size());
     const size_t n = static_cast<size_t>(sh->elements);
     record_of_.reserve(n);
     uint64_t max_id = 0;
+    constexpr size_t kAhead = 16;  // the map is probed at random: overlap the misses
     for (size_t r = 0; r < n; ++r) {
+      if (r + kAhead < n) {
+        const uint64_t ahead = records_[(r + kAhead) * record_words_];
+        if (ahead <= MinHashLsh<DocId>::kMaxDocId) record_of_.prefetch(static_cast<DocId>(ahead));
+      }
       const uint64_t* rec = &records_[r * record_words_];
       const uint64_t at = sh->payload() + r * record_bytes;
       if (rec[0] > MinHashLsh<DocId>::kMaxDocId) {
@@ -899,14 +889,16 @@ class IndexReader : public HeaderReader {
       }
     }
     use_id_bits_ = !id_bits_.empty();
-    lap("map+bits");
     return absl::OkStatus();
   }
 
   bool HasRecord(DocId id) const {
-    if (use_id_bits_) return id / 64 < id_bits_.size() && ((id_bits_[id / 64] >> (id % 64)) & 1);
-    return record_of_.contains(id);
+    if (use_id_bits_) [[likely]] {
+      return id / 64 < id_bits_.size() && ((id_bits_[id / 64] >> (id % 64)) & 1);
+    }
+    return HasRecordInMap(id);
   }
+  [[gnu::noinline]] bool HasRecordInMap(DocId id) const { return record_of_.contains(id); }
 
   absl::Status ReadTable(uint32_t band, TableState* t) {
     const std::string section = absl::StrCat("band ", band, " table");
@@ -1061,6 +1053,17 @@ absl::Status SyncDirectoryOf(const std::string& path) {
   return s;
 }
 
+template <typename DocId>
+std::vector<DocId> StoredIds(const MinHashLsh<DocId>& index) {
+  const std::vector<uint64_t>& records = LshIndexAccess<DocId>::Records(index);
+  const size_t words = LshIndexAccess<DocId>::RecordWords(index);
+  std::vector<DocId> ids;
+  if (words == 0) return ids;
+  ids.reserve(records.size() / words);
+  for (size_t i = 0; i < records.size(); i += words) ids.push_back(static_cast<DocId>(records[i]));
+  return ids;
+}
+
 absl::Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
   return WriteAtomically(path, [&](Sink& sink) { return sink.Write(bytes.data(), bytes.size()); });
 }
@@ -1153,7 +1156,8 @@ absl::StatusOr<IndexFileInfo> ReadIndexFileInfo(const std::string& path) {
       std::span<const internal::IndexFileSection>);                                                               \
   template absl::StatusOr<internal::DecodedIndexFile<DocId>> internal::DecodeIndexFile<DocId>(                   \
       std::string_view, const std::string&, uint32_t, const SignerOptions&, const MinHashLshOptions&,             \
-      std::span<const internal::IndexFileSection>);
+      std::span<const internal::IndexFileSection>);                                                               \
+  template std::vector<DocId> internal::StoredIds<DocId>(const MinHashLsh<DocId>&);
 
 NEARDUP_INSTANTIATE_INDEX_FILE(uint32_t)
 NEARDUP_INSTANTIATE_INDEX_FILE(uint64_t)

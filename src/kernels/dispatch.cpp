@@ -8,25 +8,19 @@
 namespace neardup::internal {
 namespace {
 
-bool CpuHasAvx2() {
 #if NEARDUP_HAVE_X86_KERNELS
+bool CpuHasAvx2() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2");
-#else
-  return false;
-#endif
 }
 
 bool CpuHasAvx512() {
-#if NEARDUP_HAVE_X86_KERNELS
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
          __builtin_cpu_supports("bmi2");
-#else
-  return false;
-#endif
 }
+#endif
 
 const KernelSet& Choose() {
   const auto supported = SupportedKernels();
