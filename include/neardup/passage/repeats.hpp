@@ -112,7 +112,9 @@ class PassageRepeatFinder {
     const double lsh_threshold = options.measure == PassageMeasure::kContainment
                                      ? std::max(0.05, options.threshold / 3)
                                      : std::min(options.threshold, 0.95);
-    absl::StatusOr<LshChoice> choice = ChooseLshParams(lsh_threshold, options.minhash.num_perm);
+    // Every candidate is verified, so weigh a missed repeat far above a wasted check.
+    absl::StatusOr<LshChoice> choice =
+        ChooseLshParams(lsh_threshold, options.minhash.num_perm, /*fp_weight=*/0.05, /*fn_weight=*/0.95);
     if (!choice.ok()) return choice.status();
     absl::StatusOr<MinHashLsh<uint32_t>> index =
         MinHashLsh<uint32_t>::Create({.minhash = options.minhash, .banding = choice->params});
