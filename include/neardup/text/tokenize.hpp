@@ -87,59 +87,7 @@ inline constexpr std::array<bool, 128> kAsciiWord = [] {
   return t;
 }();
 
-// ASCII byte tests eight bytes at a time (SWAR). Exact only for bytes below 0x80,
-// where the per-byte additions cannot carry into the next byte.
-inline constexpr uint64_t kSwarOnes = 0x0101010101010101ULL;
-inline constexpr uint64_t kSwarHigh = 0x8080808080808080ULL;
-// High bit of each byte set where the byte is >= t (t in [1, 0x80]).
-constexpr uint64_t SwarAtLeast(uint64_t v, uint8_t t) noexcept {
-  return (v + kSwarOnes * (0x80u - t)) & kSwarHigh;
-}
-
-// High bit set in each byte of v that is an ASCII letter or digit (any byte values).
-constexpr uint64_t SwarAsciiWord(uint64_t v) noexcept {
-  const uint64_t low = v & ~kSwarHigh;
-  const uint64_t folded = low | (kSwarOnes * 0x20);  // 'A'-'Z' -> 'a'-'z'
-  const uint64_t letters = SwarAtLeast(folded, 'a') & ~SwarAtLeast(folded, 'z' + 1);
-  const uint64_t digits = SwarAtLeast(low, '0') & ~SwarAtLeast(low, '9' + 1);
-  return (letters | digits) & ~v;  // bytes >= 0x80 are not ASCII words
-}
-
-// The first byte at or after p that is not an ASCII letter or digit, or end. Word
-// lengths vary, so a byte loop would mispredict its exit once per word; eight bytes
-// at a time it mostly does not.
-inline const unsigned char* SkipAsciiWordBytes(const unsigned char* p,
-                                               const unsigned char* end) noexcept {
-  if constexpr (std::endian::native == std::endian::little) {
-    while (end - p >= 8) {
-      uint64_t v;
-      std::memcpy(&v, p, 8);
-      const uint64_t stop = ~SwarAsciiWord(v) & kSwarHigh;
-      if (stop != 0) return p + std::countr_zero(stop) / 8;
-      p += 8;
-    }
-  }
-  while (p < end && *p < 0x80 && kAsciiWord[*p]) ++p;
-  return p;
-}
-
-// The first byte at or after p that is an ASCII letter or digit or not ASCII, or end.
-inline const unsigned char* SkipAsciiSeparators(const unsigned char* p,
-                                                const unsigned char* end) noexcept {
-  // Mostly one separator between words: no need to look further.
-  if (p < end && (*p >= 0x80 || kAsciiWord[*p])) return p;
-  if constexpr (std::endian::native == std::endian::little) {
-    while (end - p >= 8) {
-      uint64_t v;
-      std::memcpy(&v, p, 8);
-      const uint64_t stop = (SwarAsciiWord(v) | v) & kSwarHigh;
-      if (stop != 0) return p + std::countr_zero(stop) / 8;
-      p += 8;
-    }
-  }
-  while (p < end && *p < 0x80 && !kAsciiWord[*p]) ++p;
-  return p;
-}
+inline constexpr uint64_t kHighBits = 0x8080808080808080ULL;  // bit 7 of each byte
 
 // For the 64 bytes at p: bit i of the result is set when p[i] is an ASCII letter or
 // digit. Returns false, leaving *mask alone, when any of the bytes is not ASCII.
@@ -153,7 +101,7 @@ inline bool AsciiWordMask64(const unsigned char* p, uint64_t* mask) noexcept {
     std::memcpy(&x, p + 16 * i, 16);
     uint64_t raw[2];
     std::memcpy(raw, &x, 16);
-    if (((raw[0] | raw[1]) & kSwarHigh) != 0) return false;  // fails fast on non-ASCII
+    if (((raw[0] | raw[1]) & kHighBits) != 0) return false;  // fails fast on non-ASCII
     // 0xFF / 0x00 per byte: (x | 0x20) folds 'A'-'Z' onto 'a'-'z'.
     const auto word =
         (Bytes16)((Bytes16)((x | 0x20) - 'a') < 26) | (Bytes16)((Bytes16)(x - '0') < 10);
@@ -162,7 +110,7 @@ inline bool AsciiWordMask64(const unsigned char* p, uint64_t* mask) noexcept {
     for (int h = 0; h < 2; ++h) {
       // One flag per byte at bit 8j; the multiply gathers byte j's flag into bit 56 + j
       // (the partial products never overlap, so nothing carries).
-      const uint64_t flags = (halves[h] & kSwarHigh) >> 7;
+      const uint64_t flags = (halves[h] & kHighBits) >> 7;
       m |= ((flags * 0x0102040810204080ULL) >> 56) << (16 * i + 8 * h);
     }
   }
@@ -237,10 +185,11 @@ size_t ForEachToken(std::string_view text, Emit&& emit) {
         if (internal::kAsciiWord[*p]) {
           if (single) flush(p);
           if (start == nullptr) start = p;
-          p = internal::SkipAsciiWordBytes(p + 1, end);
+          ++p;
+          while (p < end && *p < 0x80 && internal::kAsciiWord[*p]) ++p;
         } else {
-          flush(p);  // separators after the first find nothing left to flush
-          p = internal::SkipAsciiSeparators(p + 1, end);
+          flush(p);
+          ++p;
         }
         continue;
       }
