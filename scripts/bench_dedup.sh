@@ -4,13 +4,14 @@
 #
 #   scripts/bench_dedup.sh [BUILD_DIR] [SIZES...]
 #     BUILD_DIR  directory holding the neardup executable (default: build)
-#     SIZES      any of 100k 1m 10m (short ~450-byte documents) and 1gb (~3 KB
+#     SIZES      any of 100k 1m 10m (short ~500-byte documents) and 1gb (~3 KB
 #                articles, >= 1 GB of text); default: 100k 1m 1gb
 #   env: THREADS (default 2), WORK_DIR (default /tmp/neardup_bench_dedup; corpora
 #        are kept there and reused), KEEP_CORPORA=0 to delete them afterwards.
 #
-# Prints one row per corpus: documents, input MB, wall seconds, MB/s of input, peak
-# RSS, and the stage times neardup dedup reports on stderr.
+# Prints one row per corpus: documents, input MB, wall seconds, MB/s of input, CPU
+# seconds and MB per CPU-second, peak RSS, and the stage times neardup dedup reports
+# on stderr.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,9 +35,9 @@ corpus_for() {
   local size="$1" file="$work/corpus_$1.jsonl"
   if [[ ! -s "$file" ]]; then
     case "$size" in
-      100k) "$gen" --docs 100000 --doc-bytes 1 --seed 1 > "$file" ;;
-      1m) "$gen" --docs 1000000 --doc-bytes 1 --seed 1 > "$file" ;;
-      10m) "$gen" --docs 10000000 --doc-bytes 1 --seed 1 > "$file" ;;
+      100k) "$gen" --docs 100000 --doc-bytes 150 --seed 1 > "$file" ;;
+      1m) "$gen" --docs 1000000 --doc-bytes 150 --seed 1 > "$file" ;;
+      10m) "$gen" --docs 10000000 --doc-bytes 150 --seed 1 > "$file" ;;
       1gb) "$gen" --bytes 1000000000 --doc-bytes 3000 --seed 1 > "$file" ;;
       *) echo "unknown size $size" >&2; exit 1 ;;
     esac
@@ -44,7 +45,8 @@ corpus_for() {
   echo "$file"
 }
 
-printf '%-6s %10s %9s %8s %8s %9s  %s\n' corpus docs input_MB wall_s MB/s peak_MB "stages (neardup stderr)"
+printf '%-6s %10s %9s %8s %8s %8s %10s %9s  %s\n' corpus docs input_MB wall_s MB/s cpu_s MB/cpu_s peak_MB \
+  "stages (neardup stderr)"
 for size in "${sizes[@]}"; do
   file="$(corpus_for "$size")"
   out="$work/out_$size"
@@ -57,8 +59,13 @@ for size in "${sizes[@]}"; do
                      for (i = 1; i <= n; ++i) s = s * 60 + t[i]; printf "%.2f", s }' "$out/stderr.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$out/stderr.txt")
   rate=$(awk -v m="$mb" -v w="$wall" 'BEGIN { printf "%.1f", m / w }')
+  # CPU seconds (user + system): on a shared machine wall time measures the neighbours;
+  # MB per CPU-second times the thread count bounds what dedicated cores would reach.
+  cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$out/stderr.txt")
+  cpu_rate=$(awk -v m="$mb" -v c="$cpu" 'BEGIN { printf "%.1f", m / c }')
   stages=$(grep -o 'time: .*' "$out/stderr.txt" || true)
-  printf '%-6s %10s %9s %8s %8s %9s  %s\n' "$size" "$docs" "$mb" "$wall" "$rate" "$rss" "$stages"
+  printf '%-6s %10s %9s %8s %8s %8s %10s %9s  %s\n' "$size" "$docs" "$mb" "$wall" "$rate" "$cpu" "$cpu_rate" \
+    "$rss" "$stages"
   grep '^neardup dedup' "$out/stderr.txt" | grep -v 'time:' | sed 's/^/         /'
   [[ "${KEEP_CORPORA:-1}" == 0 ]] && rm -f "$file"
 done

@@ -16,8 +16,9 @@ struct ParamsFlags {
   uint32_t num_perm = 128;
   uint32_t bands = 0;
   uint32_t rows = 0;
-  double fp_weight = 0.5;
-  double fn_weight = 0.5;
+  // The weights `neardup dedup` uses: every candidate is verified, so a miss costs more.
+  double fp_weight = 0.05;
+  double fn_weight = 0.95;
 };
 
 int RunParams(const ParamsFlags& f) {
