@@ -3,6 +3,7 @@
 # each for a bounded time on a scratch copy of its committed seed corpus; fails if any
 # fuzzer finds a crash, a leak, a timeout or a failed invariant.
 #   bash scripts/fuzz.sh [seconds per fuzzer, default 30] [fuzzer name ...]
+# Builds in build/fuzz, or in $NEARDUP_FUZZ_BUILD_DIR.
 # First the committed reproducers (tests/fuzz/regressions/<fuzzer>/*) are replayed, so a
 # fixed crash stays fixed. New inputs found while fuzzing stay in the scratch directory
 # (printed at the end); nothing is written into the repository.
@@ -10,7 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:-30}
 shift || true
-build="$root/build/fuzz"
+build="${NEARDUP_FUZZ_BUILD_DIR:-$root/build/fuzz}"
 jobs=$(( $(nproc) < 2 ? $(nproc) : 2 ))
 
 cmake -S "$root/tests/fuzz" -B "$build" -DCMAKE_CXX_COMPILER="${CXX_FUZZ:-clang++}" \

@@ -132,8 +132,7 @@ class IdTable {
   // Reads an id section; `at` is the file offset of its payload, for messages.
   absl::Status Decode(const std::string& payload, uint64_t handles, uint64_t at, const std::string& name) {
     auto bad = [&](uint64_t offset, std::string_view what) {
-      return absl::DataLossError(
-          absl::StrCat(name, ": crawler ids at byte offset ", offset, ": ", std::string(what)));
+      return absl::DataLossError(absl::StrCat(name, ": crawler ids at byte offset ", offset, ": ", std::string(what)));
     };
     if (handles > payload.size() / 4 || handles > uint64_t{MinHashLsh<uint32_t>::kMaxDocId} + 1) {
       return bad(at, absl::StrCat(handles, " handles cannot fit in ", payload.size(), " bytes"));
@@ -146,8 +145,8 @@ class IdTable {
       total += len;
     }
     if (total != payload.size() - 4 * n) {
-      return bad(at, absl::StrCat("the id lengths add up to ", total, " bytes, the section holds ",
-                                  payload.size() - 4 * n));
+      return bad(
+          at, absl::StrCat("the id lengths add up to ", total, " bytes, the section holds ", payload.size() - 4 * n));
     }
     bytes_.assign(payload, 4 * n, std::string::npos);
     spans_.assign(n, 0);
@@ -190,7 +189,9 @@ class IdTable {
   static constexpr int kLengthBits = 24;  // ids are at most 64 KiB
   static constexpr uint64_t kLengthMask = (uint64_t{1} << kLengthBits) - 1;
 
-  static size_t HashBytes(std::string_view s) { return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size())); }
+  static size_t HashBytes(std::string_view s) {
+    return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
+  }
 
   struct Hash {
     using is_transparent = void;
@@ -554,7 +555,8 @@ struct CrawlerIndex::Impl {
   absl::Status Open();
   absl::Status CreateFresh();
   absl::Status LoadSnapshot(uint64_t* start_seq);
-  absl::Status ReplayLog(int fd, uint64_t start_seq, uint64_t* last_seq, uint64_t* good_end, uint64_t* records);
+  absl::Status ReplayLog(int fd, uint64_t start_seq, uint64_t* first_seq, uint64_t* last_seq, uint64_t* good_end,
+                         uint64_t* records);
   absl::Status ApplyInsert(std::string_view id, std::span<const uint64_t> keys, std::span<const uint64_t> packed);
   absl::Status ApplyRemove(std::string_view id);
 
@@ -663,8 +665,8 @@ absl::Status CrawlerIndex::Impl::LoadSnapshot(uint64_t* start_seq) {
   specs[0].name = "crawler ids";
   specs[1].tag = kTagCrawlerState;
   specs[1].name = "crawler state";
-  absl::StatusOr<internal::DecodedIndexFile<uint32_t>> file = internal::ReadIndexFile<uint32_t>(
-      path, kObjectTypeCrawlerIndex, signer_options, lsh_options, specs);
+  absl::StatusOr<internal::DecodedIndexFile<uint32_t>> file =
+      internal::ReadIndexFile<uint32_t>(path, kObjectTypeCrawlerIndex, signer_options, lsh_options, specs);
   if (!file.ok()) return file.status();
   lsh.emplace(std::move(*file->index));
   const internal::IndexFileSection& state = file->extra[1];
@@ -675,9 +677,9 @@ absl::Status CrawlerIndex::Impl::LoadSnapshot(uint64_t* start_seq) {
   *start_seq = LoadLe64(&state.payload[0]);
   const uint64_t documents = LoadLe64(&state.payload[8]);
   if (*start_seq == 0 || *start_seq == ~uint64_t{0} || documents != lsh->size()) {
-    return absl::DataLossError(absl::StrCat(path, ": crawler state at byte offset ", state.offset,
-                                            ": log sequence ", *start_seq, " and ", documents,
-                                            " documents do not fit an index of ", lsh->size()));
+    return absl::DataLossError(absl::StrCat(path, ": crawler state at byte offset ", state.offset, ": log sequence ",
+                                            *start_seq, " and ", documents, " documents do not fit an index of ",
+                                            lsh->size()));
   }
   const internal::IndexFileSection& id_section = file->extra[0];
   if (absl::Status s = ids.Decode(id_section.payload, id_section.elements, id_section.offset, path); !s.ok()) {
@@ -686,21 +688,21 @@ absl::Status CrawlerIndex::Impl::LoadSnapshot(uint64_t* start_seq) {
   // Every stored document needs an id and every id a document (queries map one to the
   // other): equal counts and documents -> ids is enough, both being distinct.
   if (ids.size() != lsh->size()) {
-    return absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset, ": ",
-                                            ids.size(), " ids for ", lsh->size(), " documents"));
+    return absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset, ": ", ids.size(),
+                                            " ids for ", lsh->size(), " documents"));
   }
   for (const uint32_t h : internal::StoredIds(*lsh)) {
     if (!ids.Used(h)) {
-      return absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset,
-                                              ": document ", h, " of the index has no id"));
+      return absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset, ": document ",
+                                              h, " of the index has no id"));
     }
   }
   recovery.snapshot_documents = lsh->size();
   return absl::OkStatus();
 }
 
-absl::Status CrawlerIndex::Impl::ReplayLog(int fd, uint64_t start_seq, uint64_t* last_seq, uint64_t* good_end,
-                                           uint64_t* records) {
+absl::Status CrawlerIndex::Impl::ReplayLog(int fd, uint64_t start_seq, uint64_t* first_seq, uint64_t* last_seq,
+                                           uint64_t* good_end, uint64_t* records) {
   struct stat st;
   if (::fstat(fd, &st) != 0) return ErrnoError(log_path, "cannot stat", errno);
   LogReader in(fd, static_cast<uint64_t>(st.st_size));
@@ -724,8 +726,8 @@ absl::Status CrawlerIndex::Impl::ReplayLog(int fd, uint64_t start_seq, uint64_t*
     return bad_header(version > kLogFormatVersion ? absl::StatusCode::kFailedPrecondition : absl::StatusCode::kDataLoss,
                       12,
                       version > kLogFormatVersion
-                          ? absl::StrCat("format version ", version, " is newer than this build of neardup reads (up to ",
-                                         kLogFormatVersion, ")")
+                          ? absl::StrCat("format version ", version,
+                                         " is newer than this build of neardup reads (up to ", kLogFormatVersion, ")")
                           : absl::StrCat("format version ", version, " is not valid"));
   }
   if (const uint64_t sum = XXH3_64bits(*h, kLogChecksumOffset); sum != LoadLe64(*h + kLogChecksumOffset)) {
@@ -735,16 +737,16 @@ absl::Status CrawlerIndex::Impl::ReplayLog(int fd, uint64_t start_seq, uint64_t*
     return bad_header(absl::StatusCode::kFailedPrecondition, 24,
                       "the log was written by an index with other options than its snapshot");
   }
-  const uint64_t first_seq = LoadLe64(*h + 16);
-  if (first_seq == 0 || first_seq > start_seq) {
+  *first_seq = LoadLe64(*h + 16);
+  if (*first_seq == 0 || *first_seq > start_seq) {
     return bad_header(absl::StatusCode::kDataLoss, 16,
-                      absl::StrCat("the log starts at sequence number ", first_seq, ", the snapshot needs ", start_seq,
+                      absl::StrCat("the log starts at sequence number ", *first_seq, ", the snapshot needs ", start_seq,
                                    " (records are missing)"));
   }
   const size_t b = lsh_options.banding.bands;
   const size_t w = (static_cast<size_t>(lsh_options.minhash.num_perm) * lsh_options.stored_bits + 63) / 64;
   uint64_t offset = kLogHeaderBytes;
-  uint64_t seq = first_seq;
+  uint64_t seq = *first_seq;
   *records = 0;
   std::vector<uint64_t> keys(b), packed(w);
   while (offset < in.size()) {
@@ -801,9 +803,9 @@ absl::Status CrawlerIndex::Impl::ReplayLog(int fd, uint64_t start_seq, uint64_t*
         s = ApplyRemove(id);
       }
       if (!s.ok()) {
-        return absl::DataLossError(absl::StrCat(log_path, ": record ", seq, " at byte offset ", offset,
-                                                " cannot be replayed (does the log belong to this snapshot?): ",
-                                                s.message()));
+        return absl::DataLossError(
+            absl::StrCat(log_path, ": record ", seq, " at byte offset ", offset,
+                         " cannot be replayed (does the log belong to this snapshot?): ", s.message()));
       }
       ++recovery.log_records_replayed;
     } else {
@@ -850,18 +852,33 @@ absl::Status CrawlerIndex::Impl::Open() {
       }
     }
   }
-  const int fd = ::open(log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  int fd = ::open(log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
   if (fd < 0) return ErrnoError(log_path, "cannot open", errno);
-  uint64_t last_seq = start_seq - 1, good_end = kLogHeaderBytes, records = 0;
-  absl::Status s = ReplayLog(fd, start_seq, &last_seq, &good_end, &records);
-  if (s.ok() && recovery.log_bytes_dropped != 0) {
+  uint64_t first_seq = start_seq, last_seq = start_seq - 1, good_end = kLogHeaderBytes, records = 0;
+  absl::Status s = ReplayLog(fd, start_seq, &first_seq, &last_seq, &good_end, &records);
+  if (s.ok() && first_seq != start_seq && recovery.log_records_replayed == 0) {
+    // A checkpoint was interrupted after its snapshot: everything in this log is in the
+    // snapshot, and the log may even end before it (records that were still in memory
+    // went into the snapshot only). Start the log at the snapshot's sequence number, so
+    // new records follow the snapshot without a gap.
+    ::close(fd);
+    fd = -1;
+    s = internal::WriteFileAtomically(log_path, EncodeLogHeader(start_seq, fingerprint));
+    if (s.ok()) {
+      fd = ::open(log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+      if (fd < 0) return ErrnoError(log_path, "cannot open", errno);
+      last_seq = start_seq - 1;
+      good_end = kLogHeaderBytes;
+      records = 0;
+    }
+  } else if (s.ok() && recovery.log_bytes_dropped != 0) {
     // Later records must follow the last good one, not the damage.
     if (::ftruncate(fd, static_cast<off_t>(good_end)) != 0 || ::fdatasync(fd) != 0) {
       s = ErrnoError(log_path, "cannot cut off the damaged log tail", errno);
     }
   }
   if (!s.ok()) {
-    ::close(fd);
+    if (fd >= 0) ::close(fd);
     return s;
   }
   log.Start(fd, log_path, last_seq, good_end, records);
@@ -946,7 +963,7 @@ absl::StatusOr<QueryOrInsertResult> CrawlerIndex::QueryOrInsert(std::string_view
 }
 
 absl::StatusOr<QueryOrInsertResult> CrawlerIndex::QueryOrInsert(std::string_view id,
-                                                                 const MinHashSignature& signature) {
+                                                                const MinHashSignature& signature) {
   Impl& m = *impl_;
   if (absl::Status s = ValidateId(id); !s.ok()) return s;
   if (signature.empty) {
@@ -987,9 +1004,9 @@ absl::StatusOr<CrawlerMergeResult> CrawlerIndex::Merge(const CrawlerIndex& other
   const Impl& o = *other.impl_;
   if (&other == this) return absl::InvalidArgumentError("cannot merge an index into itself");
   if (o.fingerprint != m.fingerprint) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot merge ", o.path, " into ", m.path, ": they were made with other options (normalization, shingles, "
-        "MinHash, banding or stored_bits differ)"));
+    return absl::FailedPreconditionError(absl::StrCat("cannot merge ", o.path, " into ", m.path,
+                                                      ": they were made with other options (normalization, shingles, "
+                                                      "MinHash, banding or stored_bits differ)"));
   }
   // Copied out under the other's lock and inserted under ours: never both at once, so
   // two indexes merging into each other cannot deadlock.

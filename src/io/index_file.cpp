@@ -134,10 +134,10 @@ absl::Status EmitLe(const T* values, size_t n, Emit&& emit) {
 }
 
 // Sizes a vector that is about to be filled from the file. Large ones are first
-// advised to use transparent huge pages: the tables are probed at random, and with 4 KiB
-// pages nearly every probe of a large index also misses the TLB; with 2 MiB pages the
-// page tables of a 1M-document index fit in the TLB's reach, and the load faults in
-// 512 times fewer pages.
+// advised to use transparent huge pages (where the kernel offers them on request): the
+// load then faults in 512 times fewer pages, which took most of the time of sizing the
+// vectors of a 1M-document index (120 ms -> 30 ms of its records), and the randomly
+// probed tables need fewer TLB entries.
 template <typename T>
 void SizeForRead(std::vector<T>& v, size_t n) {
   v.clear();
@@ -320,9 +320,9 @@ class IndexWriter {
 
   absl::Status Write(const SignerOptions& signer, uint32_t object_type, std::span<const IndexFileSection> extra) {
     if (!(signer.minhash == index_.options().minhash)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the signer's MinHash parameters (", DescribeMinHashParams(signer.minhash),
-          ") differ from the index's (", DescribeMinHashParams(index_.options().minhash), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("the signer's MinHash parameters (", DescribeMinHashParams(signer.minhash),
+                       ") differ from the index's (", DescribeMinHashParams(index_.options().minhash), ")"));
     }
     if (absl::Status s = signer.Validate(); !s.ok()) return s;
     hash_.reset(XXH3_createState());
@@ -380,8 +380,8 @@ class IndexWriter {
 
   absl::Status EndSection() {
     if (sink_.offset() != section_end_) {
-      return absl::InternalError(absl::StrCat("index file section at ", section_start_, " ends at ",
-                                              sink_.offset(), ", expected ", section_end_));
+      return absl::InternalError(absl::StrCat("index file section at ", section_start_, " ends at ", sink_.offset(),
+                                              ", expected ", section_end_));
     }
     char sum[8];
     StoreLe64(sum, XXH3_64bits_digest(hash_.get()));
@@ -427,8 +427,8 @@ class IndexWriter {
     uint32_t band = 0;
     for (const auto& t : A::Tables(index_)) {
       const std::vector<Slot>& slots = t.slots();
-      if (absl::Status s = BeginSection(kTagBandTable, band++, slots.size(),
-                                        kTablePrefixBytes + slots.size() * sizeof(Slot));
+      if (absl::Status s =
+              BeginSection(kTagBandTable, band++, slots.size(), kTablePrefixBytes + slots.size() * sizeof(Slot));
           !s.ok()) {
         return s;
       }
@@ -528,8 +528,8 @@ class FileSource final : public Source {
         return ErrnoError(path_, "read failed", errno);
       }
       if (r == 0) {
-        return absl::DataLossError(
-            absl::StrCat(path_, ": the file ended at byte offset ", offset, " while being read (truncated meanwhile?)"));
+        return absl::DataLossError(absl::StrCat(path_, ": the file ended at byte offset ", offset,
+                                                " while being read (truncated meanwhile?)"));
       }
       p += r;
       n -= static_cast<size_t>(r);
@@ -552,8 +552,8 @@ class HeaderReader {
   HeaderReader(Source& src, std::string name) : src_(src), name_(std::move(name)) {}
 
   absl::Status Error(absl::StatusCode code, std::string_view section, uint64_t at, std::string_view what) const {
-    return absl::Status(code, absl::StrCat(name_, ": ", std::string(section), " at byte offset ", at, ": ",
-                                           std::string(what)));
+    return absl::Status(
+        code, absl::StrCat(name_, ": ", std::string(section), " at byte offset ", at, ": ", std::string(what)));
   }
 
   // Reads and checks the header; object_type 0 accepts any index type.
@@ -576,13 +576,13 @@ class HeaderReader {
     if (got < 16) return truncated("format version");
     IndexFileInfo info;
     info.object_type = LoadLe32(h + 8);
-    const bool type_ok = object_type == 0 ? (info.object_type == kObjectTypeMinHashLsh ||
-                                             info.object_type == kObjectTypeCrawlerIndex)
-                                          : info.object_type == object_type;
+    const bool type_ok =
+        object_type == 0 ? (info.object_type == kObjectTypeMinHashLsh || info.object_type == kObjectTypeCrawlerIndex)
+                         : info.object_type == object_type;
     if (!type_ok) {
-      const std::string want =
-          object_type == 0 ? absl::StrCat(kObjectTypeMinHashLsh, " or ", kObjectTypeCrawlerIndex, " (an index)")
-                           : absl::StrCat(object_type, " (", ObjectTypeName(object_type), ")");
+      const std::string want = object_type == 0
+                                   ? absl::StrCat(kObjectTypeMinHashLsh, " or ", kObjectTypeCrawlerIndex, " (an index)")
+                                   : absl::StrCat(object_type, " (", ObjectTypeName(object_type), ")");
       return Error(absl::StatusCode::kFailedPrecondition, "header", 8,
                    absl::StrCat("object type is ", info.object_type, " (", ObjectTypeName(info.object_type),
                                 "), expected ", want));
@@ -655,8 +655,8 @@ class HeaderReader {
   std::string name_;
 };
 
-std::string DescribeDifferences(const IndexFileInfo& found, const SignerOptions& signer,
-                                const MinHashLshOptions& lsh, bool wide_ids) {
+std::string DescribeDifferences(const IndexFileInfo& found, const SignerOptions& signer, const MinHashLshOptions& lsh,
+                                bool wide_ids) {
   std::vector<std::string> diffs;
   if (found.signer.normalize.Bits() != signer.normalize.Bits()) {
     diffs.push_back(absl::StrCat("normalization expected ", DescribeNormalize(signer.normalize.Bits()), ", found ",
@@ -678,8 +678,8 @@ std::string DescribeDifferences(const IndexFileInfo& found, const SignerOptions&
     diffs.push_back(absl::StrCat("stored_bits expected ", lsh.stored_bits, ", found ", found.lsh.stored_bits));
   }
   if (found.wide_ids != wide_ids) {
-    diffs.push_back(absl::StrCat("document ids expected ", wide_ids ? 64 : 32, "-bit, found ",
-                                 found.wide_ids ? 64 : 32, "-bit"));
+    diffs.push_back(
+        absl::StrCat("document ids expected ", wide_ids ? 64 : 32, "-bit, found ", found.wide_ids ? 64 : 32, "-bit"));
   }
   return absl::StrJoin(diffs, "; ");
 }
@@ -697,14 +697,13 @@ class IndexReader : public HeaderReader {
                                                const MinHashLshOptions& expected,
                                                std::span<const IndexFileSection> extra_specs) {
     if (!(expected_signer.minhash == expected.minhash)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the expected signer's MinHash parameters (", DescribeMinHashParams(expected_signer.minhash),
-          ") differ from the expected index's (", DescribeMinHashParams(expected.minhash), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("the expected signer's MinHash parameters (", DescribeMinHashParams(expected_signer.minhash),
+                       ") differ from the expected index's (", DescribeMinHashParams(expected.minhash), ")"));
     }
     absl::StatusOr<IndexFileInfo> info = HeaderReader::Read(object_type);
     if (!info.ok()) return info.status();
-    if (std::string diffs = DescribeDifferences(*info, expected_signer, expected, sizeof(DocId) == 8);
-        !diffs.empty()) {
+    if (std::string diffs = DescribeDifferences(*info, expected_signer, expected, sizeof(DocId) == 8); !diffs.empty()) {
       return absl::FailedPreconditionError(
           absl::StrCat(name_, ": the index was built with other parameters than expected: ", diffs));
     }
@@ -845,9 +844,9 @@ class IndexReader : public HeaderReader {
       return SizeMismatch(*sh, section, "records", record_bytes);
     }
     if (sh->elements != documents_) {
-      return Error(absl::StatusCode::kDataLoss, section, sh->start + 16,
-                   absl::StrCat("the section holds ", sh->elements, " records, the header says ", documents_,
-                                " documents"));
+      return Error(
+          absl::StatusCode::kDataLoss, section, sh->start + 16,
+          absl::StrCat("the section holds ", sh->elements, " records, the header says ", documents_, " documents"));
     }
     SizeForRead(records_, static_cast<size_t>(sh->payload_bytes / 8));
     if (absl::Status s = Payload(sh->payload(), records_.data(), records_.size() * 8); !s.ok()) return s;
@@ -865,17 +864,16 @@ class IndexReader : public HeaderReader {
       const uint64_t* rec = &records_[r * record_words_];
       const uint64_t at = sh->payload() + r * record_bytes;
       if (rec[0] > MinHashLsh<DocId>::kMaxDocId) {
-        return Error(absl::StatusCode::kDataLoss, section, at,
-                     absl::StrCat("record ", r, " has id ", rec[0], ", above the largest id ",
-                                  MinHashLsh<DocId>::kMaxDocId));
+        return Error(
+            absl::StatusCode::kDataLoss, section, at,
+            absl::StrCat("record ", r, " has id ", rec[0], ", above the largest id ", MinHashLsh<DocId>::kMaxDocId));
       }
       if (rec[record_words_ - 1] & ~last_word_mask_) {
         return Error(absl::StatusCode::kDataLoss, section, at + 8 * (record_words_ - 1),
                      absl::StrCat("record ", r, " has bits set past its last packed value"));
       }
       if (!record_of_.emplace(static_cast<DocId>(rec[0]), static_cast<uint32_t>(r)).second) {
-        return Error(absl::StatusCode::kDataLoss, section, at,
-                     absl::StrCat("record ", r, " repeats id ", rec[0]));
+        return Error(absl::StatusCode::kDataLoss, section, at, absl::StrCat("record ", r, " repeats id ", rec[0]));
       }
       max_id = std::max(max_id, rec[0]);
     }
@@ -899,6 +897,39 @@ class IndexReader : public HeaderReader {
     return HasRecordInMap(id);
   }
   [[gnu::noinline]] bool HasRecordInMap(DocId id) const { return record_of_.contains(id); }
+
+  // With stored signatures every document is in every band exactly once: Remove(id)
+  // finds it under its stored keys, and a second copy under another key would outlive
+  // the removal without a record. (The counts are checked too, so at most once is
+  // enough.) Dense ids use a bitmap per band; others are sorted at the band's end.
+  absl::Status MarkSeen(DocId id, uint64_t at, const std::string& section) {
+    if (record_words_ == 0) return absl::OkStatus();
+    if (use_id_bits_) {
+      if (band_bits_.size() != id_bits_.size()) band_bits_.assign(id_bits_.size(), 0);
+      uint64_t& word = band_bits_[id / 64];
+      const uint64_t bit = uint64_t{1} << (id % 64);
+      if (word & bit) {
+        return Error(absl::StatusCode::kDataLoss, section, at,
+                     absl::StrCat("id ", id, " is in this band more than once"));
+      }
+      word |= bit;
+    } else {
+      band_ids_.push_back(id);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status EndBand(uint64_t at, const std::string& section) {
+    std::fill(band_bits_.begin(), band_bits_.end(), 0);
+    std::sort(band_ids_.begin(), band_ids_.end());
+    const auto repeat = std::adjacent_find(band_ids_.begin(), band_ids_.end());
+    if (repeat != band_ids_.end()) {
+      return Error(absl::StatusCode::kDataLoss, section, at,
+                   absl::StrCat("id ", *repeat, " is in this band more than once"));
+    }
+    band_ids_.clear();
+    return absl::OkStatus();
+  }
 
   absl::Status ReadTable(uint32_t band, TableState* t) {
     const std::string section = absl::StrCat("band ", band, " table");
@@ -965,16 +996,20 @@ class IndexReader : public HeaderReader {
         if (!size.ok()) return size.status();
         ids += *size;
       } else {
-        if (record_words_ != 0 && !HasRecord(s.val)) return bad(at, absl::StrCat("slot ", p, ": id ", s.val, " has no stored record"));
+        if (record_words_ != 0 && !HasRecord(s.val)) {
+          return bad(at, absl::StrCat("slot ", p, ": id ", s.val, " has no stored record"));
+        }
+        if (absl::Status st = MarkSeen(s.val, at, section); !st.ok()) return st;
         ++ids;
       }
     }
+    if (absl::Status st = EndBand(sh->start, section); !st.ok()) return st;
     if (occupied != entries) {
       return bad(sh->payload() + 8, absl::StrCat("the table says ", entries, " entries, its slots hold ", occupied));
     }
     if (ids != documents_) {
-      return bad(sh->payload(), absl::StrCat("the table holds ", ids, " document ids, the header says ", documents_,
-                                             " documents"));
+      return bad(sh->payload(),
+                 absl::StrCat("the table holds ", ids, " document ids, the header says ", documents_, " documents"));
     }
     t->entries = static_cast<size_t>(entries);
     return absl::OkStatus();
@@ -985,7 +1020,8 @@ class IndexReader : public HeaderReader {
     const std::string section = "id-list pool";
     const uint64_t at = pool_offset_ + o * sizeof(DocId);
     if (o >= pool_.size()) {
-      return Error(absl::StatusCode::kDataLoss, section, at, absl::StrCat("list offset ", o, " is past the pool's end"));
+      return Error(absl::StatusCode::kDataLoss, section, at,
+                   absl::StrCat("list offset ", o, " is past the pool's end"));
     }
     const uint64_t size = pool_[o];
     const uint64_t left = pool_.size() - o - 1;
@@ -1004,6 +1040,7 @@ class IndexReader : public HeaderReader {
         return Error(absl::StatusCode::kDataLoss, section, id_at,
                      absl::StrCat("list at word ", o, ": id ", list[i], " has no stored record"));
       }
+      if (absl::Status s = MarkSeen(list[i], id_at, section); !s.ok()) return s;
     }
     next_list_ += A::BlockWords(static_cast<size_t>(size));
     return size;
@@ -1031,6 +1068,8 @@ class IndexReader : public HeaderReader {
   std::vector<uint64_t> records_;
   absl::flat_hash_map<DocId, uint32_t> record_of_;
   std::vector<uint64_t> id_bits_;
+  std::vector<uint64_t> band_bits_;  // ids seen in the current band (dense ids)
+  std::vector<DocId> band_ids_;      // ids seen in the current band (other ids)
   bool use_id_bits_ = false;
 };
 
@@ -1038,8 +1077,7 @@ class IndexReader : public HeaderReader {
 
 absl::Status ErrnoError(const std::string& path, std::string_view what, int error_number) {
   return absl::Status(absl::ErrnoToStatusCode(error_number),
-                      absl::StrCat(path, ": ", std::string(what), ": ",
-                                   std::generic_category().message(error_number)));
+                      absl::StrCat(path, ": ", std::string(what), ": ", std::generic_category().message(error_number)));
 }
 
 absl::Status SyncDirectoryOf(const std::string& path) {
@@ -1071,7 +1109,8 @@ absl::Status WriteFileAtomically(const std::string& path, std::string_view bytes
 template <typename DocId>
 absl::Status WriteIndexFile(const std::string& path, const MinHashLsh<DocId>& index, const SignerOptions& signer,
                             uint32_t object_type, std::span<const IndexFileSection> extra) {
-  return WriteAtomically(path, [&](Sink& sink) { return IndexWriter<DocId>(sink, index).Write(signer, object_type, extra); });
+  return WriteAtomically(path,
+                         [&](Sink& sink) { return IndexWriter<DocId>(sink, index).Write(signer, object_type, extra); });
 }
 
 template <typename DocId>
@@ -1139,24 +1178,24 @@ absl::StatusOr<IndexFileInfo> ReadIndexFileInfo(const std::string& path) {
   return internal::HeaderReader(**src, path).Read(0);
 }
 
-#define NEARDUP_INSTANTIATE_INDEX_FILE(DocId)                                                                   \
-  template absl::Status SaveMinHashLsh<DocId>(const MinHashLsh<DocId>&, const SignerOptions&, const std::string&); \
-  template absl::StatusOr<std::string> SerializeMinHashLsh<DocId>(const MinHashLsh<DocId>&, const SignerOptions&); \
-  template absl::StatusOr<MinHashLsh<DocId>> LoadMinHashLsh<DocId>(const std::string&, const SignerOptions&,       \
-                                                                   const MinHashLshOptions&);                     \
-  template absl::StatusOr<MinHashLsh<DocId>> ParseMinHashLsh<DocId>(std::string_view, const std::string&,         \
+#define NEARDUP_INSTANTIATE_INDEX_FILE(DocId)                                                                        \
+  template absl::Status SaveMinHashLsh<DocId>(const MinHashLsh<DocId>&, const SignerOptions&, const std::string&);   \
+  template absl::StatusOr<std::string> SerializeMinHashLsh<DocId>(const MinHashLsh<DocId>&, const SignerOptions&);   \
+  template absl::StatusOr<MinHashLsh<DocId>> LoadMinHashLsh<DocId>(const std::string&, const SignerOptions&,         \
+                                                                   const MinHashLshOptions&);                        \
+  template absl::StatusOr<MinHashLsh<DocId>> ParseMinHashLsh<DocId>(std::string_view, const std::string&,            \
                                                                     const SignerOptions&, const MinHashLshOptions&); \
-  template absl::Status internal::WriteIndexFile<DocId>(const std::string&, const MinHashLsh<DocId>&,             \
-                                                        const SignerOptions&, uint32_t,                           \
-                                                        std::span<const internal::IndexFileSection>);             \
-  template absl::StatusOr<std::string> internal::EncodeIndexFile<DocId>(                                         \
-      const MinHashLsh<DocId>&, const SignerOptions&, uint32_t, std::span<const internal::IndexFileSection>);     \
-  template absl::StatusOr<internal::DecodedIndexFile<DocId>> internal::ReadIndexFile<DocId>(                     \
-      const std::string&, uint32_t, const SignerOptions&, const MinHashLshOptions&,                               \
-      std::span<const internal::IndexFileSection>);                                                               \
-  template absl::StatusOr<internal::DecodedIndexFile<DocId>> internal::DecodeIndexFile<DocId>(                   \
-      std::string_view, const std::string&, uint32_t, const SignerOptions&, const MinHashLshOptions&,             \
-      std::span<const internal::IndexFileSection>);                                                               \
+  template absl::Status internal::WriteIndexFile<DocId>(const std::string&, const MinHashLsh<DocId>&,                \
+                                                        const SignerOptions&, uint32_t,                              \
+                                                        std::span<const internal::IndexFileSection>);                \
+  template absl::StatusOr<std::string> internal::EncodeIndexFile<DocId>(                                             \
+      const MinHashLsh<DocId>&, const SignerOptions&, uint32_t, std::span<const internal::IndexFileSection>);        \
+  template absl::StatusOr<internal::DecodedIndexFile<DocId>> internal::ReadIndexFile<DocId>(                         \
+      const std::string&, uint32_t, const SignerOptions&, const MinHashLshOptions&,                                  \
+      std::span<const internal::IndexFileSection>);                                                                  \
+  template absl::StatusOr<internal::DecodedIndexFile<DocId>> internal::DecodeIndexFile<DocId>(                       \
+      std::string_view, const std::string&, uint32_t, const SignerOptions&, const MinHashLshOptions&,                \
+      std::span<const internal::IndexFileSection>);                                                                  \
   template std::vector<DocId> internal::StoredIds<DocId>(const MinHashLsh<DocId>&);
 
 NEARDUP_INSTANTIATE_INDEX_FILE(uint32_t)

@@ -528,7 +528,12 @@ class MinHashLsh {
     if (!packed.ok()) return packed.status();
     scored.reserve(ids->size());
     for (const DocId id : *ids) {
-      const double j = EstimateStored(*packed, record_of_.find(id)->second);
+      // A loaded file can file an id under a key other than its record's (the loader
+      // does not cross-check them); Remove(id) then leaves it in that table without a
+      // record. Skip it rather than dereference end().
+      const auto record = record_of_.find(id);
+      if (record == record_of_.end()) continue;
+      const double j = EstimateStored(*packed, record->second);
       if (j >= min_jaccard) scored.push_back({id, j});
     }
     const auto better = [](const ScoredCandidate<DocId>& a, const ScoredCandidate<DocId>& b) {

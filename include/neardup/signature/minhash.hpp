@@ -140,11 +140,10 @@ class MinHasher {
   // Parameters must pass MinHashParams::Validate(); use Create() to check them.
   explicit MinHasher(MinHashParams params = {}) : params_(params) {
     params_.num_perm = std::clamp<uint32_t>(params_.num_perm, 1, kMaxNumPerm);
-    if (params_.algorithm == MinHashAlgorithm::kClassic) {
-      internal::SplitMix64 rng(params_.seed);
-      lanes_.resize(params_.num_perm);
-      for (auto& c : lanes_) c = rng.Next();
-    }
+    // Lanes are made for both algorithms so SignClassicWith is defined on any hasher.
+    internal::SplitMix64 rng(params_.seed);
+    lanes_.resize(params_.num_perm);
+    for (auto& c : lanes_) c = rng.Next();
     state_.resize(params_.num_perm);
   }
 
