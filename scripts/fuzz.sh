@@ -5,8 +5,8 @@
 #   bash scripts/fuzz.sh [seconds per fuzzer, default 30] [fuzzer name ...]
 # Builds in build/fuzz, or in $NEARDUP_FUZZ_BUILD_DIR.
 # First the committed reproducers (tests/fuzz/regressions/<fuzzer>/*) are replayed, so a
-# fixed crash stays fixed. New inputs found while fuzzing stay in the scratch directory
-# (printed at the end); nothing is written into the repository.
+# fixed crash stays fixed. Fuzzing works on a scratch directory, kept (and printed) only
+# when something fails; nothing is written into the repository.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:-30}
@@ -56,9 +56,10 @@ for name in "${fuzzers[@]}"; do
   grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE' "$scratch/$name.log" | tail -n 2 || true
 done
 
-echo "== fuzz scratch directory (corpora, logs): $scratch"
 if [ ${#failed[@]} -gt 0 ]; then
+  echo "== fuzz scratch directory (corpora, logs, reproducers): $scratch"
   echo "== fuzzing FAILED: ${failed[*]}"
   exit 1
 fi
+rm -rf "$scratch"
 echo "== all fuzzers ran ${seconds}s without a finding"

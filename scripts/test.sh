@@ -2,7 +2,10 @@
 # Sets up a fresh Debian machine, builds neardup and runs every test:
 #   1. Release build (library, CLI, tests, benchmarks, examples): unit, CLI and
 #      find_package tests;
-#   2. the unit and CLI tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   2. the unit and CLI tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the libFuzzer targets (tests/fuzz/) for a bounded time each.
+# Stress cases that take minutes (1 GB document, 10M documents, every byte of an index
+# flipped) run with: bash scripts/stress.sh
 # Usage: bash scripts/test.sh        (from anywhere; builds under ./build/)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,4 +24,6 @@ cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEARDUP_SANITIZE=ad
 cmake --build build/asan -j "$jobs" --target neardup_tests neardup_cli
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure -j "$jobs" --timeout 900 -LE package
+echo "== libFuzzer (clang, ASan + UBSan): 20 s per target on the committed seed corpora"
+bash scripts/fuzz.sh 20
 echo "== all tests passed"
