@@ -33,6 +33,7 @@ Command AddSignCommand(CLI::App& root);
 Command AddCompareCommand(CLI::App& root);
 Command AddDedupCommand(CLI::App& root);
 Command AddParamsCommand(CLI::App& root);
+Command AddIndexCommand(CLI::App& root);
 
 // Shingle and MinHash flags shared by the commands that sign text.
 struct SignerFlags {

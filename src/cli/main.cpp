@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
       neardup::cli::AddCompareCommand(app),
       neardup::cli::AddDedupCommand(app),
       neardup::cli::AddParamsCommand(app),
+      neardup::cli::AddIndexCommand(app),
   };
   try {
     app.parse(argc, argv);

@@ -203,5 +203,78 @@ TEST_F(CliTest, CompareKnownAnswer) {
   EXPECT_EQ(Neardup("compare a.txt nope.txt").exit_code, 1);
 }
 
+
+// Two copies of one article (case, curly quotes, an entity), one unrelated article
+// whose second paragraph is printed twice.
+constexpr char kDedupCorpus[] =
+    "{\"id\":\"a\",\"text\":\"The harbor council voted on Tuesday to add three evening ferry crossings to the island route.\\n\\\"Commuters have waited years for a late boat,\\\" said the council chair on the pier.\"}\n"
+    "{\"id\":\"b\",\"text\":\"THE HARBOR COUNCIL voted on Tuesday to add three evening ferry crossings to the island route.\\n\\u201cCommuters have waited years for a late boat,\\u201d said the council chair on the pier.\"}\n"
+    "{\"id\":\"c\",\"text\":\"Storm cuts power.\\nCrews worked through the night to clear fallen trees from the highway.\\nCrews worked through the night to clear fallen trees from the highway.\"}\n";
+
+TEST_F(CliTest, DedupWritesClustersPairsPassagesAndDeduplicatedRecords) {
+  Write("in.jsonl", kDedupCorpus);
+  const Run r = Neardup(
+      "dedup in.jsonl -o clusters.jsonl --pairs pairs.tsv --passages --passages-out repeats.jsonl "
+      "--write-deduped deduped.jsonl --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Slurp(Path("clusters.jsonl")),
+            "{\"cluster\":0,\"keep\":\"a\",\"keep_rule\":\"first\",\"members\":[{\"id\":\"a\",\"similarity\":1},"
+            "{\"id\":\"b\",\"similarity\":1}]}\n");
+  EXPECT_EQ(Slurp(Path("pairs.tsv")), "a\tb\t1\n");
+  // c's third paragraph repeats its second, at bytes [18, 88) (70 bytes after the
+  // 17-byte headline and its line break). b's paragraphs repeat a's once normalized.
+  const std::string repeats = Slurp(Path("repeats.jsonl"));
+  EXPECT_THAT(repeats, HasSubstr("{\"id\":\"c\",\"start\":89,\"end\":159,\"dup_of\":{\"id\":\"c\",\"start\":18,\"end\":88},"
+                                 "\"similarity\":1}\n"));
+  EXPECT_THAT(repeats, HasSubstr("{\"id\":\"b\",\"start\":0,"));
+  const std::string corpus = kDedupCorpus;
+  const size_t second = corpus.find('\n') + 1;
+  const size_t third = corpus.find('\n', second) + 1;
+  EXPECT_EQ(Slurp(Path("deduped.jsonl")), corpus.substr(0, second) + corpus.substr(third));
+  EXPECT_THAT(r.err, HasSubstr("1 clusters (policy star, keep first), 1 duplicates removed"));
+}
+
+TEST_F(CliTest, DedupReportsDuplicateIdsWithBothLines) {
+  Write("in.jsonl", std::string(kDedupCorpus) + "{\"id\":\"a\",\"text\":\"another text with the same id\"}\n");
+  Run r = Neardup("dedup in.jsonl -o clusters.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("in.jsonl:4: duplicate id \"a\" (first at in.jsonl:1); record skipped"));
+  EXPECT_THAT(r.err, HasSubstr("3 kept for dedup, 1 skipped (duplicate id: 1)"));
+  r = Neardup("dedup in.jsonl -o clusters.jsonl --strict");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("error: in.jsonl:4: duplicate id"));
+}
+
+TEST_F(CliTest, ParamsPrintsTheBandingDedupUses) {
+  const Run r = Neardup("params --threshold 0.8 --num-perm 128");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("bands b = 16, rows r = 8 (uses 128 of 128 values)"));
+  EXPECT_EQ(Neardup("params --threshold 1.5").exit_code, 1);
+}
+
+TEST_F(CliTest, IndexCreateAddQueryRemoveCheck) {
+  Write("in.jsonl", kDedupCorpus);
+  ASSERT_EQ(Neardup("index create pages.ndidx --threshold 0.8").exit_code, 0);
+  EXPECT_EQ(Neardup("index create pages.ndidx").exit_code, 1);  // already exists
+  Run r = Neardup("index add pages.ndidx in.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("3 added, 0 skipped"));
+  Write("q.jsonl", "{\"id\":\"new\",\"text\":\"the harbor council voted on tuesday to add three evening ferry crossings "
+                   "to the island route. commuters have waited years for a late boat, said the council chair on the "
+                   "pier.\"}\n");
+  r = Neardup("index query pages.ndidx q.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"id\":\"new\",\"duplicates\":[{\"id\":\"a\",\"similarity\":1},{\"id\":\"b\",\"similarity\":1}]}\n");
+  r = Neardup("index remove pages.ndidx a");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Neardup("index query pages.ndidx q.jsonl");
+  EXPECT_EQ(r.out, "{\"id\":\"new\",\"duplicates\":[{\"id\":\"b\",\"similarity\":1}]}\n");
+  r = Neardup("index check pages.ndidx");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("pages.ndidx: ok:"));
+  Write("broken.ndidx", "not an index");
+  EXPECT_EQ(Neardup("index check broken.ndidx").exit_code, 1);
+}
+
 }  // namespace
 }  // namespace neardup

@@ -1,0 +1,284 @@
+// `neardup index create|add|remove|query|stats|merge|check PATH ...`: a durable
+// near-duplicate index for crawlers (index/crawler_index.hpp) from the command line.
+//
+//   neardup index create pages.ndidx [--threshold 0.8] [--num-perm 128] [--ngram 5]
+//   neardup index add pages.ndidx crawl-day1.jsonl.zst     # insert every document
+//   neardup index query pages.ndidx new-pages.jsonl        # one JSON line per document
+//   neardup index remove pages.ndidx ID...
+//   neardup index stats pages.ndidx
+//   neardup index merge pages.ndidx shard2.ndidx
+//   neardup index check pages.ndidx                        # header, sections, checksums
+// Every command but create reads the index's parameters from its file, so they are
+// given once. Changes are logged as they are made and end with a checkpoint.
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "commands.hpp"
+#include "console.hpp"
+#include "neardup/index/crawler_index.hpp"
+#include "neardup/index/index_file.hpp"
+#include "neardup/index/lsh_params.hpp"
+#include "neardup/io/input.hpp"
+
+namespace neardup::cli {
+namespace {
+
+struct IndexFlags {
+  std::string path;
+  std::vector<std::string> args;  // inputs, ids or the other index
+  SignerFlags signer;
+  double threshold = 0.8;
+  uint32_t bands = 0;
+  uint32_t rows = 0;
+  uint32_t stored_bits = 8;
+  std::string id_field = "id";
+  std::string text_field = "text";
+  bool strict = false;
+};
+
+int Error(Console& console, std::string_view command, const absl::Status& s) {
+  console.EndProgress();
+  console.Line(absl::StrCat("neardup index ", std::string(command), ": error: ", s.message()));
+  return kExitError;
+}
+
+// The options of the index at `path`, from its file.
+absl::StatusOr<CrawlerIndexOptions> OptionsOf(const std::string& path, double threshold) {
+  absl::StatusOr<IndexFileInfo> info = ReadIndexFileInfo(path);
+  if (!info.ok()) return info.status();
+  CrawlerIndexOptions o;
+  o.signer = info->signer;
+  o.signer.compute_simhash = false;
+  o.banding = info->lsh.banding;
+  o.stored_bits = info->lsh.stored_bits;
+  o.threshold = threshold;
+  return o;
+}
+
+absl::StatusOr<std::unique_ptr<CrawlerIndex>> OpenExisting(const IndexFlags& f) {
+  absl::StatusOr<CrawlerIndexOptions> o = OptionsOf(f.path, f.threshold);
+  if (!o.ok()) return o.status();
+  return CrawlerIndex::Open(f.path, *o);
+}
+
+DocumentReader MakeReader(const IndexFlags& f, Console& console) {
+  InputOptions o;
+  o.fields.id_field = f.id_field;
+  o.fields.text_field = f.text_field;
+  o.strict = f.strict;
+  o.on_problem = [&console](const InputProblem& p) { console.Line(p.ToString()); };
+  return DocumentReader(f.args, o);
+}
+
+int RunCreate(const IndexFlags& f) {
+  Console console;
+  CrawlerIndexOptions o;
+  o.signer = f.signer.ToOptions();
+  o.signer.compute_simhash = false;
+  o.threshold = f.threshold;
+  o.stored_bits = f.stored_bits;
+  if (f.bands != 0 || f.rows != 0) {
+    o.banding = {f.bands, f.rows};
+  } else {
+    absl::StatusOr<LshChoice> choice =
+        ChooseLshParams(std::min(f.threshold, 0.99), o.signer.minhash.num_perm, 0.05, 0.95);
+    if (!choice.ok()) return Error(console, "create", choice.status());
+    o.banding = choice->params;
+  }
+  if (ReadIndexFileInfo(f.path).ok()) {
+    return Error(console, "create", absl::AlreadyExistsError(absl::StrCat(f.path, " already exists")));
+  }
+  absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = CrawlerIndex::Open(f.path, o);
+  if (!index.ok()) return Error(console, "create", index.status());
+  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "create", s);
+  console.Line(absl::StrFormat("neardup index create: %s: MinHash %s k=%d over %s, LSH %d x %d, %d-bit stored signatures",
+                               f.path, f.signer.algo, o.signer.minhash.num_perm, f.signer.ShingleDescription(),
+                               o.banding.bands, o.banding.rows, o.stored_bits));
+  return kExitOk;
+}
+
+int RunAdd(const IndexFlags& f) {
+  Console console;
+  absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
+  if (!index.ok()) return Error(console, "add", index.status());
+  DocumentReader reader = MakeReader(f, console);
+  Document doc;
+  uint64_t added = 0, rejected = 0;
+  for (;;) {
+    absl::StatusOr<bool> more = reader.Next(&doc);
+    if (!more.ok()) return Error(console, "add", more.status());
+    if (!*more) break;
+    if (absl::Status s = (*index)->Insert(doc.id, doc.text); !s.ok()) {
+      const std::string where = doc.line ? absl::StrCat(doc.file, ":", doc.line) : doc.file;
+      if (f.strict) return Error(console, "add", absl::Status(s.code(), absl::StrCat(where, ": ", s.message())));
+      console.Line(absl::StrCat(where, ": ", s.message(), "; record skipped"));
+      ++rejected;
+      continue;
+    }
+    ++added;
+    console.Progress(absl::StrFormat("neardup index add: %d documents", added));
+  }
+  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "add", s);
+  console.Line(absl::StrFormat("neardup index add: %d added, %d skipped (%d unreadable records); %d documents indexed",
+                               added, rejected + reader.stats().problems, reader.stats().problems, (*index)->size()));
+  return kExitOk;
+}
+
+int RunRemove(const IndexFlags& f) {
+  Console console;
+  absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
+  if (!index.ok()) return Error(console, "remove", index.status());
+  uint64_t removed = 0, missing = 0;
+  for (const std::string& id : f.args) {
+    if (absl::Status s = (*index)->Remove(id); !s.ok()) {
+      console.Line(absl::StrCat("neardup index remove: ", s.message()));
+      ++missing;
+    } else {
+      ++removed;
+    }
+  }
+  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "remove", s);
+  console.Line(absl::StrFormat("neardup index remove: %d removed, %d not found; %d documents indexed", removed,
+                               missing, (*index)->size()));
+  return missing == 0 ? kExitOk : kExitError;
+}
+
+int RunQuery(const IndexFlags& f) {
+  Console console;
+  absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
+  if (!index.ok()) return Error(console, "query", index.status());
+  DocumentReader reader = MakeReader(f, console);
+  Document doc;
+  uint64_t queried = 0, with_duplicates = 0;
+  for (;;) {
+    absl::StatusOr<bool> more = reader.Next(&doc);
+    if (!more.ok()) return Error(console, "query", more.status());
+    if (!*more) break;
+    absl::StatusOr<std::vector<CrawlerMatch>> matches = (*index)->Query(doc.text);
+    if (!matches.ok()) return Error(console, "query", matches.status());
+    std::string line = absl::StrCat("{\"id\":", JsonString(doc.id), ",\"duplicates\":[");
+    for (size_t i = 0; i < matches->size(); ++i) {
+      absl::StrAppend(&line, i ? "," : "", "{\"id\":", JsonString((*matches)[i].id),
+                      ",\"similarity\":", JsonNumber((*matches)[i].similarity), "}");
+    }
+    line += "]}\n";
+    std::fputs(line.c_str(), stdout);
+    ++queried;
+    with_duplicates += !matches->empty();
+  }
+  console.Line(absl::StrFormat("neardup index query: %d documents, %d with near-duplicates in the index", queried,
+                               with_duplicates));
+  return kExitOk;
+}
+
+int RunStats(const IndexFlags& f) {
+  Console console;
+  absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
+  if (!index.ok()) return Error(console, "stats", index.status());
+  const CrawlerIndexStats s = (*index)->Stats();
+  const CrawlerIndexOptions& o = (*index)->options();
+  std::printf("documents        %llu\n", static_cast<unsigned long long>(s.documents));
+  std::printf("minhash          %s k=%u seed=%llu\n", MinHashAlgorithmName(o.signer.minhash.algorithm),
+              o.signer.minhash.num_perm, static_cast<unsigned long long>(o.signer.minhash.seed));
+  std::printf("shingles         %s %u-grams\n", ShingleKindName(o.signer.shingle.kind), o.signer.shingle.n);
+  std::printf("lsh              %u bands x %u rows, %u-bit stored signatures\n", o.banding.bands, o.banding.rows,
+              o.stored_bits);
+  std::printf("memory           %llu bytes (%.1f per document per band in the tables)\n",
+              static_cast<unsigned long long>(s.MemoryBytes()), s.lsh.BytesPerDocumentBand());
+  std::printf("log              %llu records, %llu bytes\n", static_cast<unsigned long long>(s.log_records),
+              static_cast<unsigned long long>(s.log_bytes));
+  return kExitOk;
+}
+
+int RunMerge(const IndexFlags& f) {
+  Console console;
+  if (f.args.size() != 1) {
+    return Error(console, "merge", absl::InvalidArgumentError("merge takes exactly one other index"));
+  }
+  absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
+  if (!index.ok()) return Error(console, "merge", index.status());
+  absl::StatusOr<std::unique_ptr<CrawlerIndex>> other = CrawlerIndex::Open(f.args[0], (*index)->options());
+  if (!other.ok()) return Error(console, "merge", other.status());
+  absl::StatusOr<CrawlerMergeResult> r = (*index)->Merge(**other);
+  if (!r.ok()) return Error(console, "merge", r.status());
+  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "merge", s);
+  console.Line(absl::StrFormat("neardup index merge: %d inserted, %d already present; %d documents indexed",
+                               r->inserted, r->already_present, (*index)->size()));
+  return kExitOk;
+}
+
+int RunCheck(const IndexFlags& f) {
+  Console console;
+  absl::StatusOr<IndexFileInfo> info = ReadIndexFileInfo(f.path);
+  if (!info.ok()) return Error(console, "check", info.status());
+  // Opening reads every section and verifies its checksum, then replays the log.
+  absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
+  if (!index.ok()) return Error(console, "check", index.status());
+  const CrawlerRecovery& r = (*index)->recovery();
+  std::printf("%s: ok: format version %u, %u sections, %llu bytes, %llu documents in the snapshot\n", f.path.c_str(),
+              info->format_version, info->sections, static_cast<unsigned long long>(info->file_bytes),
+              static_cast<unsigned long long>(r.snapshot_documents));
+  std::printf("log: %llu records replayed, %llu bytes of torn tail dropped%s%s\n",
+              static_cast<unsigned long long>(r.log_records_replayed),
+              static_cast<unsigned long long>(r.log_bytes_dropped), r.log_tail_problem.empty() ? "" : ": ",
+              r.log_tail_problem.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddIndexCommand(CLI::App& root) {
+  auto f = std::make_shared<IndexFlags>();
+  CLI::App* app = root.add_subcommand("index", "a durable near-duplicate index for crawlers");
+  app->require_subcommand(1);
+  struct Sub {
+    const char* name;
+    const char* help;
+    int (*run)(const IndexFlags&);
+    const char* args_help;
+  };
+  static constexpr Sub kSubs[] = {
+      {"create", "create an empty index", &RunCreate, nullptr},
+      {"add", "insert every document of the inputs", &RunAdd, "inputs (JSONL, .gz, .zst, '-', directories)"},
+      {"remove", "remove documents by id", &RunRemove, "ids"},
+      {"query", "print each input document's near-duplicates in the index (JSONL)", &RunQuery,
+       "inputs (JSONL, .gz, .zst, '-', directories)"},
+      {"stats", "print the index's parameters and size", &RunStats, nullptr},
+      {"merge", "merge another index with the same parameters into this one", &RunMerge, "the other index"},
+      {"check", "verify the file's header, sections and checksums and replay its log", &RunCheck, nullptr},
+  };
+  std::vector<std::pair<CLI::App*, int (*)(const IndexFlags&)>> subs;
+  for (const Sub& s : kSubs) {
+    CLI::App* sub = app->add_subcommand(s.name, s.help);
+    sub->add_option("PATH", f->path, "index file")->required();
+    if (s.args_help != nullptr) sub->add_option("ARGS", f->args, s.args_help)->required();
+    sub->add_option("--threshold", f->threshold, "near-duplicate: estimated Jaccard at least this")
+        ->capture_default_str();
+    if (s.run == &RunCreate) {
+      AddSignerFlags(sub, &f->signer);
+      sub->add_option("--bands", f->bands, "LSH bands (with --rows; default: chosen for the threshold)");
+      sub->add_option("--rows", f->rows, "LSH rows per band (with --bands)");
+      sub->add_option("--stored-bits", f->stored_bits, "bits kept per MinHash value for similarity (1-32)")
+          ->capture_default_str();
+    }
+    if (s.run == &RunAdd || s.run == &RunQuery) {
+      sub->add_option("--id-field", f->id_field, "JSONL id field")->capture_default_str();
+      sub->add_option("--text-field", f->text_field, "JSONL text field")->capture_default_str();
+      sub->add_flag("--strict", f->strict, "stop at the first bad record");
+    }
+    subs.push_back({sub, s.run});
+  }
+  return {app, [f, subs] {
+            for (const auto& [sub, run] : subs) {
+              if (sub->parsed()) return run(*f);
+            }
+            return kExitUsage;
+          }};
+}
+
+}  // namespace neardup::cli
