@@ -3,7 +3,8 @@
 #   1. Release build (library, CLI, tests, benchmarks, examples): unit, CLI and
 #      find_package tests;
 #   2. the unit and CLI tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the libFuzzer targets (tests/fuzz/) for a bounded time each.
+#   3. the concurrent index tests under ThreadSanitizer;
+#   4. the libFuzzer targets (tests/fuzz/) for a bounded time each.
 # Stress cases that take minutes (1 GB document, 10M documents, every byte of an index
 # flipped) run with: bash scripts/stress.sh
 # Usage: bash scripts/test.sh        (from anywhere; builds under ./build/)
@@ -24,6 +25,13 @@ cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEARDUP_SANITIZE=ad
 cmake --build build/asan -j "$jobs" --target neardup_tests neardup_cli
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure -j "$jobs" --timeout 900 -LE package
+echo "== ThreadSanitizer: the concurrent crawler index and the threaded SimHash pairs"
+cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEARDUP_SANITIZE=thread \
+  -DNEARDUP_BUILD_BENCH=OFF -DNEARDUP_BUILD_EXAMPLES=OFF -DNEARDUP_BUILD_CLI=OFF \
+  -DNEARDUP_TEST_ONLY='(crawler_index|simhash_index|signer)_test'
+cmake --build build/tsan -j "$jobs" --target neardup_tests
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan --output-on-failure -j 1 --timeout 900
+
 echo "== libFuzzer (clang, ASan + UBSan): 20 s per target on the committed seed corpora"
 bash scripts/fuzz.sh 20
 echo "== all tests passed"
