@@ -276,5 +276,20 @@ TEST_F(CliTest, IndexCreateAddQueryRemoveCheck) {
   EXPECT_EQ(Neardup("index check broken.ndidx").exit_code, 1);
 }
 
+
+// The seed articles beside the checkout, read as a directory of text files: no two
+// are near-duplicate articles at t = 0.5, and the self-repeating one has repeats.
+TEST_F(CliTest, SeedArticlesHaveRepeatedPassagesButNoDuplicateArticles) {
+  const std::string seeds = std::string(NEARDUP_SHARED_DIR) + "/seeds";
+  if (!fs::is_directory(seeds)) GTEST_SKIP() << "no seed articles at " << seeds;
+  const Run r = Neardup("dedup '" + seeds + "' -o clusters.jsonl --threshold 0.5 --passages --passages-out repeats.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Slurp(Path("clusters.jsonl")), "");
+  EXPECT_THAT(r.err, HasSubstr("0 verified, 0 clusters"));
+  const std::string repeats = Slurp(Path("repeats.jsonl"));
+  EXPECT_THAT(repeats, HasSubstr("{\"id\":\"002_"));
+  EXPECT_THAT(repeats, HasSubstr("{\"id\":\"003_"));
+}
+
 }  // namespace
 }  // namespace neardup
