@@ -13,6 +13,8 @@
 //   index/minhash_lsh.hpp   streaming MinHash LSH index: insert / query / remove
 //   index/lsh_batch.hpp     sort-based LSH candidate pairs for a whole corpus
 //   index/simhash_index.hpp SimHash permuted tables: all pairs / queries within d bits
+//   index/index_file.hpp    save / load an LSH index (versioned, checksummed)
+//   index/crawler_index.hpp durable, concurrent "seen before?" index (snapshot + log)
 //   cluster/clusters.hpp    verification, chain-protected clusters, which copy to keep
 //   passage/split.hpp       paragraphs, sentences, quotes as byte spans
 //   passage/repeats.hpp     passages repeated within and across documents
@@ -33,6 +35,8 @@
 #include "neardup/index/minhash_lsh.hpp"
 #include "neardup/index/lsh_batch.hpp"
 #include "neardup/index/simhash_index.hpp"
+#include "neardup/index/index_file.hpp"
+#include "neardup/index/crawler_index.hpp"
 #include "neardup/cluster/union_find.hpp"
 #include "neardup/cluster/clusters.hpp"
 #include "neardup/passage/split.hpp"

@@ -408,7 +408,12 @@ TEST(MalformedIndexFileTest, RemovedIdLeftInATableDoesNotCrashQueryTopK) {
   lsh.banding = {.bands = 4, .rows = 4};
   lsh.stored_bits = 32;
   absl::StatusOr<MinHashLsh<uint32_t>> index = ParseMinHashLsh<uint32_t>(file, "crafted.ndidx", signer, lsh);
-  ASSERT_TRUE(index.ok()) << index.status();
+  // The loader now refuses an id listed twice in one band; if a file like this ever
+  // loads again, QueryTopK must still survive the removal below.
+  if (!index.ok()) {
+    EXPECT_EQ(index.status().code(), absl::StatusCode::kDataLoss) << index.status();
+    return;
+  }
   std::vector<uint32_t> found;
   for (uint32_t i = 0; i < 10; ++i) {
     MinHashSignature sig;
