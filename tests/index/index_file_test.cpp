@@ -402,9 +402,8 @@ TEST_F(IndexFileTest, ConsistentChecksumsDoNotHideBrokenInvariants) {
   ASSERT_GE(singles.size(), 2u);
   const uint32_t twice = internal::LoadLe32(&bytes[slots + 12 * singles[0] + 8]);
   internal::StoreLe32(&bad[slots + 12 * singles[1] + 8], twice);
-  EXPECT_EQ(Msg(ParseSmall(Reseal(bad))),
-            absl::StrCat("f: band 0 table at byte offset ", slots + 12 * singles[1], ": id ", twice,
-                         " is in this band more than once"));
+  EXPECT_EQ(Msg(ParseSmall(Reseal(bad))), absl::StrCat("f: band 0 table at byte offset ", slots + 12 * singles[1],
+                                                       ": id ", twice, " is in this band more than once"));
 
   // Section lengths that do not fit the file are refused before any allocation.
   bad = bytes;
