@@ -220,7 +220,7 @@ TEST_F(MalformedInputTest, InvalidUtf8InJsonIsMalformedAndTheNextLineIsRead) {
 TEST_F(MalformedInputTest, NulBytes) {
   // Escaped NUL is a valid string character and is kept; a raw NUL byte is not JSON.
   const std::string content = std::string("{\"id\":1,\"text\":\"a\\u0000b\"}\n") +
-                              std::string("{\"id\":2,\"text\":\"a\0b\"}\n", 24) +
+                              std::string("{\"id\":2,\"text\":\"a\0b\"}\n", 22) +
                               std::string("\0\n", 2) +
                               "{\"id\":3,\"text\":\"after\"}\n";
   const Result r = ReadAll({Write("nul.jsonl", content)});
