@@ -36,6 +36,7 @@
 #include "neardup/index/lsh_batch.hpp"
 #include "neardup/index/simhash_index.hpp"
 #include "neardup/index/index_file.hpp"
+#include "neardup/index/simhash_index_file.hpp"
 #include "neardup/index/crawler_index.hpp"
 #include "neardup/cluster/union_find.hpp"
 #include "neardup/cluster/clusters.hpp"

@@ -10,9 +10,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <utility>
 
@@ -21,7 +24,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "neardup/index/index_file.hpp"
 
 namespace neardup {
@@ -246,7 +248,7 @@ class SignerPool {
   MinHashSignature Sign(std::string_view text) {
     std::unique_ptr<Signer> signer;
     {
-      absl::MutexLock l(&mu_);
+      std::lock_guard<std::mutex> l(mu_);
       if (!free_.empty()) {
         signer = std::move(free_.back());
         free_.pop_back();
@@ -255,14 +257,14 @@ class SignerPool {
     if (!signer) signer = std::make_unique<Signer>(options_);
     DocumentSignature sig;
     signer->Sign(text, &sig);
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     free_.push_back(std::move(signer));
     return std::move(sig.minhash);
   }
 
  private:
   SignerOptions options_;
-  absl::Mutex mu_;
+  std::mutex mu_;
   std::vector<std::unique_ptr<Signer>> free_;
 };
 
@@ -331,14 +333,14 @@ class Log {
   uint64_t last_appended() const { return appended_.load(std::memory_order_acquire); }
 
   absl::Status error() {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     return error_;
   }
 
   // Appends one record; the caller holds the index's writer lock.
   uint64_t Append(uint8_t type, std::string_view id, std::span<const uint64_t> keys = {},
                   std::span<const uint64_t> packed = {}) {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     const uint64_t seq = appended_.load(std::memory_order_relaxed) + 1;
     const size_t start = pending_.size();
     const size_t payload = type == kRecordInsert ? 4 + id.size() + 8 * (keys.size() + packed.size()) : id.size();
@@ -365,23 +367,22 @@ class Log {
   // Writes what is pending (and fdatasyncs it when `sync`), then closes the file.
   void Close(bool sync) {
     (void)Wait(last_appended(), sync);
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
 
   // Checkpoint: waits for the writing caller to finish and keeps others from writing.
   void BeginExclusive() {
-    absl::MutexLock l(&mu_);
-    mu_.Await(absl::Condition(
-        +[](bool* busy) { return !*busy; }, &busy_));
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [this] { return !busy_; });
     busy_ = true;
   }
   // Ends it. `new_fd` >= 0: a snapshot now holds every appended record, and new_fd is
   // the fresh log (header_bytes long) to write from now on. `failure`: the log can no
   // longer be trusted (the file was replaced but cannot be opened).
   void EndExclusive(int new_fd, uint64_t header_bytes, absl::Status failure) {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     if (new_fd >= 0) {
       ::close(fd_);
       fd_ = new_fd;
@@ -395,27 +396,23 @@ class Log {
     }
     if (!failure.ok()) error_ = failure;
     busy_ = false;
-    cv_.SignalAll();
+    cv_.notify_all();
   }
 
   void Counts(uint64_t* file_bytes, uint64_t* records) {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     *file_bytes = file_bytes_ + pending_.size();
     *records = records_ + (appended_.load() - written_);
   }
 
  private:
   absl::Status Wait(uint64_t seq, bool need_sync) {
-    mu_.Lock();
+    std::unique_lock<std::mutex> l(mu_);
     for (;;) {
-      if (!error_.ok()) {
-        absl::Status s = error_;
-        mu_.Unlock();
-        return s;
-      }
+      if (!error_.ok()) return error_;
       if (written_ >= seq && (!need_sync || synced_ >= seq)) break;
       if (busy_) {
-        cv_.Wait(&mu_);
+        cv_.wait(l);
         continue;
       }
       busy_ = true;
@@ -426,12 +423,12 @@ class Log {
       const uint64_t records = target - written_;
       const bool sync = need_sync || (policy_ == SyncPolicy::kEveryN && unsynced_ + records >= every_);
       const int fd = fd_;
-      mu_.Unlock();
+      l.unlock();
       absl::Status s = WriteFd(fd, batch.data(), batch.size(), path_);
       if (s.ok() && sync && ::fdatasync(fd) != 0) s = ErrnoError(path_, "log fdatasync failed", errno);
-      mu_.Lock();
+      l.lock();
       busy_ = false;
-      cv_.SignalAll();
+      cv_.notify_all();
       if (!s.ok()) {
         error_ = s;
         continue;
@@ -449,7 +446,6 @@ class Log {
       batch.clear();
       spare_.swap(batch);
     }
-    mu_.Unlock();
     return absl::OkStatus();
   }
 
@@ -457,8 +453,8 @@ class Log {
   const uint32_t every_;
   std::atomic<uint64_t> appended_{0};
   std::atomic<uint64_t> acknowledged_{0};
-  absl::Mutex mu_;
-  absl::CondVar cv_;
+  std::mutex mu_;
+  std::condition_variable cv_;
   int fd_ = -1;
   std::string path_;
   std::string pending_;
@@ -571,6 +567,8 @@ struct CrawlerIndex::Impl {
 
   // The near-duplicates of sig; the caller holds mu or write_mu.
   absl::Status Match(const MinHashSignature& sig, std::vector<CrawlerMatch>* out) const;
+  // Scored handles -> matches with ids, most similar first; the caller holds mu or write_mu.
+  void Named(std::span<const ScoredCandidate<uint32_t>> top, std::vector<CrawlerMatch>* out) const;
   // Inserts an id that is not present and logs it; the caller holds write_mu.
   absl::Status InsertLocked(std::string_view id, const MinHashSignature& sig);
   absl::Status CheckWritable() { return log.error(); }
@@ -588,8 +586,8 @@ struct CrawlerIndex::Impl {
   // Every change holds write_mu throughout and mu exclusively while it modifies lsh or
   // ids; readers hold mu shared. So a change (or a Checkpoint) reads the state with
   // write_mu alone while queries go on, and a waiting change never blocks queries.
-  absl::Mutex write_mu;
-  mutable absl::Mutex mu;
+  std::mutex write_mu;
+  mutable std::shared_mutex mu;
   std::optional<MinHashLsh<uint32_t>> lsh;
   IdTable ids;
   mutable Log log;
@@ -602,7 +600,7 @@ absl::Status CrawlerIndex::Impl::ApplyInsert(std::string_view id, std::span<cons
   if (ids.Find(id) != IdTable::kNone) {
     return absl::AlreadyExistsError(absl::StrCat("document ", Shown(id), " is already in the index"));
   }
-  absl::WriterMutexLock l(&mu);
+  std::unique_lock<std::shared_mutex> l(mu);
   absl::StatusOr<uint32_t> h = ids.Add(id);
   if (!h.ok()) return h.status();
   if (absl::Status s = lsh->InsertStored(*h, keys, packed); !s.ok()) {
@@ -615,7 +613,7 @@ absl::Status CrawlerIndex::Impl::ApplyInsert(std::string_view id, std::span<cons
 absl::Status CrawlerIndex::Impl::ApplyRemove(std::string_view id) {
   const uint32_t h = ids.Find(id);
   if (h == IdTable::kNone) return absl::NotFoundError(absl::StrCat("document ", Shown(id), " is not in the index"));
-  absl::WriterMutexLock l(&mu);
+  std::unique_lock<std::shared_mutex> l(mu);
   if (absl::Status s = lsh->Remove(h); !s.ok()) return s;
   ids.Remove(h);
   return absl::OkStatus();
@@ -626,18 +624,23 @@ absl::Status CrawlerIndex::Impl::Match(const MinHashSignature& sig, std::vector<
   absl::StatusOr<std::vector<ScoredCandidate<uint32_t>>> top =
       lsh->QueryTopK(sig, options.max_results, options.threshold);
   if (!top.ok()) return top.status();
-  out->reserve(top->size());
-  for (const ScoredCandidate<uint32_t>& c : *top) out->push_back({std::string(ids.Get(c.id)), c.jaccard});
+  Named(*top, out);
+  return absl::OkStatus();
+}
+
+void CrawlerIndex::Impl::Named(std::span<const ScoredCandidate<uint32_t>> top, std::vector<CrawlerMatch>* out) const {
+  out->clear();
+  out->reserve(top.size());
+  for (const ScoredCandidate<uint32_t>& c : top) out->push_back({std::string(ids.Get(c.id)), c.jaccard});
   std::sort(out->begin(), out->end(), [](const CrawlerMatch& a, const CrawlerMatch& b) {
     return a.similarity != b.similarity ? a.similarity > b.similarity : a.id < b.id;
   });
-  return absl::OkStatus();
 }
 
 absl::Status CrawlerIndex::Impl::InsertLocked(std::string_view id, const MinHashSignature& sig) {
   absl::StatusOr<uint32_t> h;
   {
-    absl::WriterMutexLock l(&mu);
+    std::unique_lock<std::shared_mutex> l(mu);
     h = ids.Add(id);
     if (!h.ok()) return h.status();
     if (absl::Status s = lsh->Insert(*h, sig); !s.ok()) {
@@ -927,7 +930,7 @@ absl::Status CrawlerIndex::InsertSignature(std::string_view id, const MinHashSig
   uint64_t observed;
   absl::Status result;
   {
-    absl::MutexLock w(&m.write_mu);
+    std::lock_guard<std::mutex> w(m.write_mu);
     if (absl::Status s = m.CheckWritable(); !s.ok()) return s;
     if (m.ids.Find(id) != IdTable::kNone) {
       result = absl::AlreadyExistsError(absl::StrCat("document ", Shown(id), " is already in the index"));
@@ -945,7 +948,7 @@ absl::Status CrawlerIndex::Remove(std::string_view id) {
   uint64_t observed;
   absl::Status result;
   {
-    absl::MutexLock w(&m.write_mu);
+    std::lock_guard<std::mutex> w(m.write_mu);
     if (absl::Status s = m.CheckWritable(); !s.ok()) return s;
     result = m.ApplyRemove(id);
     if (result.ok()) m.log.Append(kRecordRemove, id);
@@ -961,8 +964,22 @@ absl::StatusOr<std::vector<CrawlerMatch>> CrawlerIndex::Query(std::string_view t
 
 absl::StatusOr<std::vector<CrawlerMatch>> CrawlerIndex::Query(const MinHashSignature& signature) const {
   std::vector<CrawlerMatch> out;
-  absl::ReaderMutexLock l(&impl_->mu);
+  std::shared_lock<std::shared_mutex> l(impl_->mu);
   if (absl::Status s = impl_->Match(signature, &out); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<std::vector<CrawlerMatch>>> CrawlerIndex::QueryBatch(
+    std::span<const MinHashSignature> signatures) const {
+  std::vector<std::vector<ScoredCandidate<uint32_t>>> top;
+  std::vector<std::vector<CrawlerMatch>> out(signatures.size());
+  std::shared_lock<std::shared_mutex> l(impl_->mu);
+  if (absl::Status s = impl_->lsh->QueryTopKBatch(signatures, impl_->options.max_results,
+                                                  impl_->options.threshold, &top);
+      !s.ok()) {
+    return s;
+  }
+  for (size_t j = 0; j < top.size(); ++j) impl_->Named(top[j], &out[j]);
   return out;
 }
 
@@ -983,7 +1000,7 @@ absl::StatusOr<QueryOrInsertResult> CrawlerIndex::QueryOrInsert(std::string_view
   uint64_t observed;
   {
     // No other change can run until the insert: the query's answer still holds then.
-    absl::MutexLock w(&m.write_mu);
+    std::lock_guard<std::mutex> w(m.write_mu);
     if (absl::Status s = m.CheckWritable(); !s.ok()) return s;
     if (absl::Status s = m.Match(signature, &r.duplicates); !s.ok()) return s;
     if (m.ids.Find(id) != IdTable::kNone) {
@@ -999,12 +1016,12 @@ absl::StatusOr<QueryOrInsertResult> CrawlerIndex::QueryOrInsert(std::string_view
 }
 
 bool CrawlerIndex::Contains(std::string_view id) const {
-  absl::ReaderMutexLock l(&impl_->mu);
+  std::shared_lock<std::shared_mutex> l(impl_->mu);
   return impl_->ids.Find(id) != IdTable::kNone;
 }
 
 size_t CrawlerIndex::size() const {
-  absl::ReaderMutexLock l(&impl_->mu);
+  std::shared_lock<std::shared_mutex> l(impl_->mu);
   return impl_->lsh->size();
 }
 
@@ -1024,7 +1041,7 @@ absl::StatusOr<CrawlerMergeResult> CrawlerIndex::Merge(const CrawlerIndex& other
   std::vector<uint64_t> words;
   size_t packed_words = 0;
   {
-    absl::ReaderMutexLock l(&o.mu);
+    std::shared_lock<std::shared_mutex> l(o.mu);
     merged_ids.reserve(o.ids.size());
     o.ids.ForEach([&](uint32_t h) {
       const MinHashLsh<uint32_t>::StoredDocument d = o.lsh->Stored(h);
@@ -1037,7 +1054,7 @@ absl::StatusOr<CrawlerMergeResult> CrawlerIndex::Merge(const CrawlerIndex& other
   CrawlerMergeResult result;
   uint64_t observed;
   {
-    absl::MutexLock w(&m.write_mu);
+    std::lock_guard<std::mutex> w(m.write_mu);
     if (absl::Status s = m.CheckWritable(); !s.ok()) return s;
     for (size_t i = 0; i < merged_ids.size(); ++i) {
       if (m.ids.Find(merged_ids[i]) != IdTable::kNone) {
@@ -1058,7 +1075,7 @@ absl::StatusOr<CrawlerMergeResult> CrawlerIndex::Merge(const CrawlerIndex& other
 absl::Status CrawlerIndex::Checkpoint() {
   Impl& m = *impl_;
   // Holding write_mu freezes the state (changes wait) while queries go on.
-  absl::MutexLock w(&m.write_mu);
+  std::lock_guard<std::mutex> w(m.write_mu);
   const uint64_t start_seq = m.log.last_appended() + 1;
   m.log.BeginExclusive();
   std::string state;
@@ -1098,7 +1115,7 @@ CrawlerIndexStats CrawlerIndex::Stats() const {
   const Impl& m = *impl_;
   CrawlerIndexStats s;
   {
-    absl::ReaderMutexLock l(&m.mu);
+    std::shared_lock<std::shared_mutex> l(m.mu);
     s.documents = m.lsh->size();
     s.lsh = m.lsh->Stats();
     s.id_bytes = m.ids.live_bytes();

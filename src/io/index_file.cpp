@@ -1,5 +1,7 @@
 // Index file writer and reader. The layout is documented in index/index_file.hpp.
 #include "neardup/index/index_file.hpp"
+#include "neardup/index/simhash_index_file.hpp"
+#include "neardup/io/internal/header_fields.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -50,7 +52,7 @@ struct LshIndexAccess {
   struct TableState {
     uint32_t home_capacity = 0;
     size_t entries = 0;
-    std::vector<Slot> slots;
+    typename Table::SlotVector slots;
   };
 
   static void Install(Lsh& l, std::vector<TableState>& tables, std::vector<DocId>& pool_words,
@@ -75,6 +77,8 @@ constexpr uint32_t kFlagWideIds = 1u << 0;
 constexpr uint32_t kTagBandTable = 1;
 constexpr uint32_t kTagIdListPool = 2;
 constexpr uint32_t kTagStoredRecords = 3;
+constexpr uint32_t kTagSimHashEntries = 5;
+constexpr size_t kSimHashEntryBytes = 16;
 constexpr size_t kTablePrefixBytes = 16;
 constexpr size_t kWriteBufferBytes = 1u << 20;
 
@@ -102,6 +106,8 @@ const char* ObjectTypeName(uint32_t type) {
       return "MinHash LSH index";
     case kObjectTypeCrawlerIndex:
       return "crawler index snapshot";
+    case kObjectTypeSimHashIndex:
+      return "SimHash index";
     default:
       return "unknown";
   }
@@ -138,8 +144,8 @@ absl::Status EmitLe(const T* values, size_t n, Emit&& emit) {
 // load then faults in 512 times fewer pages, which took most of the time of sizing the
 // vectors of a 1M-document index (120 ms -> 30 ms of its records), and the randomly
 // probed tables need fewer TLB entries.
-template <typename T>
-void SizeForRead(std::vector<T>& v, size_t n) {
+template <typename T, typename Alloc>
+void SizeForRead(std::vector<T, Alloc>& v, size_t n) {
   v.clear();
   v.reserve(n);
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
@@ -286,13 +292,7 @@ std::array<char, kIndexHeaderBytes> EncodeHeader(const IndexFileInfo& info) {
   StoreLe32(&h[12], kIndexFormatVersion);
   StoreLe32(&h[16], info.wide_ids ? kFlagWideIds : 0u);
   StoreLe32(&h[20], kIndexHeaderBytes);
-  StoreLe32(&h[24], o.normalize.Bits());
-  h[28] = static_cast<char>(o.shingle.kind);
-  h[29] = static_cast<char>(info.lsh.minhash.algorithm);
-  StoreLe32(&h[32], o.shingle.n);
-  StoreLe32(&h[36], info.lsh.minhash.num_perm);
-  StoreLe64(&h[40], o.shingle.seed);
-  StoreLe64(&h[48], info.lsh.minhash.seed);
+  EncodeSignerFields(o.normalize, o.shingle, info.lsh.minhash, h.data());
   StoreLe32(&h[56], info.lsh.banding.bands);
   StoreLe32(&h[60], info.lsh.banding.rows);
   StoreLe32(&h[64], info.lsh.stored_bits);
@@ -426,7 +426,7 @@ class IndexWriter {
     buf.reserve(kWriteBufferBytes / sizeof(Slot));
     uint32_t band = 0;
     for (const auto& t : A::Tables(index_)) {
-      const std::vector<Slot>& slots = t.slots();
+      const auto& slots = t.slots();
       if (absl::Status s =
               BeginSection(kTagBandTable, band++, slots.size(), kTablePrefixBytes + slots.size() * sizeof(Slot));
           !s.ok()) {
@@ -457,7 +457,7 @@ class IndexWriter {
     return absl::OkStatus();
   }
 
-  absl::Status EmitSlots(const std::vector<Slot>& slots) {
+  absl::Status EmitSlots(std::span<const Slot> slots) {
     if constexpr (std::endian::native == std::endian::little) {
       return Data(reinterpret_cast<const char*>(slots.data()), slots.size() * sizeof(Slot));
     } else {
@@ -556,9 +556,9 @@ class HeaderReader {
         code, absl::StrCat(name_, ": ", std::string(section), " at byte offset ", at, ": ", std::string(what)));
   }
 
-  // Reads and checks the header; object_type 0 accepts any index type.
-  absl::StatusOr<IndexFileInfo> Read(uint32_t object_type) {
-    char h[kIndexHeaderBytes] = {};
+  // Reads the header into h and checks what every index file shares: magic, object
+  // type (0 accepts either MinHash index type), version, checksum and header size.
+  absl::Status ReadPrefix(uint32_t object_type, char (&h)[kIndexHeaderBytes], IndexFileInfo& info) {
     const size_t got = static_cast<size_t>(std::min<uint64_t>(src_.size(), kIndexHeaderBytes));
     if (absl::Status s = src_.ReadAt(0, h, got); !s.ok()) return s;
     const std::string_view have(h, got);
@@ -574,7 +574,6 @@ class HeaderReader {
                                 " (the header is ", kIndexHeaderBytes, " bytes)"));
     };
     if (got < 16) return truncated("format version");
-    IndexFileInfo info;
     info.object_type = LoadLe32(h + 8);
     const bool type_ok =
         object_type == 0 ? (info.object_type == kObjectTypeMinHashLsh || info.object_type == kObjectTypeCrawlerIndex)
@@ -608,6 +607,14 @@ class HeaderReader {
       return Error(absl::StatusCode::kDataLoss, "header", 20,
                    absl::StrCat("header size is ", size, ", expected ", kIndexHeaderBytes));
     }
+    return absl::OkStatus();
+  }
+
+  // Reads and checks the header of a MinHash index; object_type 0 accepts either type.
+  absl::StatusOr<IndexFileInfo> Read(uint32_t object_type) {
+    char h[kIndexHeaderBytes] = {};
+    IndexFileInfo info;
+    if (absl::Status s = ReadPrefix(object_type, h, info); !s.ok()) return s;
     const uint32_t flags = LoadLe32(h + 16);
     if ((flags & ~kFlagWideIds) != 0) {
       return Error(absl::StatusCode::kFailedPrecondition, "header", 16, absl::StrFormat("unknown flags 0x%08x", flags));
@@ -620,18 +627,9 @@ class HeaderReader {
       if (h[i] != 0) return Error(absl::StatusCode::kFailedPrecondition, "header", i, "reserved byte is not 0");
     }
     SignerOptions& o = info.signer;
-    const uint32_t normalize_bits = LoadLe32(h + 24);
-    o.normalize = NormalizeOptions::FromBits(normalize_bits);
-    if (o.normalize.Bits() != normalize_bits) {
-      return Error(absl::StatusCode::kFailedPrecondition, "header", 24,
-                   absl::StrFormat("unknown normalization bits 0x%08x", normalize_bits));
+    if (std::optional<HeaderFieldError> e = DecodeSignerFields(h, &o)) {
+      return Error(e->code, "header", e->offset, e->what);
     }
-    o.shingle.kind = static_cast<ShingleKind>(static_cast<uint8_t>(h[28]));
-    o.minhash.algorithm = static_cast<MinHashAlgorithm>(static_cast<uint8_t>(h[29]));
-    o.shingle.n = LoadLe32(h + 32);
-    o.minhash.num_perm = LoadLe32(h + 36);
-    o.shingle.seed = LoadLe64(h + 40);
-    o.minhash.seed = LoadLe64(h + 48);
     o.simhash_seed = 0;
     o.compute_simhash = false;
     info.lsh.minhash = o.minhash;
@@ -684,76 +682,12 @@ std::string DescribeDifferences(const IndexFileInfo& found, const SignerOptions&
   return absl::StrJoin(diffs, "; ");
 }
 
-template <typename DocId>
-class IndexReader : public HeaderReader {
-  using A = LshIndexAccess<DocId>;
-  using Slot = typename A::Slot;
-  using TableState = typename A::TableState;
-
+// Sections: [32-byte header][payload], each checksummed, read from offset_ on.
+class SectionReader : public HeaderReader {
  public:
   using HeaderReader::HeaderReader;
 
-  absl::StatusOr<DecodedIndexFile<DocId>> Read(uint32_t object_type, const SignerOptions& expected_signer,
-                                               const MinHashLshOptions& expected,
-                                               std::span<const IndexFileSection> extra_specs) {
-    if (!(expected_signer.minhash == expected.minhash)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the expected signer's MinHash parameters (", DescribeMinHashParams(expected_signer.minhash),
-                       ") differ from the expected index's (", DescribeMinHashParams(expected.minhash), ")"));
-    }
-    absl::StatusOr<IndexFileInfo> info = HeaderReader::Read(object_type);
-    if (!info.ok()) return info.status();
-    if (std::string diffs = DescribeDifferences(*info, expected_signer, expected, sizeof(DocId) == 8); !diffs.empty()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(name_, ": the index was built with other parameters than expected: ", diffs));
-    }
-    const MinHashLshOptions& o = info->lsh;
-    if (const uint32_t want = ExpectedSections(o, extra_specs.size()); info->sections != want) {
-      return Error(absl::StatusCode::kDataLoss, "header", 68,
-                   absl::StrCat("the header lists ", info->sections, " sections, a file of this type with ",
-                                o.banding.bands, " bands has ", want));
-    }
-    absl::StatusOr<MinHashLsh<DocId>> index = MinHashLsh<DocId>::Create(o);
-    if (!index.ok()) return index.status();
-    hash_.reset(XXH3_createState());
-    if (!hash_) return absl::ResourceExhaustedError("cannot allocate an XXH3 state");
-    documents_ = info->documents;
-    record_words_ = A::RecordWords(*index);
-    last_word_mask_ = A::LastWordMask(*index);
-
-    if (absl::Status s = ReadPool(); !s.ok()) return s;
-    if (o.stored_bits != 0) {
-      if (absl::Status s = ReadRecords(); !s.ok()) return s;
-    }
-    std::vector<TableState> tables(o.banding.bands);
-    for (uint32_t band = 0; band < o.banding.bands; ++band) {
-      if (absl::Status s = ReadTable(band, &tables[band]); !s.ok()) return s;
-    }
-    if (next_list_ != pool_.size()) {
-      return Error(absl::StatusCode::kDataLoss, "id-list pool", pool_offset_ + next_list_ * sizeof(DocId),
-                   absl::StrCat("the tables refer to ", next_list_, " of the pool's ", pool_.size(), " words"));
-    }
-    DecodedIndexFile<DocId> out;
-    for (const IndexFileSection& spec : extra_specs) {
-      IndexFileSection section = spec;
-      if (absl::Status s = ReadExtra(&section); !s.ok()) return s;
-      out.extra.push_back(std::move(section));
-    }
-    if (offset_ != src_.size()) {
-      return Error(absl::StatusCode::kDataLoss, "end of file", offset_,
-                   absl::StrCat(src_.size() - offset_, " unexpected bytes after the last section"));
-    }
-    if (info->file_bytes != src_.size()) {
-      return Error(absl::StatusCode::kDataLoss, "header", 80,
-                   absl::StrCat("the header says the file is ", info->file_bytes, " bytes, it is ", src_.size()));
-    }
-    A::Install(*index, tables, pool_, records_, record_of_, static_cast<size_t>(documents_));
-    out.info = *info;
-    out.index.emplace(*std::move(index));
-    return out;
-  }
-
- private:
+ protected:
   struct SectionHeader {
     uint64_t start = 0;  // file offset of the section header
     uint64_t payload_bytes = 0;
@@ -820,6 +754,85 @@ class IndexReader : public HeaderReader {
                               std::string(unit), " take ", fixed, " + ", sh.elements, " x ", unit_bytes));
   }
 
+  absl::Status StartHashing() {
+    hash_.reset(XXH3_createState());
+    if (!hash_) return absl::ResourceExhaustedError("cannot allocate an XXH3 state");
+    return absl::OkStatus();
+  }
+
+  XxhState hash_;
+  uint64_t offset_ = kIndexHeaderBytes;
+};
+
+template <typename DocId>
+class IndexReader : public SectionReader {
+  using A = LshIndexAccess<DocId>;
+  using Slot = typename A::Slot;
+  using TableState = typename A::TableState;
+
+ public:
+  using SectionReader::SectionReader;
+
+  absl::StatusOr<DecodedIndexFile<DocId>> Read(uint32_t object_type, const SignerOptions& expected_signer,
+                                               const MinHashLshOptions& expected,
+                                               std::span<const IndexFileSection> extra_specs) {
+    if (!(expected_signer.minhash == expected.minhash)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the expected signer's MinHash parameters (", DescribeMinHashParams(expected_signer.minhash),
+                       ") differ from the expected index's (", DescribeMinHashParams(expected.minhash), ")"));
+    }
+    absl::StatusOr<IndexFileInfo> info = HeaderReader::Read(object_type);
+    if (!info.ok()) return info.status();
+    if (std::string diffs = DescribeDifferences(*info, expected_signer, expected, sizeof(DocId) == 8); !diffs.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(name_, ": the index was built with other parameters than expected: ", diffs));
+    }
+    const MinHashLshOptions& o = info->lsh;
+    if (const uint32_t want = ExpectedSections(o, extra_specs.size()); info->sections != want) {
+      return Error(absl::StatusCode::kDataLoss, "header", 68,
+                   absl::StrCat("the header lists ", info->sections, " sections, a file of this type with ",
+                                o.banding.bands, " bands has ", want));
+    }
+    absl::StatusOr<MinHashLsh<DocId>> index = MinHashLsh<DocId>::Create(o);
+    if (!index.ok()) return index.status();
+    if (absl::Status s = StartHashing(); !s.ok()) return s;
+    documents_ = info->documents;
+    record_words_ = A::RecordWords(*index);
+    last_word_mask_ = A::LastWordMask(*index);
+
+    if (absl::Status s = ReadPool(); !s.ok()) return s;
+    if (o.stored_bits != 0) {
+      if (absl::Status s = ReadRecords(); !s.ok()) return s;
+    }
+    std::vector<TableState> tables(o.banding.bands);
+    for (uint32_t band = 0; band < o.banding.bands; ++band) {
+      if (absl::Status s = ReadTable(band, &tables[band]); !s.ok()) return s;
+    }
+    if (next_list_ != pool_.size()) {
+      return Error(absl::StatusCode::kDataLoss, "id-list pool", pool_offset_ + next_list_ * sizeof(DocId),
+                   absl::StrCat("the tables refer to ", next_list_, " of the pool's ", pool_.size(), " words"));
+    }
+    DecodedIndexFile<DocId> out;
+    for (const IndexFileSection& spec : extra_specs) {
+      IndexFileSection section = spec;
+      if (absl::Status s = ReadExtra(&section); !s.ok()) return s;
+      out.extra.push_back(std::move(section));
+    }
+    if (offset_ != src_.size()) {
+      return Error(absl::StatusCode::kDataLoss, "end of file", offset_,
+                   absl::StrCat(src_.size() - offset_, " unexpected bytes after the last section"));
+    }
+    if (info->file_bytes != src_.size()) {
+      return Error(absl::StatusCode::kDataLoss, "header", 80,
+                   absl::StrCat("the header says the file is ", info->file_bytes, " bytes, it is ", src_.size()));
+    }
+    A::Install(*index, tables, pool_, records_, record_of_, static_cast<size_t>(documents_));
+    out.info = *info;
+    out.index.emplace(*std::move(index));
+    return out;
+  }
+
+ private:
   absl::Status ReadPool() {
     const std::string section = "id-list pool";
     absl::StatusOr<SectionHeader> sh = BeginSection(kTagIdListPool, 0, section);
@@ -1057,8 +1070,6 @@ class IndexReader : public HeaderReader {
     return absl::OkStatus();
   }
 
-  XxhState hash_;
-  uint64_t offset_ = kIndexHeaderBytes;
   uint64_t documents_ = 0;
   size_t record_words_ = 0;
   uint64_t last_word_mask_ = 0;
@@ -1071,6 +1082,195 @@ class IndexReader : public HeaderReader {
   std::vector<uint64_t> band_bits_;  // ids seen in the current band (dense ids)
   std::vector<DocId> band_ids_;      // ids seen in the current band (other ids)
   bool use_id_bits_ = false;
+};
+
+// ---------------------------------------------------------------------------------
+// SimHash index files (simhash_index_file.hpp)
+
+std::array<char, kIndexHeaderBytes> EncodeSimHashHeader(const SimHashIndex& index, const SignerOptions& signer,
+                                                        uint64_t file_bytes) {
+  std::array<char, kIndexHeaderBytes> h{};
+  std::memcpy(h.data(), kNeardupFileMagic, 8);
+  StoreLe32(&h[8], kObjectTypeSimHashIndex);
+  StoreLe32(&h[12], kSimHashIndexFormatVersion);
+  StoreLe32(&h[20], kIndexHeaderBytes);
+  EncodeSignerFields(signer.normalize, signer.shingle,
+                     MinHashParams{.algorithm = MinHashAlgorithm{0}, .num_perm = 0, .seed = 0}, h.data());
+  StoreLe64(&h[56], signer.simhash_seed);
+  StoreLe32(&h[64], 64);
+  StoreLe32(&h[68], static_cast<uint32_t>(index.options().max_distance));
+  StoreLe32(&h[72], static_cast<uint32_t>(index.options().num_blocks));
+  StoreLe32(&h[76], 1);
+  StoreLe64(&h[80], index.size());
+  StoreLe64(&h[88], file_bytes);
+  StoreLe64(&h[kHeaderChecksumOffset], XXH3_64bits(h.data(), kHeaderChecksumOffset));
+  return h;
+}
+
+// Calls emit(bytes, n) on the entries' payload, in pieces of at most 1 MiB.
+template <typename Emit>
+absl::Status EncodeSimHashEntries(const SimHashIndex& index, Emit&& emit) {
+  std::string buf;
+  const std::span<const uint64_t> ids = index.ids(), fps = index.fingerprints();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    AppendLe64(&buf, ids[i]);
+    AppendLe64(&buf, fps[i]);
+    if (buf.size() >= kWriteBufferBytes || i + 1 == ids.size()) {
+      if (absl::Status s = emit(buf.data(), buf.size()); !s.ok()) return s;
+      buf.clear();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteSimHashIndex(Sink& sink, const SimHashIndex& index, const SignerOptions& signer) {
+  if (absl::Status s = signer.shingle.Validate(); !s.ok()) return s;
+  const uint64_t payload = kSimHashEntryBytes * index.size();
+  const std::array<char, kIndexHeaderBytes> header =
+      EncodeSimHashHeader(index, signer, kIndexHeaderBytes + kIndexSectionHeaderBytes + payload);
+  char sh[kIndexSectionHeaderBytes] = {};
+  StoreLe32(sh, kTagSimHashEntries);
+  StoreLe64(sh + 8, payload);
+  StoreLe64(sh + 16, index.size());
+  XxhState hash(XXH3_createState());
+  if (!hash) return absl::ResourceExhaustedError("cannot allocate an XXH3 state");
+  XXH3_64bits_reset(hash.get());
+  XXH3_64bits_update(hash.get(), sh, 24);
+  (void)EncodeSimHashEntries(index, [&](const char* p, size_t n) {
+    XXH3_64bits_update(hash.get(), p, n);
+    return absl::OkStatus();
+  });
+  StoreLe64(sh + 24, XXH3_64bits_digest(hash.get()));
+  if (absl::Status s = sink.Write(header.data(), header.size()); !s.ok()) return s;
+  if (absl::Status s = sink.Write(sh, sizeof(sh)); !s.ok()) return s;
+  return EncodeSimHashEntries(index, [&](const char* p, size_t n) { return sink.Write(p, n); });
+}
+
+class SimHashReader : public SectionReader {
+ public:
+  using SectionReader::SectionReader;
+
+  absl::StatusOr<SimHashIndexFileInfo> ReadHeader() {
+    char h[kIndexHeaderBytes] = {};
+    IndexFileInfo common;
+    if (absl::Status s = ReadPrefix(kObjectTypeSimHashIndex, h, common); !s.ok()) return s;
+    SimHashIndexFileInfo info;
+    info.format_version = common.format_version;
+    if (const uint32_t flags = LoadLe32(h + 16); flags != 0) {
+      return Error(absl::StatusCode::kFailedPrecondition, "header", 16, absl::StrFormat("unknown flags 0x%08x", flags));
+    }
+    for (const size_t i : {29, 30, 31, 36, 37, 38, 39, 48, 49, 50, 51, 52, 53, 54, 55}) {
+      if (h[i] != 0) return Error(absl::StatusCode::kFailedPrecondition, "header", i, "reserved byte is not 0");
+    }
+    for (size_t i = 96; i < kHeaderChecksumOffset; ++i) {
+      if (h[i] != 0) return Error(absl::StatusCode::kFailedPrecondition, "header", i, "reserved byte is not 0");
+    }
+    SignerOptions& o = info.signer;
+    if (std::optional<HeaderFieldError> e = DecodeSignerFields(h, &o)) {
+      return Error(e->code, "header", e->offset, e->what);
+    }
+    o.minhash = {};
+    o.simhash_seed = LoadLe64(h + 56);
+    o.compute_minhash = false;
+    if (absl::Status s = o.shingle.Validate(); !s.ok()) {
+      return Error(absl::StatusCode::kInvalidArgument, "header", 28, absl::StrCat("invalid parameters: ", s.message()));
+    }
+    if (const uint32_t bits = LoadLe32(h + 64); bits != 64) {
+      return Error(absl::StatusCode::kFailedPrecondition, "header", 64,
+                   absl::StrCat(bits, "-bit fingerprints; this build reads 64-bit SimHash indexes"));
+    }
+    info.index.max_distance = static_cast<int>(std::min<uint32_t>(LoadLe32(h + 68), 1u << 30));
+    info.index.num_blocks = static_cast<int>(std::min<uint32_t>(LoadLe32(h + 72), 1u << 30));
+    if (absl::StatusOr<SimHashIndex> probe = SimHashIndex::Create(info.index); !probe.ok()) {
+      return Error(absl::StatusCode::kInvalidArgument, "header", 68,
+                   absl::StrCat("invalid parameters: ", probe.status().message()));
+    }
+    if (const uint32_t sections = LoadLe32(h + 76); sections != 1) {
+      return Error(absl::StatusCode::kDataLoss, "header", 76,
+                   absl::StrCat("the header lists ", sections, " sections, a SimHash index file has 1"));
+    }
+    info.entries = LoadLe64(h + 80);
+    info.file_bytes = LoadLe64(h + 88);
+    return info;
+  }
+
+  absl::StatusOr<SimHashIndex> Read(const SignerOptions& expected_signer, const SimHashIndexOptions& expected) {
+    absl::StatusOr<SimHashIndexFileInfo> info = ReadHeader();
+    if (!info.ok()) return info.status();
+    std::vector<std::string> diffs;
+    const SignerOptions& found = info->signer;
+    if (found.normalize.Bits() != expected_signer.normalize.Bits()) {
+      diffs.push_back(absl::StrCat("normalization expected ", DescribeNormalize(expected_signer.normalize.Bits()),
+                                   ", found ", DescribeNormalize(found.normalize.Bits())));
+    }
+    if (!(found.shingle == expected_signer.shingle)) {
+      diffs.push_back(absl::StrCat("shingles expected ", DescribeShingles(expected_signer.shingle), ", found ",
+                                   DescribeShingles(found.shingle)));
+    }
+    if (found.simhash_seed != expected_signer.simhash_seed) {
+      diffs.push_back(absl::StrCat("SimHash seed expected ", expected_signer.simhash_seed, ", found ",
+                                   found.simhash_seed));
+    }
+    if (info->index.max_distance != expected.max_distance) {
+      diffs.push_back(absl::StrCat("max_distance expected ", expected.max_distance, ", found ",
+                                   info->index.max_distance));
+    }
+    if (info->index.num_blocks != expected.num_blocks) {
+      diffs.push_back(absl::StrCat("num_blocks expected ", expected.num_blocks, ", found ", info->index.num_blocks));
+    }
+    if (!diffs.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          name_, ": the index was built with other parameters than expected: ", absl::StrJoin(diffs, "; ")));
+    }
+    if (absl::Status s = StartHashing(); !s.ok()) return s;
+    const std::string section = "SimHash entries";
+    absl::StatusOr<SectionHeader> sh = BeginSection(kTagSimHashEntries, 0, section);
+    if (!sh.ok()) return sh.status();
+    if (sh->elements != info->entries) {
+      return Error(absl::StatusCode::kDataLoss, section, sh->start + 16,
+                   absl::StrCat("the section holds ", sh->elements, " entries, the header says ", info->entries));
+    }
+    if (sh->payload_bytes % kSimHashEntryBytes != 0 || sh->elements != sh->payload_bytes / kSimHashEntryBytes) {
+      return SizeMismatch(*sh, section, "entries", kSimHashEntryBytes);
+    }
+    const size_t n = static_cast<size_t>(sh->elements);
+    std::vector<uint64_t> ids(n), fps(n);
+    std::vector<char> buf;
+    constexpr size_t kChunkEntries = kWriteBufferBytes / kSimHashEntryBytes;
+    for (size_t begin = 0; begin < n; begin += kChunkEntries) {
+      const size_t m = std::min(kChunkEntries, n - begin);
+      buf.resize(m * kSimHashEntryBytes);
+      if (absl::Status s = Payload(sh->payload() + begin * kSimHashEntryBytes, buf.data(), buf.size()); !s.ok()) {
+        return s;
+      }
+      for (size_t i = 0; i < m; ++i) {
+        ids[begin + i] = LoadLe64(&buf[i * kSimHashEntryBytes]);
+        fps[begin + i] = LoadLe64(&buf[i * kSimHashEntryBytes + 8]);
+      }
+    }
+    if (absl::Status s = EndSection(*sh, section); !s.ok()) return s;
+    if (offset_ != src_.size()) {
+      return Error(absl::StatusCode::kDataLoss, "end of file", offset_,
+                   absl::StrCat(src_.size() - offset_, " unexpected bytes after the last section"));
+    }
+    if (info->file_bytes != src_.size()) {
+      return Error(absl::StatusCode::kDataLoss, "header", 88,
+                   absl::StrCat("the header says the file is ", info->file_bytes, " bytes, it is ", src_.size()));
+    }
+    absl::StatusOr<SimHashIndex> index = SimHashIndex::Build(expected, ids, fps);
+    if (index.ok()) return index;
+    if (index.status().code() == absl::StatusCode::kInvalidArgument) {  // an id twice: say where
+      absl::flat_hash_map<uint64_t, size_t> first;
+      first.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        if (const auto [it, fresh] = first.try_emplace(ids[i], i); !fresh) {
+          return Error(absl::StatusCode::kDataLoss, section, sh->payload() + i * kSimHashEntryBytes,
+                       absl::StrCat("entry ", i, " repeats id ", ids[i], " of entry ", it->second));
+        }
+      }
+    }
+    return index.status();
+  }
 };
 
 }  // namespace
@@ -1176,6 +1376,38 @@ absl::StatusOr<IndexFileInfo> ReadIndexFileInfo(const std::string& path) {
   absl::StatusOr<std::unique_ptr<internal::FileSource>> src = internal::FileSource::Open(path);
   if (!src.ok()) return src.status();
   return internal::HeaderReader(**src, path).Read(0);
+}
+
+absl::Status SaveSimHashIndex(const SimHashIndex& index, const SignerOptions& signer, const std::string& path) {
+  return internal::WriteAtomically(path,
+                                   [&](internal::Sink& sink) { return internal::WriteSimHashIndex(sink, index, signer); });
+}
+
+absl::StatusOr<std::string> SerializeSimHashIndex(const SimHashIndex& index, const SignerOptions& signer) {
+  std::string out;
+  internal::StringSink sink(&out);
+  if (absl::Status s = internal::WriteSimHashIndex(sink, index, signer); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<SimHashIndex> LoadSimHashIndex(const std::string& path, const SignerOptions& expected_signer,
+                                              const SimHashIndexOptions& expected) {
+  absl::StatusOr<std::unique_ptr<internal::FileSource>> src = internal::FileSource::Open(path);
+  if (!src.ok()) return src.status();
+  return internal::SimHashReader(**src, path).Read(expected_signer, expected);
+}
+
+absl::StatusOr<SimHashIndex> ParseSimHashIndex(std::string_view bytes, const std::string& name,
+                                               const SignerOptions& expected_signer,
+                                               const SimHashIndexOptions& expected) {
+  internal::MemorySource src(bytes);
+  return internal::SimHashReader(src, name).Read(expected_signer, expected);
+}
+
+absl::StatusOr<SimHashIndexFileInfo> ReadSimHashIndexFileInfo(const std::string& path) {
+  absl::StatusOr<std::unique_ptr<internal::FileSource>> src = internal::FileSource::Open(path);
+  if (!src.ok()) return src.status();
+  return internal::SimHashReader(**src, path).ReadHeader();
 }
 
 #define NEARDUP_INSTANTIATE_INDEX_FILE(DocId)                                                                        \

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "neardup/io/internal/header_fields.hpp"
 
 namespace neardup {
 namespace {
@@ -88,13 +89,7 @@ std::array<char, kSignatureHeaderBytes> EncodeHeader(const SignatureFileInfo& in
   StoreU32(&h[12], kSignatureFormatVersion);
   StoreU32(&h[16], FlagsOf(o));
   StoreU32(&h[20], kSignatureHeaderBytes);
-  StoreU32(&h[24], o.normalize.Bits());
-  h[28] = static_cast<char>(o.shingle.kind);
-  h[29] = static_cast<char>(o.minhash.algorithm);
-  StoreU32(&h[32], o.shingle.n);
-  StoreU32(&h[36], o.minhash.num_perm);
-  StoreU64(&h[40], o.shingle.seed);
-  StoreU64(&h[48], o.minhash.seed);
+  internal::EncodeSignerFields(o.normalize, o.shingle, o.minhash, h.data());
   StoreU64(&h[56], o.simhash_seed);
   StoreU64(&h[64], info.record_count);
   StoreU64(&h[72], info.payload_bytes);
@@ -398,18 +393,9 @@ struct SignatureFileReader::Impl {
     SignerOptions& o = info.options;
     o.compute_minhash = (flags & kFlagMinHash) != 0;
     o.compute_simhash = (flags & kFlagSimHash) != 0;
-    const uint32_t normalize_bits = LoadU32(h + 24);
-    o.normalize = NormalizeOptions::FromBits(normalize_bits);
-    if (o.normalize.Bits() != normalize_bits) {
-      return Error(absl::StatusCode::kFailedPrecondition, "header", 24,
-                   absl::StrFormat("unknown normalization bits 0x%08x", normalize_bits));
+    if (std::optional<internal::HeaderFieldError> e = internal::DecodeSignerFields(h, &o)) {
+      return Error(e->code, "header", e->offset, e->what);
     }
-    o.shingle.kind = static_cast<ShingleKind>(static_cast<uint8_t>(h[28]));
-    o.minhash.algorithm = static_cast<MinHashAlgorithm>(static_cast<uint8_t>(h[29]));
-    o.shingle.n = LoadU32(h + 32);
-    o.minhash.num_perm = LoadU32(h + 36);
-    o.shingle.seed = LoadU64(h + 40);
-    o.minhash.seed = LoadU64(h + 48);
     o.simhash_seed = LoadU64(h + 56);
     if (absl::Status s = o.Validate(); !s.ok()) {
       return Error(absl::StatusCode::kInvalidArgument, "header", 28,

@@ -1,8 +1,10 @@
-// Fuzzes index loading (index/index_file.hpp, ParseMinHashLsh) on arbitrary bytes: it
-// must return an error or an index that then answers queries, inserts and removals
-// without crashing. The first byte selects the expected parameters (stored_bits 0, 8 or
-// 32; 32- or 64-bit ids) and, with bit 3 set, makes the fuzzer recompute the header and
-// section checksums first so that mutations reach the section validators.
+// Fuzzes index loading (index/index_file.hpp, ParseMinHashLsh; simhash_index_file.hpp,
+// ParseSimHashIndex) on arbitrary bytes: it must return an error or an index that then
+// answers queries, inserts and removals without crashing. The first byte selects the
+// loader and expected parameters (bit 4: a SimHash index with max_distance 3; else a
+// MinHash index with stored_bits 0, 8 or 32 and 32- or 64-bit ids) and, with bit 3 set,
+// makes the fuzzer recompute the header and section checksums first so that mutations
+// reach the section validators.
 // Invariants: with stored signatures, every id a query on the loaded index returns is
 // Contains()-ed, Remove succeeds or answers NotFound without a change, and a removed id
 // is no longer scored by QueryTopK; an inserted signature finds its own id.
@@ -18,6 +20,7 @@
 
 #include "neardup/index/index_file.hpp"
 #include "neardup/index/minhash_lsh.hpp"
+#include "neardup/index/simhash_index_file.hpp"
 
 namespace {
 
@@ -137,6 +140,32 @@ void Exercise(const std::string& bytes, uint32_t stored_bits) {
   }
 }
 
+// A loaded SimHash index answers like a freshly built one over the same entries.
+void ExerciseSimHash(const std::string& bytes) {
+  const neardup::SimHashIndexOptions options{.max_distance = 3};
+  absl::StatusOr<neardup::SimHashIndex> index =
+      neardup::ParseSimHashIndex(bytes, "fuzz.ndsim", neardup::SignerOptions{}, options);
+  if (!index.ok()) {
+    Check(!index.status().message().empty(), "error without a message");
+    return;
+  }
+  Check(index->ids().size() == index->fingerprints().size(), "ids and fingerprints differ in number");
+  for (size_t i = 0; i < index->size() && i < 8; ++i) {
+    const uint64_t fp = index->fingerprints()[i] ^ 1;
+    absl::StatusOr<std::vector<neardup::SimHashMatch>> m = index->Query(fp, 3);
+    Check(m.ok(), "Query failed on a loaded SimHash index");
+    bool seen = false;
+    for (const neardup::SimHashMatch& x : *m) seen |= x.id == index->ids()[i];
+    Check(seen, "a stored fingerprint is not found at distance 1");
+  }
+  if (!index->empty()) {
+    const uint64_t gone = index->ids()[0];
+    Check(index->Remove(gone).ok(), "Remove of a stored id failed");
+    Check(!index->Contains(gone), "removed id still contained");
+  }
+  if (!index->Contains(0x7fff0000)) Check(index->Insert(0x7fff0000, 42).ok(), "Insert into a loaded index failed");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -144,6 +173,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t mode = data[0];
   std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
   if (mode & 8) FixChecksums(&bytes);
+  if (mode & 16) {
+    ExerciseSimHash(bytes);
+    return 0;
+  }
   const uint32_t stored_bits = kStoredBits[(mode & 3) % 3];
   if (mode & 4) {
     Exercise<uint64_t>(bytes, stored_bits);

@@ -160,6 +160,39 @@ TEST_F(CrawlerIndexTest, FindsNearCopiesAndDecidesAtomicallyWhatIsNew) {
   EXPECT_EQ(index->Remove("nope").code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(CrawlerIndexTest, QueryBatchAnswersLikeSingleQueries) {
+  auto index = OpenOk();
+  ASSERT_NE(index, nullptr);
+  Signer signer(CrawlerIndexOptions{}.signer);
+  std::vector<MinHashSignature> queries;
+  for (uint64_t i = 0; i < 40; ++i) {
+    ASSERT_TRUE(index->Insert(absl::StrCat("https://site.example/", i), Article(i)).ok());
+    DocumentSignature sig;
+    signer.Sign(i % 2 == 0 ? Edited(Article(i), 3, i) : Article(1000 + i), &sig);
+    queries.push_back(sig.minhash);
+  }
+  DocumentSignature empty;
+  signer.Sign("", &empty);
+  queries.push_back(empty.minhash);
+
+  absl::StatusOr<std::vector<std::vector<CrawlerMatch>>> batch = index->QueryBatch(queries);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_EQ(batch->size(), queries.size());
+  size_t found = 0;
+  for (size_t j = 0; j < queries.size(); ++j) {
+    EXPECT_EQ((*batch)[j], *index->Query(queries[j])) << j;
+    found += (*batch)[j].size();
+  }
+  EXPECT_EQ(found, 20u);  // every edited copy, nothing else
+  EXPECT_EQ((*batch)[2][0].id, "https://site.example/2");
+
+  internal::SplitMix64 rng(3);
+  queries[5] = RandomSignature(rng, {.num_perm = 64});
+  EXPECT_EQ(Msg(index->QueryBatch(queries).status()),
+            "signature 5 of the batch: MinHash parameters differ from the index's: expected oph k=128 seed=1, "
+            "got oph k=64 seed=1");
+}
+
 TEST_F(CrawlerIndexTest, InsertDuplicatesOptionIndexesCopiesToo) {
   CrawlerIndexOptions o = Options();
   o.insert_duplicates = true;

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -14,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "neardup/index/minhash_lsh.hpp"
+#include "neardup/index/simhash_index_file.hpp"
 #include "neardup/internal/mix.hpp"
 
 namespace neardup {
@@ -458,6 +461,128 @@ TEST_F(IndexFileTest, ResealedRandomDamageNeverCrashes) {
   }
   EXPECT_LT(loaded, 3000);
   RecordProperty("loaded", loaded);
+}
+
+// ---------------------------------------------------------------------------------
+// SimHash index files
+
+SignerOptions SimHashSigner() {
+  SignerOptions o;
+  o.simhash_seed = 77;
+  return o;
+}
+
+// 2000 random fingerprints, a quarter of them near copies (1-3 bits) of earlier ones,
+// then 100 removed: slots no longer in insertion order.
+SimHashIndex SimHashCorpus(const SimHashIndexOptions& options, size_t n = 2000) {
+  SimHashIndex index = *SimHashIndex::Create(options);
+  internal::SplitMix64 rng(5);
+  std::vector<uint64_t> fps;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t fp = rng.Next();
+    if (i % 4 == 3) {
+      fp = fps[rng.Next() % fps.size()];
+      for (uint64_t b = 0, flips = 1 + rng.Next() % 3; b < flips; ++b) fp ^= uint64_t{1} << (rng.Next() % 64);
+    }
+    fps.push_back(fp);
+    EXPECT_TRUE(index.Insert(1000 + 7 * i, fp).ok());
+  }
+  for (size_t i = 0; i < n / 20; ++i) EXPECT_TRUE(index.Remove(1000 + 7 * (i * 19 % n)).ok());
+  return index;
+}
+
+TEST_F(IndexFileTest, SimHashIndexRoundTrip) {
+  const SimHashIndexOptions options{.max_distance = 3};
+  const SimHashIndex index = SimHashCorpus(options);
+  const std::string path = Path("fps.ndsim");
+  ASSERT_TRUE(SaveSimHashIndex(index, SimHashSigner(), path).ok());
+  absl::StatusOr<SimHashIndex> back = LoadSimHashIndex(path, SimHashSigner(), options);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->size(), index.size());
+  EXPECT_TRUE(std::equal(index.ids().begin(), index.ids().end(), back->ids().begin(), back->ids().end()));
+  EXPECT_TRUE(std::equal(index.fingerprints().begin(), index.fingerprints().end(), back->fingerprints().begin(),
+                         back->fingerprints().end()));
+  internal::SplitMix64 rng(6);
+  size_t matches = 0;
+  for (size_t q = 0; q < 400; ++q) {
+    const uint64_t fp = q % 2 == 0 ? index.fingerprints()[rng.Next() % index.size()] ^ (uint64_t{1} << (q % 64))
+                                   : rng.Next();
+    const std::vector<SimHashMatch> a = *index.Query(fp, 3);
+    EXPECT_EQ(a, *back->Query(fp, 3)) << q;
+    matches += a.size();
+  }
+  EXPECT_GT(matches, 200u);
+  // The bytes depend only on the index: file, memory and a re-save agree.
+  const std::string bytes = *SerializeSimHashIndex(index, SimHashSigner());
+  std::ifstream f(path, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(f), {}), bytes);
+  EXPECT_EQ(*SerializeSimHashIndex(*back, SimHashSigner()), bytes);
+  EXPECT_EQ(bytes.size(), 128u + 32u + 16u * index.size());
+  // A loaded index goes on changing like any other.
+  ASSERT_TRUE(back->Insert(1, index.fingerprints()[0]).ok());
+  EXPECT_EQ(back->Query(index.fingerprints()[0], 0)->size(), 2u);
+
+  const absl::StatusOr<SimHashIndexFileInfo> info = ReadSimHashIndexFileInfo(path);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->entries, index.size());
+  EXPECT_EQ(info->index.max_distance, 3);
+  EXPECT_EQ(info->signer.simhash_seed, 77u);
+
+  const SimHashIndex empty = *SimHashIndex::Create(options);
+  absl::StatusOr<SimHashIndex> none = ParseSimHashIndex(*SerializeSimHashIndex(empty, SimHashSigner()), "e",
+                                                        SimHashSigner(), options);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(IndexFileTest, SimHashIndexRefusesOtherParametersAndTypes) {
+  const SimHashIndexOptions options{.max_distance = 3};
+  const std::string bytes = *SerializeSimHashIndex(SimHashCorpus(options, 40), SimHashSigner());
+  SignerOptions other = SimHashSigner();
+  other.simhash_seed = 78;
+  other.shingle.n = 4;
+  EXPECT_EQ(Msg(ParseSimHashIndex(bytes, "f", other, {.max_distance = 4}).status()),
+            "f: the index was built with other parameters than expected: shingles expected word 4-grams seed 0, "
+            "found word 5-grams seed 0; SimHash seed expected 78, found 77; max_distance expected 4, found 3");
+  absl::Status s = ParseSimHashIndex(SmallFile(), "f", SimHashSigner(), options).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Msg(s), "f: header at byte offset 8: object type is 2 (MinHash LSH index), expected 4 (SimHash index)");
+  std::string newer = bytes;
+  internal::StoreLe32(&newer[12], 2);
+  EXPECT_EQ(Msg(ParseSimHashIndex(Reseal(newer), "f", SimHashSigner(), options).status()),
+            "f: header at byte offset 12: format version 2 is newer than this build of neardup reads (up to 1)");
+}
+
+TEST_F(IndexFileTest, SimHashIndexRefusesDamage) {
+  const SimHashIndexOptions options{.max_distance = 3};
+  const std::string bytes = *SerializeSimHashIndex(SimHashCorpus(options, 24), SimHashSigner());
+  ASSERT_TRUE(ParseSimHashIndex(Reseal(bytes), "f", SimHashSigner(), options).ok());
+  // Every truncation and every flipped byte is an error, never a crash.
+  for (size_t len = 0; len < bytes.size(); ++len) {
+    EXPECT_FALSE(ParseSimHashIndex(bytes.substr(0, len), "f", SimHashSigner(), options).ok()) << len;
+  }
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string bad = bytes;
+    bad[i] = static_cast<char>(bad[i] ^ 0x10);
+    EXPECT_FALSE(ParseSimHashIndex(bad, "f", SimHashSigner(), options).ok()) << i;
+  }
+  std::string bad = bytes;
+  bad[200] ^= 1;
+  EXPECT_THAT(Msg(ParseSimHashIndex(bad, "f", SimHashSigner(), options).status()),
+              StartsWith("f: SimHash entries at byte offset 128: checksum mismatch over bytes [128, "));
+  // An id twice, checksums resealed: refused with its place.
+  bad = bytes;
+  std::memcpy(&bad[160 + 16 * 3], &bad[160 + 16 * 1], 8);
+  EXPECT_EQ(Msg(ParseSimHashIndex(Reseal(bad), "f", SimHashSigner(), options).status()),
+            absl::StrCat("f: SimHash entries at byte offset 208: entry 3 repeats id ",
+                         internal::LoadLe64(&bytes[160 + 16]), " of entry 1"));
+  // A count larger than the file is refused before anything is allocated.
+  bad = bytes;
+  internal::StoreLe64(&bad[80], uint64_t{1} << 60);
+  internal::StoreLe64(&bad[128 + 16], uint64_t{1} << 60);
+  internal::StoreLe64(&bad[128 + 8], uint64_t{1} << 62);
+  EXPECT_EQ(ParseSimHashIndex(Reseal(bad), "f", SimHashSigner(), options).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

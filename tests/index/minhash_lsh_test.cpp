@@ -416,6 +416,60 @@ TEST(MinHashLsh, StoredSignaturesGiveTopKAndRemoveById) {
   EXPECT_EQ(index.Stats().stored_bytes, 0u);
 }
 
+// The batch paths answer exactly what one query at a time answers, for batches longer
+// and shorter than the internal chunk and prefetch distance, with empty signatures and
+// unindexed queries mixed in.
+TEST(MinHashLsh, BatchQueriesEqualSingleQueries) {
+  internal::SplitMix64 rng(21);
+  MinHashLsh<> index = MakeIndex(8);
+  std::vector<MinHashSignature> indexed;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    indexed.push_back(i % 3 == 2 ? Perturbed(indexed[rng.Next() % indexed.size()], 10, rng) : RandomSignature(rng));
+    ASSERT_TRUE(index.Insert(i, indexed.back()).ok());
+  }
+  std::vector<MinHashSignature> queries;
+  for (size_t q = 0; q < 300; ++q) {
+    if (q % 7 == 3) {
+      queries.push_back({.params = kParams, .values = std::vector<uint32_t>(kParams.num_perm), .empty = true});
+    } else if (q % 2 == 0) {
+      queries.push_back(Perturbed(indexed[rng.Next() % indexed.size()], static_cast<int>(rng.Next() % 40), rng));
+    } else {
+      queries.push_back(RandomSignature(rng));
+    }
+  }
+  size_t with_candidates = 0;
+  for (const size_t n : {size_t{0}, size_t{1}, size_t{5}, size_t{63}, size_t{64}, size_t{65}, size_t{300}}) {
+    const std::span<const MinHashSignature> batch(queries.data(), n);
+    std::vector<std::vector<uint32_t>> ids;
+    std::vector<std::vector<ScoredCandidate<uint32_t>>> top;
+    ASSERT_TRUE(index.QueryBatch(batch, &ids).ok());
+    ASSERT_TRUE(index.QueryTopKBatch(batch, 4, 0.3, &top).ok());
+    ASSERT_EQ(ids.size(), n);
+    ASSERT_EQ(top.size(), n);
+    for (size_t j = 0; j < n; ++j) {
+      EXPECT_EQ(ids[j], *index.Query(queries[j])) << "batch of " << n << ", query " << j;
+      const std::vector<ScoredCandidate<uint32_t>> one = *index.QueryTopK(queries[j], 4, 0.3);
+      ASSERT_EQ(top[j].size(), one.size()) << j;
+      for (size_t c = 0; c < one.size(); ++c) {
+        EXPECT_EQ(top[j][c].id, one[c].id);
+        EXPECT_EQ(top[j][c].jaccard, one[c].jaccard);
+      }
+      if (n == 300 && !ids[j].empty()) ++with_candidates;
+    }
+  }
+  EXPECT_GT(with_candidates, 100u);  // the comparison covered real answers
+
+  std::vector<MinHashSignature> bad(queries.begin(), queries.begin() + 10);
+  bad[6].params.seed = 2;
+  std::vector<std::vector<uint32_t>> ids;
+  EXPECT_EQ(index.QueryBatch(bad, &ids).message(),
+            "signature 6 of the batch: MinHash parameters differ from the index's: expected "
+            "oph k=128 seed=1, got oph k=128 seed=2");
+  std::vector<std::vector<ScoredCandidate<uint32_t>>> top;
+  EXPECT_EQ(MakeIndex().QueryTopKBatch(queries, 4, 0.0, &top).message(),
+            "QueryTopKBatch needs stored signatures (MinHashLshOptions::stored_bits)");
+}
+
 TEST(MinHashLsh, FullWidthStorageEstimatesLikeBBit32) {
   internal::SplitMix64 rng(12);
   MinHashLsh<> index = MakeIndex(32);
