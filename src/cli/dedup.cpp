@@ -69,6 +69,7 @@ struct DedupFlags {
   bool strict = false;
   uint64_t max_doc_bytes = 0;
   uint64_t max_line_bytes = 0;
+  uint64_t max_documents = 0;
 };
 
 using Clock = std::chrono::steady_clock;
@@ -212,6 +213,14 @@ int RunDedup(const DedupFlags& f) {
             if (f.strict) return absl::InvalidArgumentError(msg);
             console.Line(msg);
             continue;
+          }
+          if (f.max_documents != 0 && corpus.Size() == f.max_documents) {
+            const std::string where = doc.line == 0 ? doc.file : absl::StrCat(doc.file, ":", doc.line);
+            return absl::ResourceExhaustedError(absl::StrCat(
+                where, ": more than --max-documents ", f.max_documents,
+                " documents to hold in memory; nothing was written (split the input, or raise the limit: a "
+                "document takes about ",
+                use_simhash ? 8 : 4 * options.minhash.num_perm, " bytes of signature plus its id and 40 bytes)"));
           }
           take[i] = 1;
           corpus.accepted.push_back(1);
@@ -496,6 +505,8 @@ Command AddDedupCommand(CLI::App& root) {
   app->add_option("--text-field", f->text_field, "JSONL text field")->capture_default_str();
   app->add_flag("--strict", f->strict, "stop with exit code 1 at the first bad record");
   app->add_option("--max-doc-bytes", f->max_doc_bytes, "skip documents whose text is longer (0 = no limit)");
+  app->add_option("--max-documents", f->max_documents,
+                  "stop with an error, writing nothing, if the inputs hold more documents (0 = no limit)");
   app->add_option("--max-line-bytes", f->max_line_bytes, "skip longer JSONL lines without buffering (0 = no limit)");
   return {app, [f] { return RunDedup(*f); }};
 }

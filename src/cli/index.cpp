@@ -39,6 +39,7 @@ struct IndexFlags {
   std::string id_field = "id";
   std::string text_field = "text";
   bool strict = false;
+  uint64_t max_documents = 0;
 };
 
 int Error(Console& console, std::string_view command, const absl::Status& s) {
@@ -63,6 +64,7 @@ absl::StatusOr<CrawlerIndexOptions> OptionsOf(const std::string& path, double th
 absl::StatusOr<std::unique_ptr<CrawlerIndex>> OpenExisting(const IndexFlags& f) {
   absl::StatusOr<CrawlerIndexOptions> o = OptionsOf(f.path, f.threshold);
   if (!o.ok()) return o.status();
+  o->max_documents = f.max_documents;
   return CrawlerIndex::Open(f.path, *o);
 }
 
@@ -115,7 +117,12 @@ int RunAdd(const IndexFlags& f) {
     if (!*more) break;
     if (absl::Status s = (*index)->Insert(doc.id, doc.text); !s.ok()) {
       const std::string where = doc.line ? absl::StrCat(doc.file, ":", doc.line) : doc.file;
-      if (f.strict) return Error(console, "add", absl::Status(s.code(), absl::StrCat(where, ": ", s.message())));
+      if (f.strict || s.code() == absl::StatusCode::kResourceExhausted) {
+        // At the document limit every later insert would fail too: stop. What was added
+        // is in the log, replayed at the next open.
+        return Error(console, "add",
+                     absl::Status(s.code(), absl::StrCat(where, ": ", s.message(), " (", added, " added before it)")));
+      }
       console.Line(absl::StrCat(where, ": ", s.message(), "; record skipped"));
       ++rejected;
       continue;
@@ -265,6 +272,10 @@ Command AddIndexCommand(CLI::App& root) {
       sub->add_option("--rows", f->rows, "LSH rows per band (with --bands)");
       sub->add_option("--stored-bits", f->stored_bits, "bits kept per MinHash value for similarity (1-32)")
           ->capture_default_str();
+    }
+    if (s.run == &RunAdd || s.run == &RunMerge) {
+      sub->add_option("--max-documents", f->max_documents,
+                      "stop when the index would hold more documents than this (0 = no limit)");
     }
     if (s.run == &RunAdd || s.run == &RunQuery) {
       sub->add_option("--id-field", f->id_field, "JSONL id field")->capture_default_str();

@@ -572,6 +572,14 @@ struct CrawlerIndex::Impl {
   // Inserts an id that is not present and logs it; the caller holds write_mu.
   absl::Status InsertLocked(std::string_view id, const MinHashSignature& sig);
   absl::Status CheckWritable() { return log.error(); }
+  // ResourceExhausted when one more document would pass options.max_documents.
+  absl::Status CheckRoom() const {
+    if (options.max_documents == 0 || ids.size() < options.max_documents) return absl::OkStatus();
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the index holds its limit of ", options.max_documents,
+                     " documents (CrawlerIndexOptions::max_documents); remove documents or open it with a higher "
+                     "limit"));
+  }
 
   std::string path;
   std::string log_path;
@@ -638,6 +646,7 @@ void CrawlerIndex::Impl::Named(std::span<const ScoredCandidate<uint32_t>> top, s
 }
 
 absl::Status CrawlerIndex::Impl::InsertLocked(std::string_view id, const MinHashSignature& sig) {
+  if (absl::Status s = CheckRoom(); !s.ok()) return s;
   absl::StatusOr<uint32_t> h;
   {
     std::unique_lock<std::shared_mutex> l(mu);
@@ -1052,6 +1061,7 @@ absl::StatusOr<CrawlerMergeResult> CrawlerIndex::Merge(const CrawlerIndex& other
     });
   }
   CrawlerMergeResult result;
+  absl::Status stopped;  // the document limit was reached (what was inserted stays)
   uint64_t observed;
   {
     std::lock_guard<std::mutex> w(m.write_mu);
@@ -1061,6 +1071,11 @@ absl::StatusOr<CrawlerMergeResult> CrawlerIndex::Merge(const CrawlerIndex& other
         ++result.already_present;
         continue;
       }
+      if (absl::Status s = m.CheckRoom(); !s.ok()) {
+        stopped = absl::Status(s.code(), absl::StrCat("merge stopped after inserting ", result.inserted, " of ",
+                                                      merged_ids.size(), " documents: ", s.message()));
+        break;
+      }
       const std::span<const uint64_t> doc(words.data() + i * (b + packed_words), b + packed_words);
       if (absl::Status s = m.ApplyInsert(merged_ids[i], doc.first(b), doc.subspan(b)); !s.ok()) return s;
       m.log.Append(kRecordInsert, merged_ids[i], doc.first(b), doc.subspan(b));
@@ -1069,6 +1084,7 @@ absl::StatusOr<CrawlerMergeResult> CrawlerIndex::Merge(const CrawlerIndex& other
     observed = m.log.last_appended();
   }
   if (absl::Status s = m.log.WaitAcknowledged(observed); !s.ok()) return s;
+  if (!stopped.ok()) return stopped;
   return result;
 }
 

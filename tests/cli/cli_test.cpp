@@ -245,6 +245,26 @@ TEST_F(CliTest, DedupReportsDuplicateIdsWithBothLines) {
   EXPECT_THAT(r.err, HasSubstr("error: in.jsonl:4: duplicate id"));
 }
 
+TEST_F(CliTest, DocumentLimitsStopWithWhereAndWhy) {
+  Write("in.jsonl", kDedupCorpus);  // three documents
+  Run r = Neardup("dedup in.jsonl -o clusters.jsonl --max-documents 2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("neardup dedup: error: in.jsonl:3: more than --max-documents 2 documents to hold in "
+                               "memory; nothing was written (split the input, or raise the limit: a document takes "
+                               "about 512 bytes of signature plus its id and 40 bytes)"));
+  EXPECT_FALSE(fs::exists(Path("clusters.jsonl")));
+  ASSERT_EQ(Neardup("dedup in.jsonl -o clusters.jsonl --max-documents 3").exit_code, 0);
+
+  ASSERT_EQ(Neardup("index create pages.ndidx").exit_code, 0);
+  r = Neardup("index add pages.ndidx in.jsonl --max-documents 2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("neardup index add: error: in.jsonl:3: the index holds its limit of 2 documents "
+                               "(CrawlerIndexOptions::max_documents); remove documents or open it with a higher "
+                               "limit (2 added before it)"));
+  r = Neardup("index stats pages.ndidx");
+  EXPECT_THAT(r.out, HasSubstr("documents        2\n"));
+}
+
 TEST_F(CliTest, ParamsPrintsTheBandingDedupUses) {
   const Run r = Neardup("params --threshold 0.8 --num-perm 128");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -424,6 +424,44 @@ TEST_F(CrawlerIndexTest, RemovalFreesMemory) {
   EXPECT_EQ(index->Stats().log_bytes, 64u);
 }
 
+TEST_F(CrawlerIndexTest, DocumentLimitRefusesInsertsBeyondIt) {
+  CrawlerIndexOptions o = Options();
+  o.max_documents = 3;
+  auto index = OpenOk(o);
+  internal::SplitMix64 rng(8);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(index->InsertSignature(absl::StrCat("p", i), RandomSignature(rng)).ok());
+  const std::string limit =
+      "the index holds its limit of 3 documents (CrawlerIndexOptions::max_documents); remove documents or open it "
+      "with a higher limit";
+  absl::Status s = index->InsertSignature("p3", RandomSignature(rng));
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(Msg(s), limit);
+  EXPECT_EQ(Msg(index->QueryOrInsert("p3", Article(3)).status()), limit);
+  EXPECT_FALSE(index->Contains("p3"));
+  // Queries, removals and near-copies that are not inserted go on.
+  EXPECT_TRUE(index->Query(Article(3)).ok());
+  ASSERT_TRUE(index->Remove("p0").ok());
+  ASSERT_TRUE(index->Insert("p3", Article(3)).ok());
+  absl::StatusOr<QueryOrInsertResult> copy = index->QueryOrInsert("p4", Article(3));
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  EXPECT_FALSE(copy->inserted);
+  EXPECT_EQ(index->size(), 3u);
+
+  // Merge stops at the limit; what it inserted stays, and the log replays past a lower
+  // limit (those inserts were acknowledged).
+  auto other = OpenOk(Options(), "other.ndidx");
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(other->InsertSignature(absl::StrCat("o", i), RandomSignature(rng)).ok());
+  ASSERT_TRUE(index->Remove("p1").ok());
+  ASSERT_TRUE(index->Remove("p2").ok());
+  EXPECT_EQ(Msg(index->Merge(*other).status()), "merge stopped after inserting 2 of 4 documents: " + limit);
+  EXPECT_EQ(index->size(), 3u);
+  index.reset();
+  o.max_documents = 1;
+  index = OpenOk(o);
+  EXPECT_EQ(index->size(), 3u);
+  EXPECT_EQ(index->InsertSignature("x", RandomSignature(rng)).code(), absl::StatusCode::kResourceExhausted);
+}
+
 TEST_F(CrawlerIndexTest, MergeAddsTheOtherIndexsDocuments) {
   auto a = OpenOk(Options(), "a.ndidx");
   auto b = OpenOk(Options(), "b.ndidx");

@@ -103,6 +103,12 @@ struct CrawlerIndexOptions {
   bool insert_duplicates = false;  // QueryOrInsert also inserts pages that have near-copies
   SyncPolicy sync = SyncPolicy::kEveryOp;
   uint32_t sync_every = 256;  // for kEveryN
+  // The most documents the index holds in memory (0 = no limit): an insert (Insert,
+  // QueryOrInsert, Merge) beyond it fails with ResourceExhausted and changes nothing.
+  // Opening replays the log whatever the limit (those changes are already durable). A
+  // document costs about 14 bytes per band plus 8 per band key, its packed signature
+  // and its id: ~330 bytes at the defaults with 50-byte URLs.
+  uint64_t max_documents = 0;
 
   absl::Status Validate() const;
 };
