@@ -131,7 +131,7 @@ void BM_CrawlerIndex_QueryOrInsertText(benchmark::State& state) {
         100.0 * static_cast<double>(inserted.load()) / std::max<double>(1.0, static_cast<double>(next.load()));
   }
 }
-BENCHMARK(BM_CrawlerIndex_QueryOrInsertText)->ArgName("sync")->Arg(3)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_CrawlerIndex_QueryOrInsertText)->ArgName("sync")->Arg(3)->Threads(1)->Threads(2)->Threads(8)->UseRealTime();
 BENCHMARK(BM_CrawlerIndex_QueryOrInsertText)->ArgName("sync")->Arg(1)->Threads(1)->Threads(2)->UseRealTime();
 
 // ---------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ void BM_CrawlerIndex_QuerySignature_1M(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(matches) / static_cast<double>(std::max<int64_t>(1, state.iterations())),
                          benchmark::Counter::kAvgThreads);
 }
-BENCHMARK(BM_CrawlerIndex_QuerySignature_1M)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_CrawlerIndex_QuerySignature_1M)->Threads(1)->Threads(2)->Threads(8)->UseRealTime();
 
 // QueryBatch of `batch` signatures; items are queries.
 void BM_CrawlerIndex_QueryBatchSignature_1M(benchmark::State& state) {
@@ -247,6 +247,7 @@ BENCHMARK(BM_CrawlerIndex_QueryBatchSignature_1M)
     ->Arg(256)
     ->Threads(1)
     ->Threads(2)
+    ->Threads(8)
     ->UseRealTime();
 
 // Each call offers a new page: 90% are new (inserted), 10% near copies of indexed ones.
@@ -288,6 +289,7 @@ BENCHMARK(BM_CrawlerIndex_QueryOrInsertLatency_1M)
     ->Arg(1)
     ->Threads(1)
     ->Threads(2)
+    ->Threads(8)
     ->UseRealTime();
 
 void BM_CrawlerIndex_Open_1M(benchmark::State& state) {

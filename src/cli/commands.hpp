@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "neardup/io/input.hpp"
 #include "neardup/signature/signer.hpp"
 
 namespace neardup::cli {
@@ -50,6 +51,19 @@ struct SignerFlags {
 // Adds --algo (or `algo_flag`, for a command whose --algo means something else),
 // --num-perm, --ngram, --char-ngram and --seed.
 void AddSignerFlags(CLI::App* app, SignerFlags* flags, const std::string& algo_flag = "--algo");
+
+// Input flags shared by the commands that read documents: --id-field, --text-field,
+// --strict and (with_limits) --max-doc-bytes, --max-line-bytes.
+struct InputFlags {
+  std::string id_field = "id";
+  std::string text_field = "text";
+  bool strict = false;
+  uint64_t max_doc_bytes = 0;
+  uint64_t max_line_bytes = 0;
+
+  InputOptions ToOptions() const;
+};
+void AddInputFlags(CLI::App* app, InputFlags* flags, bool with_limits = true);
 
 // `s` as a JSON string literal, quotes included.
 std::string JsonString(std::string_view s);

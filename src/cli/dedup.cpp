@@ -64,11 +64,7 @@ struct DedupFlags {
   double passage_threshold = 0.8;
   uint32_t passage_min_chars = 20;
   unsigned threads = 0;
-  std::string id_field = "id";
-  std::string text_field = "text";
-  bool strict = false;
-  uint64_t max_doc_bytes = 0;
-  uint64_t max_line_bytes = 0;
+  InputFlags input;
   uint64_t max_documents = 0;
 };
 
@@ -93,16 +89,6 @@ struct Corpus {
     return line[d] == 0 ? files[file[d]] : absl::StrCat(files[file[d]], ":", line[d]);
   }
 };
-
-InputOptions MakeInputOptions(const DedupFlags& f) {
-  InputOptions o;
-  o.fields.id_field = f.id_field;
-  o.fields.text_field = f.text_field;
-  o.strict = f.strict;
-  o.max_document_bytes = f.max_doc_bytes;
-  o.max_line_bytes = f.max_line_bytes;
-  return o;
-}
 
 // The JSONL record a document came from, or a new one for a text file.
 std::string RecordJson(const Document& doc, std::string_view text_field, std::string_view text) {
@@ -189,7 +175,7 @@ int RunDedup(const DedupFlags& f) {
   absl::flat_hash_map<std::string, uint32_t> id_index;
   absl::flat_hash_map<std::string, uint32_t> file_index;
   uint64_t duplicate_ids = 0, replaced_bytes = 0, empty_docs = 0;
-  InputOptions input_options = MakeInputOptions(f);
+  InputOptions input_options = f.input.ToOptions();
   input_options.keep_raw = keep_raw;
   input_options.on_problem = [&console](const InputProblem& p) { console.Line(p.ToString()); };
   DocumentReader reader(f.inputs, input_options);
@@ -210,7 +196,7 @@ int RunDedup(const DedupFlags& f) {
             const std::string where = doc.line == 0 ? doc.file : absl::StrCat(doc.file, ":", doc.line);
             const std::string msg = absl::StrCat(where, ": duplicate id ", JsonString(doc.id), " (first at ",
                                                  corpus.Where(it->second), "); record skipped");
-            if (f.strict) return absl::InvalidArgumentError(msg);
+            if (f.input.strict) return absl::InvalidArgumentError(msg);
             console.Line(msg);
             continue;
           }
@@ -239,7 +225,7 @@ int RunDedup(const DedupFlags& f) {
           } else {
             corpus.minhash.insert(corpus.minhash.end(), sig.minhash.values.begin(), sig.minhash.values.end());
           }
-          if (keep_raw) corpus.raw.push_back(doc.raw.empty() ? RecordJson(doc, f.text_field, doc.text) : doc.raw);
+          if (keep_raw) corpus.raw.push_back(doc.raw.empty() ? RecordJson(doc, f.input.text_field, doc.text) : doc.raw);
           if (finder) finder->AddDocument(static_cast<uint32_t>(corpus.Size() - 1), doc.text, &repeats);
         }
         if (exact) {
@@ -385,7 +371,7 @@ int RunDedup(const DedupFlags& f) {
     if (!keep_raw || !f.write_passage_deduped.empty()) {
       // Second read: the same inputs yield the same records in the same order; problems
       // were reported in the first read.
-      InputOptions again = MakeInputOptions(f);
+      InputOptions again = f.input.ToOptions();
       again.keep_raw = true;
       DocumentReader second(f.inputs, again);
       Document doc;
@@ -397,11 +383,11 @@ int RunDedup(const DedupFlags& f) {
         if (!*more || ordinal >= corpus.accepted.size()) break;
         if (!corpus.accepted[ordinal++]) continue;
         if (!keep_raw && !f.write_deduped.empty() && !removed[d]) {
-          deduped.stream() << (doc.raw.empty() ? RecordJson(doc, f.text_field, doc.text) : doc.raw) << '\n';
+          deduped.stream() << (doc.raw.empty() ? RecordJson(doc, f.input.text_field, doc.text) : doc.raw) << '\n';
         }
         if (!f.write_passage_deduped.empty()) {
           const std::string cleaned = drop_spans.empty() ? doc.text : RemoveSpans(doc.text, drop_spans[d]);
-          passage_deduped.stream() << RecordJson(doc, f.text_field, cleaned) << '\n';
+          passage_deduped.stream() << RecordJson(doc, f.input.text_field, cleaned) << '\n';
         }
         ++d;
       }
@@ -501,13 +487,9 @@ Command AddDedupCommand(CLI::App& root) {
   app->add_option("--passage-min-chars", f->passage_min_chars, "ignore shorter passages (normalized bytes)")
       ->capture_default_str();
   app->add_option("--threads", f->threads, "threads (0 = all cores)")->capture_default_str();
-  app->add_option("--id-field", f->id_field, "JSONL id field")->capture_default_str();
-  app->add_option("--text-field", f->text_field, "JSONL text field")->capture_default_str();
-  app->add_flag("--strict", f->strict, "stop with exit code 1 at the first bad record");
-  app->add_option("--max-doc-bytes", f->max_doc_bytes, "skip documents whose text is longer (0 = no limit)");
+  AddInputFlags(app, &f->input);
   app->add_option("--max-documents", f->max_documents,
                   "stop with an error, writing nothing, if the inputs hold more documents (0 = no limit)");
-  app->add_option("--max-line-bytes", f->max_line_bytes, "skip longer JSONL lines without buffering (0 = no limit)");
   return {app, [f] { return RunDedup(*f); }};
 }
 

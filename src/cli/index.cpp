@@ -36,9 +36,7 @@ struct IndexFlags {
   uint32_t bands = 0;
   uint32_t rows = 0;
   uint32_t stored_bits = 8;
-  std::string id_field = "id";
-  std::string text_field = "text";
-  bool strict = false;
+  InputFlags input;
   uint64_t max_documents = 0;
 };
 
@@ -69,10 +67,7 @@ absl::StatusOr<std::unique_ptr<CrawlerIndex>> OpenExisting(const IndexFlags& f) 
 }
 
 DocumentReader MakeReader(const IndexFlags& f, Console& console) {
-  InputOptions o;
-  o.fields.id_field = f.id_field;
-  o.fields.text_field = f.text_field;
-  o.strict = f.strict;
+  InputOptions o = f.input.ToOptions();
   o.on_problem = [&console](const InputProblem& p) { console.Line(p.ToString()); };
   return DocumentReader(f.args, o);
 }
@@ -117,7 +112,7 @@ int RunAdd(const IndexFlags& f) {
     if (!*more) break;
     if (absl::Status s = (*index)->Insert(doc.id, doc.text); !s.ok()) {
       const std::string where = doc.line ? absl::StrCat(doc.file, ":", doc.line) : doc.file;
-      if (f.strict || s.code() == absl::StatusCode::kResourceExhausted) {
+      if (f.input.strict || s.code() == absl::StatusCode::kResourceExhausted) {
         // At the document limit every later insert would fail too: stop. What was added
         // is in the log, replayed at the next open.
         return Error(console, "add",
@@ -278,9 +273,7 @@ Command AddIndexCommand(CLI::App& root) {
                       "stop when the index would hold more documents than this (0 = no limit)");
     }
     if (s.run == &RunAdd || s.run == &RunQuery) {
-      sub->add_option("--id-field", f->id_field, "JSONL id field")->capture_default_str();
-      sub->add_option("--text-field", f->text_field, "JSONL text field")->capture_default_str();
-      sub->add_flag("--strict", f->strict, "stop at the first bad record");
+      AddInputFlags(sub, &f->input, /*with_limits=*/false);
     }
     subs.push_back({sub, s.run});
   }

@@ -28,11 +28,7 @@ struct SignFlags {
   std::vector<std::string> inputs;
   std::string output;
   unsigned threads = 0;
-  std::string id_field = "id";
-  std::string text_field = "text";
-  bool strict = false;
-  uint64_t max_doc_bytes = 0;
-  uint64_t max_line_bytes = 0;
+  InputFlags input;
   SignerFlags signer;
 };
 
@@ -47,12 +43,7 @@ int RunSign(const SignFlags& flags) {
   Console console;
   const SignerOptions options = flags.signer.ToOptions();
 
-  InputOptions input_options;
-  input_options.fields.id_field = flags.id_field;
-  input_options.fields.text_field = flags.text_field;
-  input_options.strict = flags.strict;
-  input_options.max_document_bytes = flags.max_doc_bytes;
-  input_options.max_line_bytes = flags.max_line_bytes;
+  InputOptions input_options = flags.input.ToOptions();
   input_options.on_problem = [&console](const InputProblem& p) { console.Line(p.ToString()); };
   DocumentReader reader(flags.inputs, std::move(input_options));
 
@@ -125,17 +116,7 @@ Command AddSignCommand(CLI::App& root) {
   app->add_option("--threads", flags->threads, "signing threads (0 = all cores)")
       ->check(CLI::Range(0u, 1024u))
       ->capture_default_str();
-  app->add_option("--id-field", flags->id_field,
-                  "JSONL id field (string or integer; '/a/b' = JSON Pointer; '' = file:line)")
-      ->capture_default_str();
-  app->add_option("--text-field", flags->text_field, "JSONL text field")->capture_default_str();
-  app->add_flag("--strict", flags->strict, "stop with exit code 1 at the first bad record");
-  app->add_option("--max-doc-bytes", flags->max_doc_bytes,
-                  "skip documents whose text is longer (0 = no limit)")
-      ->capture_default_str();
-  app->add_option("--max-line-bytes", flags->max_line_bytes,
-                  "skip JSONL lines that are longer, without buffering them (0 = no limit)")
-      ->capture_default_str();
+  AddInputFlags(app, &flags->input);
   AddSignerFlags(app, &flags->signer);
   return {app, [flags] { return RunSign(*flags); }};
 }

@@ -30,6 +30,30 @@ std::string SignerFlags::ShingleDescription() const {
                          : absl::StrCat("word ", ngram, "-grams");
 }
 
+InputOptions InputFlags::ToOptions() const {
+  InputOptions o;
+  o.fields.id_field = id_field;
+  o.fields.text_field = text_field;
+  o.strict = strict;
+  o.max_document_bytes = max_doc_bytes;
+  o.max_line_bytes = max_line_bytes;
+  return o;
+}
+
+void AddInputFlags(CLI::App* app, InputFlags* flags, bool with_limits) {
+  app->add_option("--id-field", flags->id_field,
+                  "JSONL id field (string or integer; '/a/b' = JSON Pointer; '' = file:line)")
+      ->capture_default_str();
+  app->add_option("--text-field", flags->text_field, "JSONL text field")->capture_default_str();
+  app->add_flag("--strict", flags->strict, "stop with exit code 1 at the first bad record");
+  if (!with_limits) return;
+  app->add_option("--max-doc-bytes", flags->max_doc_bytes, "skip documents whose text is longer (0 = no limit)")
+      ->capture_default_str();
+  app->add_option("--max-line-bytes", flags->max_line_bytes,
+                  "skip JSONL lines that are longer, without buffering them (0 = no limit)")
+      ->capture_default_str();
+}
+
 void AddSignerFlags(CLI::App* app, SignerFlags* flags, const std::string& algo_flag) {
   app->add_option(algo_flag, flags->algo, "MinHash algorithm: oph (one permutation) or classic")
       ->check(CLI::IsMember({"oph", "classic"}))

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "neardup/io/jsonl.hpp"
+#include "testing/input_files.hpp"
 
 namespace neardup {
 namespace {
@@ -21,77 +22,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-class InputTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = (fs::path(::testing::TempDir()) / "neardup_input_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Write(const std::string& name, const std::string& bytes) {
-    const fs::path p = fs::path(dir_) / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p.string();
-  }
-
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
-  struct Result {
-    std::vector<Document> docs;
-    std::vector<InputProblem> problems;
-    InputStats stats;
-    absl::Status status;
-  };
-
-  static Result ReadAll(std::vector<std::string> inputs, InputOptions options = {}) {
-    Result r;
-    options.on_problem = [&r](const InputProblem& p) { r.problems.push_back(p); };
-    DocumentReader reader(std::move(inputs), std::move(options));
-    Document doc;
-    for (;;) {
-      absl::StatusOr<bool> more = reader.Next(&doc);
-      if (!more.ok()) {
-        r.status = more.status();
-        break;
-      }
-      if (!*more) break;
-      r.docs.push_back(doc);
-    }
-    r.stats = reader.stats();
-    return r;
-  }
-
-  static std::vector<std::string> Ids(const Result& r) {
-    std::vector<std::string> ids;
-    for (const auto& d : r.docs) ids.push_back(d.id);
-    return ids;
-  }
-  static std::vector<std::string> Messages(const Result& r) {
-    std::vector<std::string> out;
-    for (const auto& p : r.problems) out.push_back(p.ToString());
-    return out;
-  }
-
-  // Runs a shell command on a file in the temp dir; false when the tool is missing.
-  static bool HaveTool(const char* tool) {
-    return std::system((std::string(tool) + " --version > /dev/null 2>&1").c_str()) == 0;
-  }
-  std::string Compress(const std::string& tool, const std::string& path) {
-    const std::string ext = tool == "gzip" ? ".gz" : ".zst";
-    const std::string cmd = tool == "gzip" ? "gzip -c '" + path + "' > '" + path + ext + "'"
-                                           : "zstd -q -c '" + path + "' > '" + path + ext + "'";
-    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    return path + ext;
-  }
-
-  std::string dir_;
-};
+using InputTest = neardup_test::InputFilesTest;
 
 TEST_F(InputTest, ReadsGoodLinesWithStringAndIntegerIds) {
   const std::string path = Write("good.jsonl",

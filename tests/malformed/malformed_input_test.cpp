@@ -23,6 +23,7 @@
 #include "neardup/io/jsonl.hpp"
 #include "neardup/text/normalize.hpp"
 #include "neardup/text/utf8.hpp"
+#include "testing/input_files.hpp"
 
 namespace neardup {
 namespace {
@@ -135,67 +136,7 @@ TEST(MalformedUtf8Test, NulBytesAreSpacesNotReplacements) {
 // ---------------------------------------------------------------------------------------
 // Files.
 
-class MalformedInputTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = (fs::path(::testing::TempDir()) / "neardup_malformed_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Write(const std::string& name, const std::string& bytes) {
-    const fs::path p = fs::path(dir_) / name;
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p.string();
-  }
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  static bool HaveTool(const std::string& tool) {
-    return std::system(("command -v " + tool + " > /dev/null 2>&1").c_str()) == 0;
-  }
-  // Compresses `path` with the gzip or zstd command into path + ".gz" / ".zst".
-  static std::string Compress(const std::string& tool, const std::string& path) {
-    const std::string out = path + (tool == "gzip" ? ".gz" : ".zst");
-    const std::string cmd = tool == "gzip" ? "gzip -c -n '" + path + "' > '" + out + "'"
-                                           : "zstd -q -f '" + path + "' -o '" + out + "'";
-    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    return out;
-  }
-
-  struct Result {
-    std::vector<Document> docs;
-    std::vector<InputProblem> problems;
-    InputStats stats;
-    absl::Status status;
-  };
-  static Result ReadAll(std::vector<std::string> inputs, InputOptions options = {}) {
-    Result r;
-    options.on_problem = [&r](const InputProblem& p) { r.problems.push_back(p); };
-    DocumentReader reader(std::move(inputs), std::move(options));
-    Document doc;
-    for (;;) {
-      absl::StatusOr<bool> more = reader.Next(&doc);
-      if (!more.ok()) {
-        r.status = more.status();
-        break;
-      }
-      if (!*more) break;
-      r.docs.push_back(doc);
-    }
-    r.stats = reader.stats();
-    return r;
-  }
-  static std::vector<std::string> Ids(const Result& r) {
-    std::vector<std::string> ids;
-    for (const auto& d : r.docs) ids.push_back(d.id);
-    return ids;
-  }
-
-  std::string dir_;
-};
+using MalformedInputTest = neardup_test::InputFilesTest;
 
 TEST_F(MalformedInputTest, InvalidUtf8InJsonIsMalformedAndTheNextLineIsRead) {
   std::string content;

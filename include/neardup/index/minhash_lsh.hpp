@@ -50,7 +50,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "neardup/index/lsh_params.hpp"
-#include "neardup/internal/huge_pages.hpp"
 #include "neardup/internal/mix.hpp"
 #include "neardup/signature/bbit.hpp"
 #include "neardup/signature/minhash.hpp"
@@ -106,7 +105,7 @@ class LshBandTable {
     Val val;
     uint64_t key() const noexcept { return (static_cast<uint64_t>(key_hi) << 32) | key_lo; }
   };
-  using SlotVector = std::vector<Slot, HugePageAllocator<Slot>>;
+  using SlotVector = std::vector<Slot>;
   static constexpr Val kEmpty = ~Val{0};
   static constexpr size_t kNotFound = ~size_t{0};
 

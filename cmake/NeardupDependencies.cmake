@@ -1,0 +1,14 @@
+# The core's dependencies (Debian packages; scripts/setup.sh installs them), found the
+# same way by the main build and the fuzz build. Sets NEARDUP_ZSTD_TARGET.
+find_package(PkgConfig REQUIRED)
+find_package(absl REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(zstd REQUIRED)
+pkg_check_modules(xxhash REQUIRED IMPORTED_TARGET GLOBAL libxxhash)
+pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET GLOBAL libutf8proc)
+if(TARGET zstd::libzstd_shared)
+  set(NEARDUP_ZSTD_TARGET zstd::libzstd_shared)
+else()
+  set(NEARDUP_ZSTD_TARGET zstd::libzstd_static)
+endif()

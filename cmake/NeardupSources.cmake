@@ -1,0 +1,21 @@
+# The compiled core's sources, shared by the main build and the fuzz build
+# (tests/fuzz/CMakeLists.txt): the SIMD kernels with their run-time dispatcher, and I/O.
+# Sets, in the caller's scope, <out_var> to the source list and
+# NEARDUP_HAVE_X86_KERNELS to 1 when the AVX2 / AVX-512 kernels are built (x86 only;
+# each kernel file is compiled for its instruction set, chosen at run time by CPUID).
+function(neardup_core_sources root out_var)
+  file(GLOB io_sources CONFIGURE_DEPENDS ${root}/src/io/*.cpp)
+  set(sources ${root}/src/kernels/scalar.cpp ${root}/src/kernels/dispatch.cpp ${io_sources})
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|i[3-6]86)$")
+    list(APPEND sources ${root}/src/kernels/avx2.cpp ${root}/src/kernels/avx512.cpp)
+    set_source_files_properties(${root}/src/kernels/avx2.cpp PROPERTIES
+      DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} COMPILE_OPTIONS "-mavx2;-mbmi2;-mpopcnt")
+    set_source_files_properties(${root}/src/kernels/avx512.cpp PROPERTIES
+      DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}
+      COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512dq;-mavx512vl;-mbmi2;-mpopcnt")
+    set(NEARDUP_HAVE_X86_KERNELS 1 PARENT_SCOPE)
+  else()
+    set(NEARDUP_HAVE_X86_KERNELS 0 PARENT_SCOPE)
+  endif()
+  set(${out_var} ${sources} PARENT_SCOPE)
+endfunction()
