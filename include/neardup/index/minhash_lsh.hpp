@@ -525,9 +525,9 @@ class MinHashLsh {
   // Query for many signatures at once: (*out)[j] is exactly what Query(sigs[j]) gives.
   // The probes of the whole batch form one pipeline, each prefetched kBatchLookahead
   // probes before it is read, so cache misses overlap across documents and not only
-  // across the b bands of one: on an index much larger than the cache this is about
-  // twice the throughput of single queries. If any signature has other parameters the
-  // batch is refused, and the message names its position.
+  // across the b bands of one: on an index much larger than the cache, 1.5 to 2 times
+  // the throughput of single queries. If any signature has other parameters the batch
+  // is refused, and the message names its position.
   absl::Status QueryBatch(std::span<const MinHashSignature> sigs, std::vector<std::vector<DocId>>* out) const {
     out->resize(sigs.size());
     for (size_t j = 0; j < sigs.size(); ++j) {
