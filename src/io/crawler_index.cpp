@@ -3,6 +3,7 @@
 #include "neardup/index/crawler_index.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -236,6 +237,39 @@ class IdTable {
   std::vector<uint32_t> free_;
   uint64_t live_bytes_ = 0;
   absl::flat_hash_set<uint32_t, Hash, Eq> set_;
+};
+
+// ---------------------------------------------------------------------------------
+// A reader-writer lock that lets a waiting writer in before readers that come later.
+// glibc's std::shared_mutex prefers readers: with 7 threads querying back to back on 2
+// cores, an insert waiting for the exclusive lock never got it (0 of 200 in two
+// minutes). The writer-preferring kind must not be read-locked recursively; nothing
+// here does. Elsewhere than glibc, the platform's default kind.
+
+class RwLock {
+ public:
+  RwLock() {
+#if defined(__GLIBC__)
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&rw_, &attr);
+    pthread_rwlockattr_destroy(&attr);
+#else
+    pthread_rwlock_init(&rw_, nullptr);
+#endif
+  }
+  ~RwLock() { pthread_rwlock_destroy(&rw_); }
+  RwLock(const RwLock&) = delete;
+  RwLock& operator=(const RwLock&) = delete;
+
+  void lock() { pthread_rwlock_wrlock(&rw_); }
+  void unlock() { pthread_rwlock_unlock(&rw_); }
+  void lock_shared() { pthread_rwlock_rdlock(&rw_); }
+  void unlock_shared() { pthread_rwlock_unlock(&rw_); }
+
+ private:
+  pthread_rwlock_t rw_;
 };
 
 // ---------------------------------------------------------------------------------
@@ -595,7 +629,7 @@ struct CrawlerIndex::Impl {
   // ids; readers hold mu shared. So a change (or a Checkpoint) reads the state with
   // write_mu alone while queries go on, and a waiting change never blocks queries.
   std::mutex write_mu;
-  mutable std::shared_mutex mu;
+  mutable RwLock mu;
   std::optional<MinHashLsh<uint32_t>> lsh;
   IdTable ids;
   mutable Log log;
@@ -608,7 +642,7 @@ absl::Status CrawlerIndex::Impl::ApplyInsert(std::string_view id, std::span<cons
   if (ids.Find(id) != IdTable::kNone) {
     return absl::AlreadyExistsError(absl::StrCat("document ", Shown(id), " is already in the index"));
   }
-  std::unique_lock<std::shared_mutex> l(mu);
+  std::unique_lock<RwLock> l(mu);
   absl::StatusOr<uint32_t> h = ids.Add(id);
   if (!h.ok()) return h.status();
   if (absl::Status s = lsh->InsertStored(*h, keys, packed); !s.ok()) {
@@ -621,7 +655,7 @@ absl::Status CrawlerIndex::Impl::ApplyInsert(std::string_view id, std::span<cons
 absl::Status CrawlerIndex::Impl::ApplyRemove(std::string_view id) {
   const uint32_t h = ids.Find(id);
   if (h == IdTable::kNone) return absl::NotFoundError(absl::StrCat("document ", Shown(id), " is not in the index"));
-  std::unique_lock<std::shared_mutex> l(mu);
+  std::unique_lock<RwLock> l(mu);
   if (absl::Status s = lsh->Remove(h); !s.ok()) return s;
   ids.Remove(h);
   return absl::OkStatus();
@@ -649,7 +683,7 @@ absl::Status CrawlerIndex::Impl::InsertLocked(std::string_view id, const MinHash
   if (absl::Status s = CheckRoom(); !s.ok()) return s;
   absl::StatusOr<uint32_t> h;
   {
-    std::unique_lock<std::shared_mutex> l(mu);
+    std::unique_lock<RwLock> l(mu);
     h = ids.Add(id);
     if (!h.ok()) return h.status();
     if (absl::Status s = lsh->Insert(*h, sig); !s.ok()) {
@@ -973,7 +1007,7 @@ absl::StatusOr<std::vector<CrawlerMatch>> CrawlerIndex::Query(std::string_view t
 
 absl::StatusOr<std::vector<CrawlerMatch>> CrawlerIndex::Query(const MinHashSignature& signature) const {
   std::vector<CrawlerMatch> out;
-  std::shared_lock<std::shared_mutex> l(impl_->mu);
+  std::shared_lock<RwLock> l(impl_->mu);
   if (absl::Status s = impl_->Match(signature, &out); !s.ok()) return s;
   return out;
 }
@@ -982,7 +1016,7 @@ absl::StatusOr<std::vector<std::vector<CrawlerMatch>>> CrawlerIndex::QueryBatch(
     std::span<const MinHashSignature> signatures) const {
   std::vector<std::vector<ScoredCandidate<uint32_t>>> top;
   std::vector<std::vector<CrawlerMatch>> out(signatures.size());
-  std::shared_lock<std::shared_mutex> l(impl_->mu);
+  std::shared_lock<RwLock> l(impl_->mu);
   if (absl::Status s = impl_->lsh->QueryTopKBatch(signatures, impl_->options.max_results,
                                                   impl_->options.threshold, &top);
       !s.ok()) {
@@ -1025,12 +1059,12 @@ absl::StatusOr<QueryOrInsertResult> CrawlerIndex::QueryOrInsert(std::string_view
 }
 
 bool CrawlerIndex::Contains(std::string_view id) const {
-  std::shared_lock<std::shared_mutex> l(impl_->mu);
+  std::shared_lock<RwLock> l(impl_->mu);
   return impl_->ids.Find(id) != IdTable::kNone;
 }
 
 size_t CrawlerIndex::size() const {
-  std::shared_lock<std::shared_mutex> l(impl_->mu);
+  std::shared_lock<RwLock> l(impl_->mu);
   return impl_->lsh->size();
 }
 
@@ -1050,7 +1084,7 @@ absl::StatusOr<CrawlerMergeResult> CrawlerIndex::Merge(const CrawlerIndex& other
   std::vector<uint64_t> words;
   size_t packed_words = 0;
   {
-    std::shared_lock<std::shared_mutex> l(o.mu);
+    std::shared_lock<RwLock> l(o.mu);
     merged_ids.reserve(o.ids.size());
     o.ids.ForEach([&](uint32_t h) {
       const MinHashLsh<uint32_t>::StoredDocument d = o.lsh->Stored(h);
@@ -1131,7 +1165,7 @@ CrawlerIndexStats CrawlerIndex::Stats() const {
   const Impl& m = *impl_;
   CrawlerIndexStats s;
   {
-    std::shared_lock<std::shared_mutex> l(m.mu);
+    std::shared_lock<RwLock> l(m.mu);
     s.documents = m.lsh->size();
     s.lsh = m.lsh->Stats();
     s.id_bytes = m.ids.live_bytes();

@@ -638,6 +638,40 @@ TEST_F(CrawlerIndexTest, ConcurrentStressOneMillionOps) {
   Stress(*index, 8, 125000, 2000);
 }
 
+// Six threads query back to back while one inserts. With a reader-preferring lock
+// (glibc's std::shared_mutex) an insert never got the exclusive lock; with the
+// writer-preferring one they all go through. The readers give up at a deadline, so a
+// starved run fails instead of hanging.
+TEST_F(CrawlerIndexTest, ChangesAreNotStarvedByAFloodOfQueries) {
+  auto index = OpenOk();
+  internal::SplitMix64 rng(12);
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE(index->InsertSignature(absl::StrCat("d", i), RandomSignature(rng)).ok());
+  std::vector<MinHashSignature> queries;
+  for (int i = 0; i < 64; ++i) queries.push_back(RandomSignature(rng));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::atomic<bool> inserts_done{false};
+  std::atomic<bool> deadline_passed{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 6; ++t) {
+    readers.emplace_back([&, t] {
+      for (size_t i = t; !inserts_done.load(std::memory_order_relaxed); ++i) {
+        if (std::chrono::steady_clock::now() > deadline) {
+          deadline_passed.store(true);
+          return;
+        }
+        (void)index->Query(queries[i % queries.size()]);
+      }
+    });
+  }
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_TRUE(index->InsertSignature(absl::StrCat("n", i), RandomSignature(rng)).ok());
+  }
+  inserts_done.store(true);
+  for (std::thread& th : readers) th.join();
+  EXPECT_FALSE(deadline_passed.load()) << "500 inserts did not get through the queries within 60 s";
+  EXPECT_EQ(index->size(), 2500u);
+}
+
 TEST_F(CrawlerIndexTest, CheckpointsWhileOthersChangeTheIndex) {
   auto index = OpenOk();
   std::atomic<bool> done{false};

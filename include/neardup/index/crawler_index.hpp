@@ -56,7 +56,8 @@
 // old log's records, which the snapshot holds, and starts a new log).
 //
 // Concurrency: all methods may be called from any number of threads. Signing happens
-// before any lock is taken. Queries hold a reader-writer lock (std::shared_mutex) shared.
+// before any lock is taken. Queries hold a reader-writer lock shared; it prefers
+// writers, so a flood of queries never starves a change.
 // Changes (Insert, Remove, QueryOrInsert, Merge) are serialized by a second mutex, which
 // they hold while they read the tables and append to the in-memory log; they take the
 // reader-writer lock exclusively only for the table update itself, and write and fsync
