@@ -82,16 +82,6 @@ constexpr size_t kSimHashEntryBytes = 16;
 constexpr size_t kTablePrefixBytes = 16;
 constexpr size_t kWriteBufferBytes = 1u << 20;
 
-std::string Hex(uint64_t v) { return absl::StrFormat("0x%016x", v); }
-
-std::string HexBytes(std::string_view bytes) {
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    absl::StrAppendFormat(&out, "%s%02X", i == 0 ? "" : " ", static_cast<unsigned char>(bytes[i]));
-  }
-  return out;
-}
-
 std::string DescribeShingles(const ShingleOptions& s) {
   return absl::StrCat(ShingleKindName(s.kind), " ", s.n, "-grams seed ", s.seed);
 }

@@ -53,15 +53,8 @@ void AppendU64(std::string* s, uint64_t v) {
   s->append(b, 8);
 }
 
-std::string Hex(uint64_t v) { return absl::StrFormat("0x%016x", v); }
-
-std::string HexBytes(std::string_view bytes) {
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    absl::StrAppendFormat(&out, "%s%02X", i == 0 ? "" : " ", static_cast<unsigned char>(bytes[i]));
-  }
-  return out;
-}
+using internal::Hex;
+using internal::HexBytes;
 
 std::string ErrnoMessage(int e) { return std::generic_category().message(e); }
 
