@@ -52,7 +52,7 @@ struct LshIndexAccess {
   struct TableState {
     uint32_t home_capacity = 0;
     size_t entries = 0;
-    typename Table::SlotVector slots;
+    std::vector<Slot> slots;
   };
 
   static void Install(Lsh& l, std::vector<TableState>& tables, std::vector<DocId>& pool_words,
@@ -134,8 +134,8 @@ absl::Status EmitLe(const T* values, size_t n, Emit&& emit) {
 // load then faults in 512 times fewer pages, which took most of the time of sizing the
 // vectors of a 1M-document index (120 ms -> 30 ms of its records), and the randomly
 // probed tables need fewer TLB entries.
-template <typename T, typename Alloc>
-void SizeForRead(std::vector<T, Alloc>& v, size_t n) {
+template <typename T>
+void SizeForRead(std::vector<T>& v, size_t n) {
   v.clear();
   v.reserve(n);
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;

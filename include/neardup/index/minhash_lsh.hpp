@@ -105,13 +105,12 @@ class LshBandTable {
     Val val;
     uint64_t key() const noexcept { return (static_cast<uint64_t>(key_hi) << 32) | key_lo; }
   };
-  using SlotVector = std::vector<Slot>;
   static constexpr Val kEmpty = ~Val{0};
   static constexpr size_t kNotFound = ~size_t{0};
 
   size_t size() const noexcept { return count_; }
   uint32_t home_capacity() const noexcept { return home_capacity_; }
-  const SlotVector& slots() const noexcept { return slots_; }
+  const std::vector<Slot>& slots() const noexcept { return slots_; }
   size_t AllocatedBytes() const noexcept { return slots_.capacity() * sizeof(Slot); }
   Val& value(size_t pos) noexcept { return slots_[pos].val; }
   Val value(size_t pos) const noexcept { return slots_[pos].val; }
@@ -157,7 +156,7 @@ class LshBandTable {
     slots_[q - 1].val = kEmpty;
     --count_;
     if (count_ == 0) {
-      SlotVector().swap(slots_);
+      std::vector<Slot>().swap(slots_);
       home_capacity_ = 0;
     } else if (home_capacity_ > kMinCapacity && static_cast<double>(count_) < kShrinkLoad * home_capacity_) {
       Rebuild(CapacityFor(count_));
@@ -203,7 +202,7 @@ class LshBandTable {
     for (const Slot& s : slots_) {
       if (s.val != kEmpty) next = std::max(Home(s.key(), capacity), next) + 1;
     }
-    SlotVector fresh(std::max<size_t>(capacity, next) + Tail(capacity), Slot{0, 0, kEmpty});
+    std::vector<Slot> fresh(std::max<size_t>(capacity, next) + Tail(capacity), Slot{0, 0, kEmpty});
     next = 0;
     for (const Slot& s : slots_) {
       if (s.val == kEmpty) continue;
@@ -220,7 +219,7 @@ class LshBandTable {
 
   uint32_t home_capacity_ = 0;
   size_t count_ = 0;
-  SlotVector slots_;
+  std::vector<Slot> slots_;
 };
 
 // Sorted id lists in one vector. A block is [size][capacity ids], capacity the power of
