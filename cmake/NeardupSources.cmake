@@ -4,7 +4,7 @@
 # NEARDUP_HAVE_X86_KERNELS to 1 when the AVX2 / AVX-512 kernels are built (x86 only;
 # each kernel file is compiled for its instruction set, chosen at run time by CPUID).
 function(neardup_core_sources root out_var)
-  file(GLOB io_sources CONFIGURE_DEPENDS ${root}/src/io/*.cpp)
+  file(GLOB io_sources CONFIGURE_DEPENDS ${root}/src/io/*.cpp ${root}/src/dedup/*.cpp)
   set(sources ${root}/src/kernels/scalar.cpp ${root}/src/kernels/dispatch.cpp ${io_sources})
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|i[3-6]86)$")
     list(APPEND sources ${root}/src/kernels/avx2.cpp ${root}/src/kernels/avx512.cpp)

@@ -4,8 +4,12 @@
 // function that adds a CLI11 subcommand to the root app and returns how to run it.
 // main.cpp lists them; adding a command is a new file plus one line there.
 //
-// Exit codes shared by every command: 0 success, 1 error (I/O, bad data, --strict
-// stop), 2 usage error (reported by CLI11 before any command runs).
+// Exit codes shared by every command:
+//   0 success (records skipped as bad input are reported and counted, and still 0);
+//   1 error (I/O, bad data, --strict stop, invalid options);
+//   2 usage error (reported by CLI11 before any command runs);
+//   3 finished, but an input could not be read or was truncated (the outputs hold what
+//     could be read).
 #ifndef NEARDUP_CLI_COMMANDS_HPP_
 #define NEARDUP_CLI_COMMANDS_HPP_
 
@@ -16,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "neardup/internal/json_text.hpp"
 #include "neardup/io/input.hpp"
 #include "neardup/signature/signer.hpp"
 
@@ -24,6 +29,7 @@ namespace neardup::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInputFailed = 3;
 
 struct Command {
   CLI::App* app;             // the subcommand; run() is called when it was parsed
@@ -65,10 +71,8 @@ struct InputFlags {
 };
 void AddInputFlags(CLI::App* app, InputFlags* flags, bool with_limits = true);
 
-// `s` as a JSON string literal, quotes included.
-std::string JsonString(std::string_view s);
-// Shortest text that reads back as exactly `v` (JSON number).
-std::string JsonNumber(double v);
+using internal::JsonNumber;
+using internal::JsonString;
 
 }  // namespace neardup::cli
 

@@ -1,6 +1,6 @@
 // `neardup sign INPUT... -o OUT`: documents -> signature file.
 //
-// Documents are read and signed in batches (batch_signing.hpp), so memory stays bounded
+// Documents are read and signed in batches (dedup/sign_batches.hpp), so memory stays bounded
 // on any corpus; records are written in input order, so the output is byte-identical
 // for every --threads value.
 #include <algorithm>
@@ -14,8 +14,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "batch_signing.hpp"
 #include "commands.hpp"
+#include "neardup/dedup/sign_batches.hpp"
 #include "console.hpp"
 #include "neardup/io/input.hpp"
 #include "neardup/io/signature_file.hpp"

@@ -1,6 +1,4 @@
 // Flags and output helpers shared by the CLI commands.
-#include <charconv>
-#include <cmath>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -69,44 +67,6 @@ void AddSignerFlags(CLI::App* app, SignerFlags* flags, const std::string& algo_f
       ->check(CLI::Range(1u, 64u))
       ->excludes(ngram);
   app->add_option("--seed", flags->seed, "MinHash seed")->capture_default_str();
-}
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
-std::string JsonNumber(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, r.ptr);
 }
 
 }  // namespace neardup::cli

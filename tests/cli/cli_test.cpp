@@ -251,7 +251,7 @@ TEST_F(CliTest, DocumentLimitsStopWithWhereAndWhy) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("neardup dedup: error: in.jsonl:3: more than --max-documents 2 documents to hold in "
                                "memory; nothing was written (split the input, or raise the limit: a document takes "
-                               "about 512 bytes of signature plus its id and 40 bytes)"));
+                               "about 512 bytes of signature plus its id and 64 bytes)"));
   EXPECT_FALSE(fs::exists(Path("clusters.jsonl")));
   ASSERT_EQ(Neardup("dedup in.jsonl -o clusters.jsonl --max-documents 3").exit_code, 0);
 

@@ -1,17 +1,16 @@
 // Dedup quality measured against brute force: the library pipeline `neardup dedup`
 // runs by default (word 5-grams, OPH-128 MinHash, LSH banding chosen for the
-// threshold, estimated-Jaccard verification) on a labelled corpus of edited news
+// threshold, precise verification) on a labelled corpus of edited news
 // copies, scored pair by pair against the exact shingle Jaccard of every pair; then
 // the CLI end to end on the same kind of corpus.
 //
-// What counts as correct. The pipeline verifies with a 128-value estimate whose
-// standard error near t = 0.8 is sqrt(t(1-t)/128) ~ 0.035, so a pair whose exact
-// Jaccard is 0.78 is reported roughly 30% of the time, and no estimate-based dedup
-// can tell it from a 0.80 pair (`--verify exact` exists for that). We therefore score
-// outside a band around the threshold:
+// What counts as correct. A 128-value estimate has a standard error near t = 0.8 of
+// sqrt(t(1-t)/128) ~ 0.035; the precise default decides pairs whose estimate is near
+// the threshold on exact Jaccard, but a pair whose estimate lands far from its true
+// value can still be decided by the estimate. We score outside a band around the
+// threshold:
 //   precision = reported pairs with exact Jaccard >= t - kPrecisionTolerance
-//               / reported pairs, kPrecisionTolerance = 0.07 (two standard errors:
-//               below that, estimator noise no longer explains a reported pair);
+//               / reported pairs, kPrecisionTolerance = 0.07;
 //   recall    = pairs with exact Jaccard >= t + kRecallMargin (0.05) that were reported
 //               / all such pairs.
 // Pairs inside the band may go either way. Precision and recall with no band (and
@@ -35,10 +34,8 @@
 #include <vector>
 
 #include "neardup/cluster/clusters.hpp"
-#include "neardup/index/lsh_batch.hpp"
-#include "neardup/index/lsh_params.hpp"
+#include "neardup/dedup/dedup.hpp"
 #include "neardup/shingle/similarity.hpp"
-#include "neardup/signature/minhash.hpp"
 #include "neardup/signature/signer.hpp"
 #include "simdjson.h"
 #include "testing/labelled_corpus.hpp"
@@ -86,34 +83,18 @@ AllPairs BruteForce(const std::vector<std::vector<uint64_t>>& sets) {
   return all;
 }
 
-// The `neardup dedup` pipeline with default settings at threshold t (src/cli/dedup.cpp).
+// The verified pairs of the library's dedup pipeline (dedup/dedup.hpp, what
+// `neardup dedup` runs) with default settings at threshold t.
 std::vector<ScoredPair> DedupPairs(const std::vector<LabelledDoc>& docs, double t) {
-  SignerOptions options;
-  options.compute_simhash = false;
-  const uint32_t k = options.minhash.num_perm;
-  std::vector<std::string_view> texts;
-  for (const LabelledDoc& d : docs) texts.push_back(d.text);
-  const std::vector<DocumentSignature> sigs = SignBatch(texts, options, 2);
-  std::vector<uint32_t> matrix;
-  std::vector<uint8_t> empty;
-  for (const DocumentSignature& s : sigs) {
-    matrix.insert(matrix.end(), s.minhash.values.begin(), s.minhash.values.end());
-    empty.push_back(s.empty() ? 1 : 0);
+  std::vector<std::string> ids, texts;
+  for (const LabelledDoc& d : docs) {
+    ids.push_back(d.id);
+    texts.push_back(d.text);
   }
-  // The banding `neardup dedup` chooses: misses weighted 19:1 against extra candidates.
-  const absl::StatusOr<LshChoice> choice = ChooseLshParams(std::min(t, 0.99), k, 0.05, 0.95);
-  EXPECT_TRUE(choice.ok()) << choice.status();
-  const absl::StatusOr<LshBatchResult> lsh = GenerateLshCandidates(
-      MinHashMatrixView{options.minhash, matrix, empty}, {.banding = choice->params, .verify_threshold = t});
-  EXPECT_TRUE(lsh.ok()) << lsh.status();
-  std::vector<std::pair<uint32_t, uint32_t>> candidates;
-  for (const CandidatePair& p : lsh->pairs) candidates.push_back({p.first, p.second});
-  const auto estimate = [&](uint32_t a, uint32_t b) {
-    const std::span<const uint32_t> va(matrix.data() + static_cast<size_t>(a) * k, k);
-    const std::span<const uint32_t> vb(matrix.data() + static_cast<size_t>(b) * k, k);
-    return static_cast<double>(CountMatches(va, vb)) / k;
-  };
-  return VerifyPairs(std::move(candidates), t, estimate, 2);
+  const absl::StatusOr<DedupResult> r = Deduplicate(DocumentSource::Texts(std::move(ids), std::move(texts)),
+                                                    {.threshold = t, .pairs = PairsMode::kVerified, .threads = 2});
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? r->pairs : std::vector<ScoredPair>{};
 }
 
 struct Score {

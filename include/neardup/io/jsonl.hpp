@@ -41,8 +41,9 @@ enum class ProblemKind : uint8_t {
   kTooLarge = 5,        // over max_document_bytes or max_line_bytes
   kUnreadable = 6,      // file or directory cannot be opened, listed or read
   kCorruptStream = 7,   // truncated or corrupt gzip / zstd stream
+  kDuplicateId = 8,     // an id seen before in the same run (decided by the dedup pipeline)
 };
-inline constexpr size_t kNumProblemKinds = 8;
+inline constexpr size_t kNumProblemKinds = 9;
 
 // Short snake_case name, used in summaries ("malformed_json: 3").
 inline const char* ProblemKindName(ProblemKind kind) {
@@ -61,6 +62,8 @@ inline const char* ProblemKindName(ProblemKind kind) {
       return "too_large";
     case ProblemKind::kUnreadable:
       return "unreadable";
+    case ProblemKind::kDuplicateId:
+      return "duplicate_id";
     case ProblemKind::kCorruptStream:
       return "corrupt_stream";
   }
@@ -75,6 +78,8 @@ inline absl::StatusCode ProblemKindCode(ProblemKind kind) {
       return absl::StatusCode::kOutOfRange;
     case ProblemKind::kUnreadable:
       return absl::StatusCode::kUnavailable;
+    case ProblemKind::kDuplicateId:
+      return absl::StatusCode::kAlreadyExists;
     case ProblemKind::kCorruptStream:
       return absl::StatusCode::kDataLoss;
     default:

@@ -57,6 +57,11 @@ namespace neardup {
 enum class PassageMeasure : uint8_t { kJaccard, kContainment };
 enum class PassageScope : uint8_t { kAll, kWithinDocument };
 
+inline const char* PassageMeasureName(PassageMeasure m) {
+  return m == PassageMeasure::kContainment ? "containment" : "jaccard";
+}
+inline const char* PassageScopeName(PassageScope s) { return s == PassageScope::kWithinDocument ? "within" : "all"; }
+
 inline absl::StatusOr<PassageMeasure> ParsePassageMeasure(std::string_view s) {
   if (s == "jaccard") return PassageMeasure::kJaccard;
   if (s == "containment") return PassageMeasure::kContainment;

@@ -26,6 +26,20 @@ namespace neardup {
 
 enum class PassageSplit : uint8_t { kLine, kBlankLine, kSentence, kQuote };
 
+inline const char* PassageSplitName(PassageSplit s) {
+  switch (s) {
+    case PassageSplit::kLine:
+      return "line";
+    case PassageSplit::kBlankLine:
+      return "blank-line";
+    case PassageSplit::kSentence:
+      return "sentence";
+    case PassageSplit::kQuote:
+      return "quote";
+  }
+  return "unknown";
+}
+
 inline absl::StatusOr<PassageSplit> ParsePassageSplit(std::string_view s) {
   if (s == "line" || s == "paragraph") return PassageSplit::kLine;
   if (s == "blank-line") return PassageSplit::kBlankLine;

@@ -1,9 +1,9 @@
-#include "batch_signing.hpp"
+#include "neardup/dedup/sign_batches.hpp"
 
 #include <future>
 #include <vector>
 
-namespace neardup::cli {
+namespace neardup {
 namespace {
 
 constexpr size_t kBatchDocuments = 4096;
@@ -70,4 +70,4 @@ absl::Status SignInBatches(DocumentReader* reader, const SignerOptions& options,
   }
 }
 
-}  // namespace neardup::cli
+}  // namespace neardup

@@ -1,11 +1,12 @@
-// Reading and signing documents in batches, shared by the commands that sign a corpus.
+// Stage 8, reading: documents read and signed in batches, for every front end that
+// signs a corpus (the dedup pipeline, `neardup sign`, `neardup index add`).
 //
 // Documents are read in batches (4096 documents or 64 MiB of text, whichever comes
 // first) so memory stays bounded. While one batch is signed on the worker threads the
 // next is read on another thread; batches reach the caller in input order, so whatever
 // the caller writes is identical for every thread count.
-#ifndef NEARDUP_CLI_BATCH_SIGNING_HPP_
-#define NEARDUP_CLI_BATCH_SIGNING_HPP_
+#ifndef NEARDUP_DEDUP_SIGN_BATCHES_HPP_
+#define NEARDUP_DEDUP_SIGN_BATCHES_HPP_
 
 #include <functional>
 #include <span>
@@ -14,7 +15,7 @@
 #include "neardup/io/input.hpp"
 #include "neardup/signature/signer.hpp"
 
-namespace neardup::cli {
+namespace neardup {
 
 // Called once per batch, in input order. `signers` are the per-worker signers (their
 // last_* buffers belong to an arbitrary document). A non-OK status stops the run.
@@ -26,6 +27,6 @@ using BatchFn = std::function<absl::Status(std::span<Document> docs,
 absl::Status SignInBatches(DocumentReader* reader, const SignerOptions& options, unsigned threads,
                            const BatchFn& on_batch);
 
-}  // namespace neardup::cli
+}  // namespace neardup
 
-#endif  // NEARDUP_CLI_BATCH_SIGNING_HPP_
+#endif  // NEARDUP_DEDUP_SIGN_BATCHES_HPP_

@@ -1,0 +1,228 @@
+// Stage 1 of the dedup pipeline: documents -> SignedCorpus.
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "neardup/dedup/sign_batches.hpp"
+#include "neardup/dedup/stages.hpp"
+#include "neardup/internal/json_text.hpp"
+#include "neardup/io/signature_file.hpp"
+
+namespace neardup {
+
+std::string SignedCorpus::Where(uint32_t d) const {
+  return line[d] == 0 ? files[file[d]] : absl::StrCat(files[file[d]], ":", line[d]);
+}
+
+void DedupLog::Report(InputProblem p) {
+  if (on_problem) on_problem(p);
+  skipped.push_back(std::move(p));
+}
+
+namespace {
+
+bool IsInputFailure(ProblemKind kind) {
+  return kind == ProblemKind::kUnreadable || kind == ProblemKind::kCorruptStream;
+}
+
+// Accepts documents in ordinal order: duplicate ids and the document limit are decided
+// here, for every kind of source alike.
+class CorpusBuilder {
+ public:
+  CorpusBuilder(SignedCorpus* corpus, const DedupOptions& options, bool strict, DedupLog* log,
+                const DocumentHook& hook)
+      : corpus_(corpus), options_(options), strict_(strict), log_(log), hook_(hook) {}
+
+  bool has_hook() const { return static_cast<bool>(hook_); }
+
+  // Returns whether the document was accepted (false: reported and skipped), or an error
+  // that stops the run.
+  absl::StatusOr<bool> Add(const Document& doc, uint64_t bytes, const DocumentSignature& sig, uint64_t sequence,
+                           bool hold) {
+    const auto next = static_cast<uint32_t>(corpus_->size());
+    const auto [it, inserted] = ids_.try_emplace(doc.id, next);
+    const std::string where = doc.line == 0 ? doc.file : absl::StrCat(doc.file, ":", doc.line);
+    if (!inserted) {
+      InputProblem p{.file = doc.file,
+                     .line = doc.line,
+                     .kind = ProblemKind::kDuplicateId,
+                     .code = absl::StatusCode::kAlreadyExists,
+                     .reason = absl::StrCat("duplicate id ", internal::JsonString(doc.id), " (first at ",
+                                            corpus_->Where(it->second), "); record skipped")};
+      if (strict_) return p.ToStatus();
+      ++log_->stats.duplicate_ids;
+      ++log_->stats.skipped;
+      ++log_->stats.problems_by_kind[static_cast<size_t>(ProblemKind::kDuplicateId)];
+      log_->Report(std::move(p));
+      return false;
+    }
+    if (options_.max_documents != 0 && next == options_.max_documents) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          where, ": more than --max-documents ", options_.max_documents,
+          " documents to hold in memory; nothing was written (split the input, or raise the limit: a document "
+          "takes about ",
+          options_.algorithm == DedupAlgorithm::kSimHash ? 8 : 4 * options_.signer.minhash.num_perm,
+          " bytes of signature plus its id and 64 bytes)"));
+    }
+    const auto [fit, fnew] = files_.try_emplace(doc.file, static_cast<uint32_t>(corpus_->files.size()));
+    if (fnew) corpus_->files.push_back(doc.file);
+    corpus_->ids.push_back(doc.id);
+    corpus_->bytes.push_back(bytes);
+    corpus_->input.push_back(doc.input);
+    corpus_->record.push_back(doc.record != 0 ? doc.record : doc.line);
+    corpus_->offset.push_back(doc.offset);
+    corpus_->file.push_back(fit->second);
+    corpus_->line.push_back(doc.line);
+    corpus_->sequence.push_back(sequence);
+    corpus_->empty.push_back(sig.empty() ? 1 : 0);
+    log_->stats.empty += sig.empty();
+    log_->stats.replaced_bytes += sig.replaced_bytes;
+    if (corpus_->signer.compute_simhash) corpus_->simhash.push_back(sig.simhash);
+    if (corpus_->signer.compute_minhash) {
+      corpus_->minhash.insert(corpus_->minhash.end(), sig.minhash.values.begin(), sig.minhash.values.end());
+    }
+    corpus_->held.push_back(hold ? 1 : 0);
+    if (hold || !corpus_->held_texts.empty()) {
+      corpus_->held_texts.resize(corpus_->size() - 1);
+      corpus_->held_raw.resize(corpus_->size() - 1);
+      corpus_->held_texts.push_back(hold ? doc.text : std::string());
+      corpus_->held_raw.push_back(hold ? doc.raw : std::string());
+    }
+    ++log_->stats.documents;
+    if (hook_) hook_(next, doc);
+    return true;
+  }
+
+ private:
+  SignedCorpus* corpus_;
+  const DedupOptions& options_;
+  bool strict_;
+  DedupLog* log_;
+  const DocumentHook& hook_;
+  absl::flat_hash_map<std::string, uint32_t> ids_;
+  absl::flat_hash_map<std::string, uint32_t> files_;
+};
+
+unsigned Threads(unsigned requested) {
+  return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
+
+absl::Status SignFiles(const DocumentSource& source, const DedupOptions& options, DedupLog* log,
+                       CorpusBuilder* builder, SignedCorpus* corpus) {
+  InputOptions input = source.input();
+  // Standard input cannot be read twice: keep its records for the later stages.
+  const bool has_stdin = std::find(source.paths().begin(), source.paths().end(), "-") != source.paths().end();
+  input.keep_raw = has_stdin;
+  input.on_problem = [log](const InputProblem& p) {
+    log->stats.failed_inputs += IsInputFailure(p.kind);
+    log->Report(p);
+  };
+  corpus->inputs = source.paths();
+  DocumentReader reader(source.paths(), input);
+  uint64_t file_documents = 0;
+  absl::Status status = SignInBatches(
+      &reader, corpus->signer, Threads(options.threads),
+      [&](std::span<Document> docs, std::span<const DocumentSignature> sigs) -> absl::Status {
+        for (size_t i = 0; i < docs.size(); ++i) {
+          const bool from_stdin = docs[i].file == "<stdin>";
+          const uint64_t sequence = from_stdin ? 0 : file_documents++;
+          absl::StatusOr<bool> added = builder->Add(docs[i], docs[i].text.size(), sigs[i], sequence, from_stdin);
+          if (!added.ok()) return added.status();
+        }
+        log->stats.bytes_read = reader.stats().bytes;
+        if (log->on_progress) log->on_progress(log->stats);
+        return absl::OkStatus();
+      });
+  const InputStats& stats = reader.stats();
+  log->stats.bytes_read = stats.bytes;
+  log->stats.skipped += stats.problems;
+  for (size_t k = 0; k < kNumProblemKinds; ++k) log->stats.problems_by_kind[k] += stats.problems_by_kind[k];
+  log->stats.records += stats.documents + stats.problems;
+  return status;
+}
+
+absl::Status LoadSignatures(const DocumentSource&, const DedupOptions&, DedupLog*, CorpusBuilder*, SignedCorpus*) {
+  return absl::UnimplementedError("signature inputs: coming with format v2");
+}
+
+absl::Status SignTexts(const DocumentSource& source, const DedupOptions& options, DedupLog* log,
+                       CorpusBuilder* builder, SignedCorpus* corpus) {
+  const std::vector<std::string>& ids = source.ids();
+  const std::vector<std::string>& texts = source.texts();
+  if (ids.size() != texts.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("texts source: ", ids.size(), " ids for ", texts.size(), " texts"));
+  }
+  corpus->inputs = {"<texts>"};
+  const unsigned threads = Threads(options.threads);
+  std::vector<Signer> signers(threads, Signer(corpus->signer));
+  constexpr size_t kBatch = 4096;
+  std::vector<DocumentSignature> sigs(std::min(kBatch, texts.size()));
+  Document doc;
+  doc.file = "<texts>";
+  for (size_t begin = 0; begin < texts.size(); begin += kBatch) {
+    const size_t end = std::min(texts.size(), begin + kBatch);
+    ParallelFor(end - begin, threads,
+                [&](unsigned w, size_t i) { signers[w].Sign(texts[begin + i], &sigs[i]); });
+    for (size_t i = begin; i < end; ++i) {
+      doc.id = ids[i];
+      doc.record = i + 1;
+      doc.line = i + 1;
+      log->stats.bytes_read += texts[i].size();
+      ++log->stats.records;
+      if (ids[i].empty()) {
+        InputProblem p{.file = doc.file,
+                       .line = i + 1,
+                       .kind = ProblemKind::kBadId,
+                       .code = absl::StatusCode::kInvalidArgument,
+                       .reason = "empty id; record skipped"};
+        if (source.input().strict) return p.ToStatus();
+        ++log->stats.skipped;
+        ++log->stats.problems_by_kind[static_cast<size_t>(ProblemKind::kBadId)];
+        log->Report(std::move(p));
+        continue;
+      }
+      // The hook (passages) reads the text: only then is it copied.
+      if (builder->has_hook()) doc.text = texts[i];
+      absl::StatusOr<bool> added = builder->Add(doc, texts[i].size(), sigs[i - begin], i, false);
+      if (!added.ok()) return added.status();
+    }
+    if (log->on_progress) log->on_progress(log->stats);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<SignedCorpus> SignDocuments(const DocumentSource& source, const DedupOptions& options,
+                                           DedupLog* log, const DocumentHook& hook) {
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  SignedCorpus corpus;
+  corpus.signer = options.SignerForRun();
+  CorpusBuilder builder(&corpus, options, source.input().strict, log, hook);
+  absl::Status status;
+  switch (source.kind()) {
+    case DocumentSource::Kind::kFiles:
+      status = SignFiles(source, options, log, &builder, &corpus);
+      break;
+    case DocumentSource::Kind::kTexts:
+      status = SignTexts(source, options, log, &builder, &corpus);
+      break;
+    case DocumentSource::Kind::kSignatures:
+      status = LoadSignatures(source, options, log, &builder, &corpus);
+      break;
+  }
+  if (!status.ok()) return status;
+  // Only standard input's documents are held; drop the columns if there were none.
+  if (std::find(corpus.held.begin(), corpus.held.end(), 1) == corpus.held.end()) {
+    corpus.held_texts.clear();
+    corpus.held_raw.clear();
+  }
+  return corpus;
+}
+
+}  // namespace neardup

@@ -1,0 +1,254 @@
+// Stages 2-4 of the dedup pipeline: candidates, verification, clusters.
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "neardup/cluster/union_find.hpp"
+#include "neardup/dedup/dedup.hpp"
+#include "neardup/dedup/stages.hpp"
+#include "neardup/index/simhash_index.hpp"
+#include "neardup/shingle/similarity.hpp"
+
+namespace neardup {
+namespace {
+
+unsigned Threads(unsigned requested) {
+  return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Runs fn(sim) until it needed no shingle set that was not loaded: the star policy and
+// the pair expansion compare documents that were never a candidate pair.
+template <class Fn>
+absl::Status RunWithExactSets(PairSimilarity* sim, Fn&& fn) {
+  for (;;) {
+    if (absl::Status s = fn(); !s.ok()) return s;
+    const std::vector<uint32_t> missing = sim->TakeMissing();
+    if (missing.empty()) return absl::OkStatus();
+    if (absl::Status s = sim->EnsureExact(missing); !s.ok()) return s;
+  }
+}
+
+// Shingle sets from texts: held in memory, or read again from the source.
+class SourceShingleSets : public ShingleSetSource {
+ public:
+  SourceShingleSets(const DocumentSource& source, const SignedCorpus& corpus)
+      : source_(source), corpus_(corpus), normalizer_(corpus.signer.normalize), shingler_(corpus.signer.shingle) {}
+
+  absl::Status Load(std::span<const uint32_t> docs, std::vector<std::vector<uint64_t>>* sets) override {
+    sets->assign(docs.size(), {});
+    std::vector<uint32_t> order(docs.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return docs[x] < docs[y]; });
+    std::vector<uint32_t> sorted(docs.size());
+    for (size_t i = 0; i < order.size(); ++i) sorted[i] = docs[order[i]];
+    const auto want = [&](uint32_t d) { return std::binary_search(sorted.begin(), sorted.end(), d); };
+    size_t next = 0;
+    return ReadDocumentsAgain(source_, corpus_, want, [&](uint32_t d, const Document& doc) -> absl::Status {
+      normalizer_.Normalize(doc.text, &normalized_);
+      std::vector<uint64_t> set = MakeShingleSet(shingler_.Shingle(normalized_));
+      // Documents come in ascending order; repeated requests for one share its set.
+      while (next < sorted.size() && sorted[next] < d) ++next;
+      while (next < sorted.size() && sorted[next] == d) (*sets)[order[next++]] = set;
+      return absl::OkStatus();
+    });
+  }
+
+ private:
+  const DocumentSource& source_;
+  const SignedCorpus& corpus_;
+  Normalizer normalizer_;
+  Shingler shingler_;
+  std::string normalized_;
+};
+
+}  // namespace
+
+std::unique_ptr<ShingleSetSource> MakeShingleSetSource(const DocumentSource& source, const SignedCorpus& corpus,
+                                                       const DedupOptions&, std::string* why) {
+  if (source.kind() == DocumentSource::Kind::kSignatures) {
+    if (why) *why = "signature files hold no text";
+    return nullptr;
+  }
+  return std::make_unique<SourceShingleSets>(source, corpus);
+}
+
+absl::StatusOr<std::vector<CandidatePair>> FindCandidates(const SignedCorpus& corpus, const DedupOptions& options,
+                                                          DedupStats* stats) {
+  std::vector<CandidatePair> out;
+  const auto n = static_cast<uint32_t>(corpus.size());
+  if (options.algorithm == DedupAlgorithm::kSimHash) {
+    // Empty documents all have fingerprint 0: leave them out rather than pair them all.
+    std::vector<uint64_t> fps;
+    std::vector<uint32_t> doc_of;
+    for (uint32_t d = 0; d < n; ++d) {
+      if (corpus.empty[d]) continue;
+      fps.push_back(corpus.simhash[d]);
+      doc_of.push_back(d);
+    }
+    absl::StatusOr<std::vector<SimHashPair>> pairs = FindSimHashPairs(
+        fps, {.max_distance = options.simhash_distance, .num_threads = Threads(options.threads)});
+    if (!pairs.ok()) return pairs.status();
+    out.reserve(pairs->size());
+    for (const SimHashPair& p : *pairs) out.push_back({doc_of[p.i], doc_of[p.j]});
+    std::sort(out.begin(), out.end());
+  } else {
+    absl::StatusOr<LshParams> banding = DedupBanding(options);
+    if (!banding.ok()) return banding.status();
+    // Long LSH runs are refined down to the lowest similarity verification can accept:
+    // the threshold for estimates; below it by the precise margin, or by four standard
+    // errors for exact checks, since exact Jaccard is not bound by the signature.
+    const double t = options.threshold;
+    const double k = corpus.signer.minhash.num_perm;
+    double refine = t;
+    if (options.verify == Verification::kPrecise) refine = std::max(0.0, t - options.PreciseMargin());
+    if (options.verify == Verification::kExact) refine = std::max(0.0, t - 4 * std::sqrt(t * (1 - t) / k));
+    absl::StatusOr<LshBatchResult> lsh = GenerateLshCandidates(
+        MinHashMatrixView{corpus.signer.minhash, corpus.minhash, corpus.empty},
+        {.banding = *banding, .verify_threshold = refine});
+    if (!lsh.ok()) return lsh.status();
+    out = std::move(lsh->pairs);
+    if (stats) {
+      stats->banding = *banding;
+      stats->lsh = lsh->stats;
+    }
+  }
+  if (stats) stats->candidates = out.size();
+  return out;
+}
+
+PairSimilarity::PairSimilarity(const SignedCorpus& corpus, const DedupOptions& options, Verification verification,
+                               ShingleSetSource* texts)
+    : corpus_(corpus),
+      verification_(verification),
+      simhash_(options.algorithm == DedupAlgorithm::kSimHash),
+      threshold_(options.VerifyThreshold()),
+      margin_(options.PreciseMargin()),
+      texts_(texts) {}
+
+double PairSimilarity::Estimate(uint32_t a, uint32_t b) const {
+  if (simhash_) return 1.0 - HammingDistance(corpus_.simhash[a], corpus_.simhash[b]) / 64.0;
+  const std::span<const uint32_t> va = corpus_.MinHashOf(a);
+  return static_cast<double>(CountMatches(va, corpus_.MinHashOf(b))) / static_cast<double>(va.size());
+}
+
+bool PairSimilarity::NeedsExact(double estimate) const {
+  if (simhash_ || texts_ == nullptr) return false;
+  if (verification_ == Verification::kExact) return true;
+  return verification_ == Verification::kPrecise && std::abs(estimate - threshold_) <= margin_;
+}
+
+double PairSimilarity::operator()(uint32_t a, uint32_t b) const {
+  const double estimate = Estimate(a, b);
+  if (!NeedsExact(estimate)) return estimate;
+  const auto ia = sets_.find(a);
+  const auto ib = sets_.find(b);
+  if (ia == sets_.end() || ib == sets_.end()) {
+    // Only the single-threaded stages get here (VerifyCandidates loads first).
+    if (ia == sets_.end()) missing_.push_back(a);
+    if (ib == sets_.end()) missing_.push_back(b);
+    return estimate;
+  }
+  return ExactJaccard(ia->second, ib->second);
+}
+
+absl::Status PairSimilarity::EnsureExact(std::span<const uint32_t> docs) {
+  if (texts_ == nullptr) return absl::OkStatus();
+  std::vector<uint32_t> need;
+  for (const uint32_t d : docs) {
+    if (!sets_.contains(d)) need.push_back(d);
+  }
+  std::sort(need.begin(), need.end());
+  need.erase(std::unique(need.begin(), need.end()), need.end());
+  if (need.empty()) return absl::OkStatus();
+  std::vector<std::vector<uint64_t>> sets;
+  if (absl::Status s = texts_->Load(need, &sets); !s.ok()) return s;
+  for (size_t i = 0; i < need.size(); ++i) sets_[need[i]] = std::move(sets[i]);
+  return absl::OkStatus();
+}
+
+std::vector<uint32_t> PairSimilarity::TakeMissing() const {
+  std::vector<uint32_t> out;
+  out.swap(missing_);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+absl::StatusOr<std::vector<ScoredPair>> VerifyCandidates(std::span<const CandidatePair> candidates,
+                                                         const DedupOptions& options, PairSimilarity* sim,
+                                                         DedupStats* stats) {
+  // The documents of the pairs an estimate cannot decide are read again, once.
+  std::vector<uint32_t> need;
+  uint64_t uncertain = 0;
+  for (const CandidatePair& p : candidates) {
+    if (!sim->NeedsExact(sim->Estimate(p.first, p.second))) continue;
+    ++uncertain;
+    need.push_back(p.first);
+    need.push_back(p.second);
+  }
+  if (absl::Status s = sim->EnsureExact(need); !s.ok()) return s;
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  pairs.reserve(candidates.size());
+  for (const CandidatePair& p : candidates) pairs.push_back({p.first, p.second});
+  std::vector<ScoredPair> verified =
+      VerifyPairs(std::move(pairs), options.VerifyThreshold(), *sim, Threads(options.threads));
+  if (stats) {
+    stats->verified = verified.size();
+    stats->decided_exactly += uncertain;
+    stats->decided_by_estimate += candidates.size() - uncertain;
+  }
+  return verified;
+}
+
+absl::StatusOr<std::vector<Cluster>> ClusterDocuments(const SignedCorpus& corpus,
+                                                      std::span<const ScoredPair> verified,
+                                                      const DedupOptions& options, PairSimilarity* sim) {
+  const auto n = static_cast<uint32_t>(corpus.size());
+  const std::vector<uint32_t> rank = KeepRanks(options.keep, corpus.ids, corpus.bytes, n);
+  std::vector<Cluster> clusters;
+  absl::Status s = RunWithExactSets(sim, [&] {
+    clusters = BuildClusters(n, verified, rank, {.threshold = options.VerifyThreshold(), .policy = options.policy},
+                             *sim);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return clusters;
+}
+
+absl::StatusOr<std::vector<ScoredPair>> ExpandPairs(uint32_t n, std::span<const ScoredPair> verified,
+                                                    const DedupOptions& options, PairSimilarity* sim) {
+  UnionFind uf(n);
+  std::vector<uint32_t> docs;
+  for (const ScoredPair& p : verified) {
+    uf.Union(p.a, p.b);
+    docs.push_back(p.a);
+    docs.push_back(p.b);
+  }
+  std::sort(docs.begin(), docs.end());
+  docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+  std::stable_sort(docs.begin(), docs.end(), [&](uint32_t x, uint32_t y) { return uf.Find(x) < uf.Find(y); });
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  for (size_t start = 0; start < docs.size();) {
+    size_t stop = start;
+    while (stop < docs.size() && uf.Find(docs[stop]) == uf.Find(docs[start])) ++stop;
+    for (size_t i = start; i < stop; ++i) {
+      for (size_t j = i + 1; j < stop; ++j) pairs.push_back({docs[i], docs[j]});
+    }
+    start = stop;
+  }
+  std::vector<uint32_t> need;
+  for (const auto& [a, b] : pairs) {
+    if (!sim->NeedsExact(sim->Estimate(a, b))) continue;
+    need.push_back(a);
+    need.push_back(b);
+  }
+  if (absl::Status s = sim->EnsureExact(need); !s.ok()) return s;
+  return VerifyPairs(std::move(pairs), options.VerifyThreshold(), *sim, Threads(options.threads));
+}
+
+}  // namespace neardup
