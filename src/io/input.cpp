@@ -2,19 +2,24 @@
 //
 // Layers, bottom up: RawFile reads a file (or stdin) into a reusable buffer;
 // a ByteStream (plain, gzip, zstd) turns those bytes into decoded chunks; LineReader
-// cuts chunks into lines without copying a line that lies inside one chunk; a Source
-// (JSONL or text files) turns lines or files into documents. Every buffer a line can
-// point into has kJsonlPadding spare bytes at its end, so lines go to simdjson
-// without a copy.
+// cuts chunks into lines without copying a line that lies inside one chunk, and knows
+// each line's decoded byte offset; a Source (JSONL or text files) turns lines or files
+// into documents. Every buffer a line can point into has kJsonlPadding spare bytes at
+// its end, so lines go to simdjson without a copy. ReadRecords reuses the same layers:
+// a re-read line goes through the same LineReader and line-to-document code, so it
+// gives exactly the document the sequential reader gave.
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +40,8 @@ std::string InputProblem::ToString() const {
 namespace {
 
 constexpr size_t kRawChunk = 256 * 1024;
+// ReadRecords reads one line at a place: small reads, grown by LineReader if longer.
+constexpr size_t kRandomAccessChunk = 16 * 1024;
 constexpr size_t kDecodedChunk = 1024 * 1024;
 // A line buffer that grew past this for one long line is released afterwards.
 constexpr size_t kKeepLineCapacity = 16u << 20;
@@ -57,7 +64,8 @@ StreamError ErrnoError(std::string_view what, int error) {
 // A file's raw bytes through one reusable buffer. Owns the FILE* unless it is stdin.
 class RawFile {
  public:
-  RawFile(std::FILE* file, bool owned) : file_(file), owned_(owned), buf_(kRawChunk + kJsonlPadding) {}
+  RawFile(std::FILE* file, bool owned, size_t chunk = kRawChunk)
+      : file_(file), owned_(owned), chunk_(chunk), buf_(chunk + kJsonlPadding) {}
   ~RawFile() {
     if (owned_) std::fclose(file_);
   }
@@ -76,9 +84,9 @@ class RawFile {
     offset_ += end_;
     begin_ = end_ = 0;
     if (eof_) return false;
-    const size_t n = std::fread(buf_.data(), 1, kRawChunk, file_);
+    const size_t n = std::fread(buf_.data(), 1, chunk_, file_);
     end_ = n;
-    if (n < kRawChunk) {
+    if (n < chunk_) {
       if (std::ferror(file_)) {
         error_ = ErrnoError("read error", errno != 0 ? errno : EIO);
         eof_ = true;
@@ -92,6 +100,7 @@ class RawFile {
  private:
   std::FILE* file_;
   bool owned_;
+  size_t chunk_;
   std::vector<char> buf_;
   size_t begin_ = 0;
   size_t end_ = 0;
@@ -255,15 +264,35 @@ class ZstdStream final : public ByteStream {
   bool done_ = false;
 };
 
-// Lines of a ByteStream, without the "\n" or "\r\n".
+// Lines of a ByteStream, without the "\n" or "\r\n", each with its line number and
+// the decoded byte offset of its first byte.
 class LineReader {
  public:
   enum class Result { kLine, kTooLong, kEnd, kError };
 
-  LineReader(std::unique_ptr<ByteStream> stream, uint64_t max_line_bytes, uint64_t* bytes)
-      : stream_(std::move(stream)), max_line_bytes_(max_line_bytes), bytes_(bytes) {}
+  // `base` is the decoded offset of the stream's first byte (ReadRecords starts
+  // mid-file); `*bytes` grows by the bytes consumed from the first line read on.
+  LineReader(std::unique_ptr<ByteStream> stream, uint64_t max_line_bytes, uint64_t* bytes,
+             uint64_t base = 0)
+      : stream_(std::move(stream)),
+        max_line_bytes_(max_line_bytes),
+        bytes_(bytes),
+        base_(base),
+        accounted_(base) {}
+
+  // Only lines that start in [begin, end); line numbers still count from the start.
+  // Call before the first Next(), on a reader whose base is 0.
+  void SetRange(ByteRange range) {
+    begin_ = range.begin;
+    end_ = range.end;
+    positioned_ = begin_ <= base_;
+  }
+  // The number of lines before the stream's first byte (ReadRecords knows it).
+  void set_line_number(uint64_t lines_before) { line_ = lines_before; }
 
   uint64_t line_number() const { return line_; }
+  // The first byte of the line last returned (or of the line that failed or was cut).
+  uint64_t line_offset() const { return line_offset_; }
   uint64_t too_long_bytes() const { return too_long_bytes_; }
   const std::optional<StreamError>& error() const { return stream_->error(); }
 
@@ -271,14 +300,25 @@ class LineReader {
   // readable bytes. kTooLong: the line was skipped (too_long_bytes() says how long).
   // kError: the stream failed in line line_number() + 1; its partial line is dropped.
   Result Next(std::string_view* line) {
+    const Result r = NextUnaccounted(line);
+    *bytes_ += base_ + pos_ - accounted_;
+    accounted_ = base_ + pos_;
+    return r;
+  }
+
+ private:
+  Result NextUnaccounted(std::string_view* line) {
     partial_.clear();
     if (partial_.capacity() > kKeepLineCapacity) std::string().swap(partial_);
+    if (!positioned_ && !Position()) {
+      line_offset_ = base_ + pos_;
+      return stream_->error() ? Result::kError : Result::kEnd;
+    }
+    line_offset_ = base_ + pos_;
+    if (line_offset_ >= end_) return Result::kEnd;
     for (;;) {
       if (pos_ == chunk_.size()) {
-        chunk_ = stream_->Next();
-        pos_ = 0;
-        *bytes_ += chunk_.size();
-        if (chunk_.empty()) {
+        if (!NextChunk()) {
           if (stream_->error()) return Result::kError;
           if (discarding_) {
             ++line_;
@@ -316,7 +356,46 @@ class LineReader {
     }
   }
 
- private:
+  bool NextChunk() {
+    base_ += chunk_.size();
+    chunk_ = stream_->Next();
+    pos_ = 0;
+    return !chunk_.empty();
+  }
+
+  // Moves to the first line that starts at or after begin_, counting the newlines on
+  // the way. A line starts at begin_ exactly when byte begin_ - 1 is '\n', so the
+  // first line in range starts after the first '\n' at or after begin_ - 1. False at
+  // the end of the stream (no line starts in range) or on a stream error.
+  bool Position() {
+    const uint64_t last_before = begin_ - 1;
+    for (;;) {
+      if (pos_ == chunk_.size() && !NextChunk()) {
+        positioned_ = true;
+        accounted_ = base_;  // the skipped prefix is not part of this range's bytes
+        return false;
+      }
+      const uint64_t at = base_ + pos_;
+      const char* p = chunk_.data() + pos_;
+      if (at < last_before) {
+        const size_t n = std::min<uint64_t>(last_before - at, chunk_.size() - pos_);
+        line_ += static_cast<uint64_t>(std::count(p, p + n, '\n'));
+        pos_ += n;
+        continue;
+      }
+      const void* nl = std::memchr(p, '\n', chunk_.size() - pos_);
+      if (nl == nullptr) {
+        pos_ = chunk_.size();
+        continue;
+      }
+      pos_ = static_cast<size_t>(static_cast<const char*>(nl) - chunk_.data()) + 1;
+      ++line_;
+      positioned_ = true;
+      accounted_ = base_ + pos_;
+      return true;
+    }
+  }
+
   void Append(std::string_view piece) {
     const size_t need = partial_.size() + piece.size() + kJsonlPadding;
     if (partial_.capacity() < need) partial_.reserve(std::max(need, 2 * partial_.capacity()));
@@ -343,8 +422,14 @@ class LineReader {
   uint64_t* bytes_;
   std::string_view chunk_;
   size_t pos_ = 0;
+  uint64_t base_;       // decoded offset of chunk_[0]
+  uint64_t accounted_;  // decoded offset up to which *bytes_ has counted
+  uint64_t begin_ = 0;
+  uint64_t end_ = ByteRange::kToEnd;
+  bool positioned_ = true;
   std::string partial_;
   uint64_t line_ = 0;
+  uint64_t line_offset_ = 0;
   uint64_t too_long_bytes_ = 0;
   bool discarding_ = false;
 };
@@ -376,60 +461,89 @@ std::string TooLargeReason(std::string_view what, uint64_t size, uint64_t limit,
 
 class JsonlSource final : public Source {
  public:
+  // What one line is; kBlank and kSkipped only come from NextLine.
+  enum class LineResult { kDocument, kProblem, kEnd, kBlank, kSkipped };
+
   JsonlSource(std::string name, std::unique_ptr<ByteStream> stream, JsonlRecordParser* parser,
-              const InputOptions* options, uint64_t* bytes)
+              const InputOptions* options, uint64_t* bytes, uint64_t base = 0)
       : name_(std::move(name)),
-        lines_(std::move(stream), options->max_line_bytes, bytes),
+        lines_(std::move(stream), options->max_line_bytes, bytes, base),
         parser_(parser),
         options_(options) {}
 
+  LineReader& lines() { return lines_; }
+
   Result Next(Document* doc, InputProblem* problem) override {
-    if (done_) return Result::kEnd;
-    std::string_view line;
     for (;;) {
-      switch (lines_.Next(&line)) {
-        case LineReader::Result::kEnd:
-          done_ = true;
+      switch (NextLine(doc, problem)) {
+        case LineResult::kDocument:
+          return Result::kDocument;
+        case LineResult::kProblem:
+          return Result::kProblem;
+        case LineResult::kEnd:
           return Result::kEnd;
-        case LineReader::Result::kError: {
-          done_ = true;
-          const StreamError& e = *lines_.error();
-          *problem = MakeProblem(name_, lines_.line_number() + 1, e.kind, e.reason, e.code);
-          return Result::kProblem;
-        }
-        case LineReader::Result::kTooLong:
-          *problem = MakeProblem(name_, lines_.line_number(), ProblemKind::kTooLarge,
-                                 TooLargeReason("line", lines_.too_long_bytes(),
-                                                options_->max_line_bytes, "max_line_bytes"));
-          return Result::kProblem;
-        case LineReader::Result::kLine:
+        default:
           break;
       }
-      const uint64_t n = lines_.line_number();
-      if (n == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
-      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      std::string reason;
-      const ProblemKind kind = parser_->ParsePadded(line, &doc->id, &doc->text, &reason);
-      if (kind != ProblemKind::kNone) {
-        *problem = MakeProblem(name_, n, kind, std::move(reason));
-        return Result::kProblem;
-      }
-      if (options_->max_document_bytes != 0 && doc->text.size() > options_->max_document_bytes) {
-        *problem = MakeProblem(name_, n, ProblemKind::kTooLarge,
-                               TooLargeReason("text", doc->text.size(),
-                                              options_->max_document_bytes, "max_document_bytes"));
-        return Result::kProblem;
-      }
-      if (parser_->fields().id_field.empty()) doc->id = absl::StrCat(name_, ":", n);
-      doc->file = name_;
-      doc->line = n;
-      if (options_->keep_raw) {
-        doc->raw.assign(line);
-      } else {
-        doc->raw.clear();
-      }
-      return Result::kDocument;
     }
+  }
+
+  // The next line as a document, a problem or a blank line. With `only_at` set, a
+  // line that starts before *only_at is kSkipped without being parsed.
+  LineResult NextLine(Document* doc, InputProblem* problem,
+                      std::optional<uint64_t> only_at = std::nullopt) {
+    if (done_) return LineResult::kEnd;
+    std::string_view line;
+    switch (lines_.Next(&line)) {
+      case LineReader::Result::kEnd:
+        done_ = true;
+        return LineResult::kEnd;
+      case LineReader::Result::kError: {
+        done_ = true;
+        const StreamError& e = *lines_.error();
+        *problem = MakeProblem(name_, lines_.line_number() + 1, e.kind, e.reason, e.code);
+        problem->offset = lines_.line_offset();
+        return LineResult::kProblem;
+      }
+      case LineReader::Result::kTooLong:
+        if (only_at && lines_.line_offset() < *only_at) return LineResult::kSkipped;
+        *problem = MakeProblem(name_, lines_.line_number(), ProblemKind::kTooLarge,
+                               TooLargeReason("line", lines_.too_long_bytes(),
+                                              options_->max_line_bytes, "max_line_bytes"));
+        problem->offset = lines_.line_offset();
+        return LineResult::kProblem;
+      case LineReader::Result::kLine:
+        break;
+    }
+    const uint64_t n = lines_.line_number();
+    const uint64_t offset = lines_.line_offset();
+    if (only_at && offset < *only_at) return LineResult::kSkipped;
+    if (offset == 0 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return LineResult::kBlank;
+    std::string reason;
+    ProblemKind kind = parser_->ParsePadded(line, &doc->id, &doc->text, &reason);
+    if (kind == ProblemKind::kNone && options_->max_document_bytes != 0 &&
+        doc->text.size() > options_->max_document_bytes) {
+      kind = ProblemKind::kTooLarge;
+      reason = TooLargeReason("text", doc->text.size(), options_->max_document_bytes,
+                              "max_document_bytes");
+    }
+    if (kind != ProblemKind::kNone) {
+      *problem = MakeProblem(name_, n, kind, std::move(reason));
+      problem->offset = offset;
+      return LineResult::kProblem;
+    }
+    if (parser_->fields().id_field.empty()) doc->id = absl::StrCat(name_, ":", n);
+    doc->file = name_;
+    doc->line = n;
+    doc->record = n;
+    doc->offset = offset;
+    if (options_->keep_raw) {
+      doc->raw.assign(line);
+    } else {
+      doc->raw.clear();
+    }
+    return LineResult::kDocument;
   }
 
  private:
@@ -440,15 +554,61 @@ class JsonlSource final : public Source {
   bool done_ = false;
 };
 
-// Whole-file documents, after any problems met while listing them.
+struct TextFile {
+  std::string path;
+  std::string id;
+};
+
+// Reads a whole text file into *text, or returns why it cannot be used.
+std::optional<InputProblem> ReadTextFile(const std::string& path, const InputOptions& options,
+                                         InputStats* stats, std::string* text) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    const int e = errno;
+    return MakeProblem(path, 0, ProblemKind::kUnreadable,
+                       absl::StrCat("cannot open: ", ErrnoMessage(e)), absl::ErrnoToStatusCode(e));
+  }
+  ++stats->files;
+  const uint64_t limit = options.max_document_bytes;
+  struct stat st;
+  if (::fstat(fileno(file), &st) == 0 && limit != 0 && static_cast<uint64_t>(st.st_size) > limit) {
+    std::fclose(file);
+    return MakeProblem(path, 0, ProblemKind::kTooLarge,
+                       TooLargeReason("file", static_cast<uint64_t>(st.st_size), limit,
+                                      "max_document_bytes"));
+  }
+  // Read to the end rather than trusting st_size: the file may be growing or special.
+  text->clear();
+  size_t size = 0;
+  for (;;) {
+    if (text->size() - size < 64 * 1024) text->resize(std::max<size_t>(2 * size, size + 64 * 1024));
+    const size_t n = std::fread(text->data() + size, 1, text->size() - size, file);
+    size += n;
+    if (limit != 0 && size > limit) {
+      std::fclose(file);
+      return MakeProblem(path, 0, ProblemKind::kTooLarge,
+                         absl::StrCat("file is over the limit of ", limit,
+                                      " bytes (max_document_bytes)"));
+    }
+    if (n == 0) break;
+  }
+  const bool failed = std::ferror(file) != 0;
+  const int e = errno;
+  std::fclose(file);
+  text->resize(size);
+  stats->bytes += size;
+  if (failed) {
+    return MakeProblem(path, 0, ProblemKind::kUnreadable,
+                       absl::StrCat("read error: ", ErrnoMessage(e)), absl::ErrnoToStatusCode(e));
+  }
+  return std::nullopt;
+}
+
+// Whole-file documents, after any problems met while listing them. Record numbers are
+// positions in the listing, so a file that fails still uses up its number.
 class TextFilesSource final : public Source {
  public:
-  struct File {
-    std::string path;
-    std::string id;
-  };
-
-  TextFilesSource(std::vector<InputProblem> listing_problems, std::vector<File> files,
+  TextFilesSource(std::vector<InputProblem> listing_problems, std::vector<TextFile> files,
                   const InputOptions* options, InputStats* stats)
       : problems_(std::move(listing_problems)),
         files_(std::move(files)),
@@ -461,65 +621,24 @@ class TextFilesSource final : public Source {
       return Result::kProblem;
     }
     if (next_file_ == files_.size()) return Result::kEnd;
-    const File& f = files_[next_file_++];
-    if (std::optional<InputProblem> p = ReadFile(f.path, &doc->text)) {
+    const TextFile& f = files_[next_file_++];
+    if (std::optional<InputProblem> p = ReadTextFile(f.path, *options_, stats_, &doc->text)) {
       *problem = std::move(*p);
       return Result::kProblem;
     }
     doc->id = f.id;
     doc->file = f.path;
     doc->line = 0;
+    doc->record = next_file_;
+    doc->offset = 0;
     doc->raw.clear();
     return Result::kDocument;
   }
 
  private:
-  std::optional<InputProblem> ReadFile(const std::string& path, std::string* text) {
-    std::FILE* file = std::fopen(path.c_str(), "rb");
-    if (file == nullptr) {
-      const int e = errno;
-      return MakeProblem(path, 0, ProblemKind::kUnreadable,
-                         absl::StrCat("cannot open: ", ErrnoMessage(e)), absl::ErrnoToStatusCode(e));
-    }
-    ++stats_->files;
-    const uint64_t limit = options_->max_document_bytes;
-    struct stat st;
-    if (::fstat(fileno(file), &st) == 0 && limit != 0 && static_cast<uint64_t>(st.st_size) > limit) {
-      std::fclose(file);
-      return MakeProblem(path, 0, ProblemKind::kTooLarge,
-                         TooLargeReason("file", static_cast<uint64_t>(st.st_size), limit,
-                                        "max_document_bytes"));
-    }
-    // Read to the end rather than trusting st_size: the file may be growing or special.
-    text->clear();
-    size_t size = 0;
-    for (;;) {
-      if (text->size() - size < 64 * 1024) text->resize(std::max<size_t>(2 * size, size + 64 * 1024));
-      const size_t n = std::fread(text->data() + size, 1, text->size() - size, file);
-      size += n;
-      if (limit != 0 && size > limit) {
-        std::fclose(file);
-        return MakeProblem(path, 0, ProblemKind::kTooLarge,
-                           absl::StrCat("file is over the limit of ", limit,
-                                        " bytes (max_document_bytes)"));
-      }
-      if (n == 0) break;
-    }
-    const bool failed = std::ferror(file) != 0;
-    const int e = errno;
-    std::fclose(file);
-    text->resize(size);
-    stats_->bytes += size;
-    if (failed) {
-      return MakeProblem(path, 0, ProblemKind::kUnreadable,
-                         absl::StrCat("read error: ", ErrnoMessage(e)), absl::ErrnoToStatusCode(e));
-    }
-    return std::nullopt;
-  }
-
   std::vector<InputProblem> problems_;
   size_t next_problem_ = 0;
-  std::vector<File> files_;
+  std::vector<TextFile> files_;
   size_t next_file_ = 0;
   const InputOptions* options_;
   InputStats* stats_;
@@ -527,7 +646,7 @@ class TextFilesSource final : public Source {
 
 // Every ".txt" file below root, sorted by relative path. Directories that cannot be
 // listed become problems (sorted too, so the order does not depend on the file system).
-void ListTextFiles(const std::filesystem::path& root, std::vector<TextFilesSource::File>* files,
+void ListTextFiles(const std::filesystem::path& root, std::vector<TextFile>* files,
                    std::vector<InputProblem>* problems) {
   namespace fs = std::filesystem;
   std::vector<fs::path> pending = {root};
@@ -567,18 +686,25 @@ void ListTextFiles(const std::filesystem::path& root, std::vector<TextFilesSourc
 
 enum class Compression { kNone, kGzip, kZstd, kSniff };
 
-std::unique_ptr<ByteStream> MakeStream(std::unique_ptr<RawFile> raw, Compression compression) {
+Compression CompressionFromName(const std::string& path) {
+  if (path.ends_with(".gz")) return Compression::kGzip;
+  if (path.ends_with(".zst") || path.ends_with(".zstd")) return Compression::kZstd;
+  return Compression::kSniff;
+}
+
+Compression CompressionFromMagic(std::string_view head) {
+  if (head.starts_with("\x1f\x8b")) return Compression::kGzip;
+  if (head.starts_with("\x28\xb5\x2f\xfd")) return Compression::kZstd;
+  return Compression::kNone;
+}
+
+// The stream for raw bytes; *chosen says which decoder (after sniffing) it uses.
+std::unique_ptr<ByteStream> MakeStream(std::unique_ptr<RawFile> raw, Compression compression,
+                                       Compression* chosen = nullptr) {
   if (compression == Compression::kSniff) {
-    compression = Compression::kNone;
-    if (raw->Fill()) {
-      const std::string_view head = raw->available();
-      if (head.starts_with("\x1f\x8b")) {
-        compression = Compression::kGzip;
-      } else if (head.starts_with("\x28\xb5\x2f\xfd")) {
-        compression = Compression::kZstd;
-      }
-    }
+    compression = raw->Fill() ? CompressionFromMagic(raw->available()) : Compression::kNone;
   }
+  if (chosen != nullptr) *chosen = compression;
   switch (compression) {
     case Compression::kGzip:
       return std::make_unique<GzipStream>(std::move(raw));
@@ -589,6 +715,41 @@ std::unique_ptr<ByteStream> MakeStream(std::unique_ptr<RawFile> raw, Compression
   }
 }
 
+// What an input path is, from its name and a stat.
+enum class InputKind { kStdin, kDirectory, kTextFile, kJsonl };
+
+// The kind, or the problem that prevents reading the path at all.
+std::optional<InputProblem> Classify(const std::string& path, InputKind* kind) {
+  namespace fs = std::filesystem;
+  if (path == "-") {
+    *kind = InputKind::kStdin;
+    return std::nullopt;
+  }
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec) {
+    return MakeProblem(path, 0, ProblemKind::kUnreadable,
+                       absl::StrCat("cannot open: ", ec.message()),
+                       absl::ErrnoToStatusCode(ec.value()));
+  }
+  if (fs::is_directory(status)) {
+    *kind = InputKind::kDirectory;
+  } else if (path.ends_with(".txt")) {
+    *kind = InputKind::kTextFile;
+  } else {
+    *kind = InputKind::kJsonl;
+  }
+  return std::nullopt;
+}
+
+std::optional<InputProblem> OpenFile(const std::string& path, std::FILE** file) {
+  *file = std::fopen(path.c_str(), "rb");
+  if (*file != nullptr) return std::nullopt;
+  const int e = errno;
+  return MakeProblem(path, 0, ProblemKind::kUnreadable,
+                     absl::StrCat("cannot open: ", ErrnoMessage(e)), absl::ErrnoToStatusCode(e));
+}
+
 }  // namespace
 
 struct DocumentReader::Impl {
@@ -596,8 +757,13 @@ struct DocumentReader::Impl {
       : inputs(std::move(in)), options(std::move(opts)), parser(options.fields) {}
 
   absl::Status Report(InputProblem problem) {
+    problem.input = current_input;
     ++stats.problems;
     ++stats.problems_by_kind[static_cast<size_t>(problem.kind)];
+    if (IsInputFailure(problem.kind)) {
+      ++stats.failed_inputs;
+      input_failures.push_back(problem);
+    }
     if (options.strict) {
       sticky = problem.ToStatus();
       return sticky;
@@ -606,76 +772,109 @@ struct DocumentReader::Impl {
     return absl::OkStatus();
   }
 
+  absl::Status RangeError(const std::string& path, std::string_view what) {
+    sticky = absl::InvalidArgumentError(
+        absl::StrCat(path, ": a byte range needs an uncompressed JSONL file, not ", std::string(what)));
+    return sticky;
+  }
+
   // Sets `source` for the path, or returns the problem that prevents reading it.
-  std::optional<InputProblem> Open(const std::string& path) {
-    namespace fs = std::filesystem;
-    if (path == "-") {
-      ++stats.files;
-      source = MakeJsonl(std::string(kStdinName),
-                         std::make_unique<RawFile>(stdin, /*owned=*/false), Compression::kSniff);
-      return std::nullopt;
+  // Errors (not problems): a byte range on an input that cannot take one.
+  absl::StatusOr<std::optional<InputProblem>> Open(const std::string& path, ByteRange range) {
+    InputKind kind;
+    if (std::optional<InputProblem> p = Classify(path, &kind)) return p;
+    if (!range.whole() && kind != InputKind::kJsonl) {
+      return RangeError(path, kind == InputKind::kStdin       ? "standard input"
+                              : kind == InputKind::kDirectory ? "a directory"
+                                                              : "a .txt file");
     }
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (ec) {
-      return MakeProblem(path, 0, ProblemKind::kUnreadable,
-                         absl::StrCat("cannot open: ", ec.message()),
-                         absl::ErrnoToStatusCode(ec.value()));
+    switch (kind) {
+      case InputKind::kStdin:
+        ++stats.files;
+        source = MakeJsonl(std::string(kStdinName),
+                           std::make_unique<RawFile>(stdin, /*owned=*/false), Compression::kSniff,
+                           range);
+        return std::nullopt;
+      case InputKind::kDirectory: {
+        std::vector<TextFile> files;
+        std::vector<InputProblem> problems;
+        ListTextFiles(path, &files, &problems);
+        source = std::make_unique<TextFilesSource>(std::move(problems), std::move(files), &options,
+                                                   &stats);
+        return std::nullopt;
+      }
+      case InputKind::kTextFile:
+        source = std::make_unique<TextFilesSource>(std::vector<InputProblem>{},
+                                                   std::vector<TextFile>{{path, path}}, &options,
+                                                   &stats);
+        return std::nullopt;
+      case InputKind::kJsonl:
+        break;
     }
-    if (fs::is_directory(status)) {
-      std::vector<TextFilesSource::File> files;
-      std::vector<InputProblem> problems;
-      ListTextFiles(path, &files, &problems);
-      source = std::make_unique<TextFilesSource>(std::move(problems), std::move(files), &options,
-                                                 &stats);
-      return std::nullopt;
-    }
-    if (path.ends_with(".txt")) {
-      source = std::make_unique<TextFilesSource>(
-          std::vector<InputProblem>{}, std::vector<TextFilesSource::File>{{path, path}}, &options,
-          &stats);
-      return std::nullopt;
-    }
-    std::FILE* file = std::fopen(path.c_str(), "rb");
-    if (file == nullptr) {
-      const int e = errno;
-      return MakeProblem(path, 0, ProblemKind::kUnreadable,
-                         absl::StrCat("cannot open: ", ErrnoMessage(e)),
-                         absl::ErrnoToStatusCode(e));
-    }
+    std::FILE* file = nullptr;
+    if (std::optional<InputProblem> p = OpenFile(path, &file)) return p;
     ++stats.files;
-    Compression compression = Compression::kSniff;
-    if (path.ends_with(".gz")) {
-      compression = Compression::kGzip;
-    } else if (path.ends_with(".zst") || path.ends_with(".zstd")) {
-      compression = Compression::kZstd;
-    }
-    source = MakeJsonl(path, std::make_unique<RawFile>(file, /*owned=*/true), compression);
+    source = MakeJsonl(path, std::make_unique<RawFile>(file, /*owned=*/true),
+                       CompressionFromName(path), range);
+    if (source == nullptr) return RangeError(path, "a compressed stream");
     return std::nullopt;
   }
 
+  // Null when a byte range meets a compressed stream.
   std::unique_ptr<Source> MakeJsonl(std::string name, std::unique_ptr<RawFile> raw,
-                                    Compression compression) {
-    return std::make_unique<JsonlSource>(std::move(name), MakeStream(std::move(raw), compression),
-                                         &parser, &options, &stats.bytes);
+                                    Compression compression, ByteRange range) {
+    Compression chosen;
+    auto jsonl = std::make_unique<JsonlSource>(
+        std::move(name), MakeStream(std::move(raw), compression, &chosen), &parser, &options,
+        &stats.bytes);
+    if (!range.whole()) {
+      if (chosen != Compression::kNone) return nullptr;
+      jsonl->lines().SetRange(range);
+    }
+    return jsonl;
+  }
+
+  absl::Status CheckOptions() const {
+    if (options.fields.text_field.empty()) {
+      return absl::InvalidArgumentError("the text field name must not be empty");
+    }
+    if (!options.byte_ranges.empty()) {
+      if (options.byte_ranges.size() != inputs.size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("byte_ranges has ", options.byte_ranges.size(), " ranges for ",
+                         inputs.size(), " inputs; give one per input or none"));
+      }
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        const ByteRange& r = options.byte_ranges[i];
+        if (r.begin > r.end) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              inputs[i], ": byte range begins at ", r.begin, ", after its end ", r.end));
+        }
+      }
+    }
+    return absl::OkStatus();
   }
 
   absl::StatusOr<bool> Next(Document* doc) {
     if (!sticky.ok()) return sticky;
-    if (options.fields.text_field.empty()) {
-      return absl::InvalidArgumentError("the text field name must not be empty");
-    }
+    if (absl::Status s = CheckOptions(); !s.ok()) return s;
     for (;;) {
       if (source == nullptr) {
         if (next_input == inputs.size()) return false;
-        if (std::optional<InputProblem> p = Open(inputs[next_input++])) {
-          if (absl::Status s = Report(std::move(*p)); !s.ok()) return s;
+        current_input = static_cast<uint32_t>(next_input);
+        const ByteRange range =
+            options.byte_ranges.empty() ? ByteRange{} : options.byte_ranges[next_input];
+        absl::StatusOr<std::optional<InputProblem>> p = Open(inputs[next_input++], range);
+        if (!p.ok()) return p.status();
+        if (*p) {
+          if (absl::Status s = Report(std::move(**p)); !s.ok()) return s;
         }
         continue;
       }
       InputProblem problem;
       switch (source->Next(doc, &problem)) {
         case Source::Result::kDocument:
+          doc->input = current_input;
           ++stats.documents;
           return true;
         case Source::Result::kProblem:
@@ -692,7 +891,9 @@ struct DocumentReader::Impl {
   InputOptions options;
   JsonlRecordParser parser;
   InputStats stats;
+  std::vector<InputProblem> input_failures;
   size_t next_input = 0;
+  uint32_t current_input = 0;
   std::unique_ptr<Source> source;
   absl::Status sticky;
 };
@@ -705,5 +906,304 @@ DocumentReader& DocumentReader::operator=(DocumentReader&&) noexcept = default;
 
 absl::StatusOr<bool> DocumentReader::Next(Document* doc) { return impl_->Next(doc); }
 const InputStats& DocumentReader::stats() const noexcept { return impl_->stats; }
+const std::vector<InputProblem>& DocumentReader::input_failures() const noexcept {
+  return impl_->input_failures;
+}
+
+absl::StatusOr<InputIdentity> IdentifyInput(const std::string& path) {
+  if (path == "-") {
+    return absl::FailedPreconditionError("standard input (\"-\") has no identity to check");
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    const int e = errno;
+    return absl::Status(absl::ErrnoToStatusCode(e),
+                        absl::StrCat(path, ": cannot stat: ", ErrnoMessage(e)));
+  }
+  InputIdentity id;
+  id.path = path;
+  id.size = static_cast<uint64_t>(st.st_size);
+  id.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  return id;
+}
+
+// ---------------------------------------------------------------------------------------
+// ReadRecords
+
+namespace {
+
+using OnDoc = std::function<absl::Status(size_t, Document&)>;
+
+// Refs into one input, in (offset, record) order, as indices into the caller's span.
+struct RecordGroup {
+  uint32_t input;
+  std::span<const size_t> order;
+};
+
+class RecordReader {
+ public:
+  RecordReader(const std::vector<std::string>& inputs, std::span<const RecordRef> refs,
+               const InputOptions& options, const OnDoc& on_doc)
+      : inputs_(inputs), refs_(refs), options_(options), on_doc_(on_doc), parser_(options.fields) {
+    options_.strict = false;
+    options_.on_problem = nullptr;
+    options_.byte_ranges.clear();
+  }
+
+  absl::Status Read(const RecordGroup& group) {
+    const std::string& path = inputs_[group.input];
+    InputKind kind;
+    if (std::optional<InputProblem> p = Classify(path, &kind)) return p->ToStatus();
+    switch (kind) {
+      case InputKind::kStdin:
+        return absl::FailedPreconditionError(
+            "standard input (\"-\") cannot be re-read; save it to a file first");
+      case InputKind::kDirectory:
+        return ReadTextFiles(group, path, /*directory=*/true);
+      case InputKind::kTextFile:
+        return ReadTextFiles(group, path, /*directory=*/false);
+      case InputKind::kJsonl:
+        return ReadJsonl(group, path);
+    }
+    return absl::InternalError("unknown input kind");
+  }
+
+ private:
+  // Delivers *doc for refs_[order[i]], and again (copied) for the refs right after it
+  // that name the same record. Returns the index of the last ref delivered.
+  absl::StatusOr<size_t> Deliver(std::span<const size_t> order, size_t i, Document* doc) {
+    const RecordRef& ref = refs_[order[i]];
+    doc->input = ref.input;
+    size_t last = i;
+    while (last + 1 < order.size() && refs_[order[last + 1]].offset == ref.offset &&
+           refs_[order[last + 1]].record == ref.record) {
+      ++last;
+    }
+    for (size_t j = i; j < last; ++j) {
+      Document copy = *doc;
+      if (absl::Status s = on_doc_(order[j], copy); !s.ok()) return s;
+    }
+    if (absl::Status s = on_doc_(order[last], *doc); !s.ok()) return s;
+    return last;
+  }
+
+  static absl::Status JsonlError(absl::StatusCode code, const std::string& name,
+                                 const RecordRef& ref, std::string_view reason) {
+    return absl::Status(code, absl::StrCat(name, ": record at byte ", ref.offset, " (line ",
+                                           ref.record, "): ", std::string(reason)));
+  }
+
+  absl::Status ReadTextFiles(const RecordGroup& group, const std::string& path, bool directory) {
+    std::vector<TextFile> files;
+    if (directory) {
+      std::vector<InputProblem> problems;
+      ListTextFiles(path, &files, &problems);
+      if (!problems.empty()) {
+        // Positions would shift: refuse rather than return another file's text.
+        return absl::Status(problems[0].code,
+                            absl::StrCat(path, ": cannot list every directory to find records: ",
+                                         problems[0].ToString()));
+      }
+    } else {
+      files.push_back({path, path});
+    }
+    InputStats unused;
+    for (size_t i = 0; i < group.order.size(); ++i) {
+      const RecordRef& ref = refs_[group.order[i]];
+      if (ref.record == 0 || ref.record > files.size()) {
+        return absl::OutOfRangeError(absl::StrCat(
+            path, ": record ", ref.record, " is not there: ",
+            directory ? absl::StrCat("the directory has ", files.size(), " .txt files")
+                      : std::string("a .txt file is record 1")));
+      }
+      if (ref.offset != 0) {
+        return absl::OutOfRangeError(absl::StrCat(path, ": record ", ref.record, " at byte ",
+                                                  ref.offset,
+                                                  ": a .txt file's document starts at byte 0"));
+      }
+      const TextFile& f = files[ref.record - 1];
+      Document doc;
+      if (std::optional<InputProblem> p = ReadTextFile(f.path, options_, &unused, &doc.text)) {
+        return absl::Status(p->code, absl::StrCat(path, ": record ", ref.record, ": ",
+                                                  p->ToString()));
+      }
+      doc.id = f.id;
+      doc.file = f.path;
+      doc.record = ref.record;
+      absl::StatusOr<size_t> last = Deliver(group.order, i, &doc);
+      if (!last.ok()) return last.status();
+      i = *last;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadJsonl(const RecordGroup& group, const std::string& path) {
+    std::FILE* file = nullptr;
+    if (std::optional<InputProblem> p = OpenFile(path, &file)) return p->ToStatus();
+    const int fd = fileno(file);
+    Compression compression = CompressionFromName(path);
+    if (compression == Compression::kSniff) {
+      char head[4] = {};
+      const ssize_t n = ::pread(fd, head, sizeof(head), 0);
+      if (n < 0) {
+        const int e = errno;
+        std::fclose(file);
+        return absl::Status(absl::ErrnoToStatusCode(e),
+                            absl::StrCat(path, ": cannot be re-read: ", ErrnoMessage(e)));
+      }
+      compression = CompressionFromMagic(std::string_view(head, static_cast<size_t>(n)));
+    }
+    absl::Status s = compression == Compression::kNone ? ReadPlainJsonl(group, path, file)
+                                                       : ReadCompressedJsonl(group, path, file,
+                                                                             compression);
+    std::fclose(file);
+    return s;
+  }
+
+  // One positioned read per record.
+  absl::Status ReadPlainJsonl(const RecordGroup& group, const std::string& path, std::FILE* file) {
+    const int fd = fileno(file);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      const int e = errno;
+      return absl::Status(absl::ErrnoToStatusCode(e),
+                          absl::StrCat(path, ": cannot stat: ", ErrnoMessage(e)));
+    }
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    uint64_t unused_bytes = 0;
+    for (size_t i = 0; i < group.order.size(); ++i) {
+      const RecordRef& ref = refs_[group.order[i]];
+      if (ref.offset >= size) {
+        return JsonlError(absl::StatusCode::kOutOfRange, path, ref,
+                          absl::StrCat("past the end of the file (", size, " bytes)"));
+      }
+      if (ref.offset > 0) {
+        char before = 0;
+        const ssize_t n = ::pread(fd, &before, 1, static_cast<off_t>(ref.offset - 1));
+        if (n != 1) {
+          const int e = n < 0 ? errno : EIO;
+          return JsonlError(absl::ErrnoToStatusCode(e), path, ref,
+                            absl::StrCat("read error: ", ErrnoMessage(e)));
+        }
+        if (before != '\n') {
+          return JsonlError(absl::StatusCode::kFailedPrecondition, path, ref,
+                            "not at the start of a line (has the file changed?)");
+        }
+      }
+      if (ref.record == 0) {
+        return JsonlError(absl::StatusCode::kOutOfRange, path, ref, "line numbers start at 1");
+      }
+      if (::fseeko(file, static_cast<off_t>(ref.offset), SEEK_SET) != 0) {
+        const int e = errno;
+        return JsonlError(absl::ErrnoToStatusCode(e), path, ref,
+                          absl::StrCat("cannot seek: ", ErrnoMessage(e)));
+      }
+      std::clearerr(file);
+      JsonlSource source(path,
+                         MakeStream(std::make_unique<RawFile>(file, /*owned=*/false,
+                                                              kRandomAccessChunk),
+                                    Compression::kNone),
+                         &parser_, &options_, &unused_bytes, ref.offset);
+      source.lines().set_line_number(ref.record - 1);
+      absl::StatusOr<size_t> last = ReadAt(group.order, i, path, &source);
+      if (!last.ok()) return last.status();
+      i = *last;
+    }
+    return absl::OkStatus();
+  }
+
+  // One sequential pass for every record of the input.
+  absl::Status ReadCompressedJsonl(const RecordGroup& group, const std::string& path,
+                                   std::FILE* file, Compression compression) {
+    uint64_t unused_bytes = 0;
+    JsonlSource source(path,
+                       MakeStream(std::make_unique<RawFile>(file, /*owned=*/false), compression),
+                       &parser_, &options_, &unused_bytes);
+    for (size_t i = 0; i < group.order.size(); ++i) {
+      absl::StatusOr<size_t> last = ReadAt(group.order, i, path, &source);
+      if (!last.ok()) return last.status();
+      i = *last;
+    }
+    return absl::OkStatus();
+  }
+
+  // Reads on in `source` to the line at refs_[order[i]].offset and delivers it.
+  absl::StatusOr<size_t> ReadAt(std::span<const size_t> order, size_t i, const std::string& path,
+                                JsonlSource* source) {
+    const RecordRef& ref = refs_[order[i]];
+    Document doc;
+    InputProblem problem;
+    for (;;) {
+      const JsonlSource::LineResult r = source->NextLine(&doc, &problem, ref.offset);
+      const uint64_t at = source->lines().line_offset();
+      if (r == JsonlSource::LineResult::kSkipped) continue;
+      if (r == JsonlSource::LineResult::kEnd) {
+        return JsonlError(absl::StatusCode::kOutOfRange, path, ref,
+                          absl::StrCat("past the end of the input (", at, " bytes)"));
+      }
+      if (at > ref.offset && !(r == JsonlSource::LineResult::kProblem &&
+                               IsInputFailure(problem.kind))) {
+        return JsonlError(absl::StatusCode::kFailedPrecondition, path, ref,
+                          "not at the start of a line (has the file changed?)");
+      }
+      if (r == JsonlSource::LineResult::kProblem) {
+        return JsonlError(problem.code, path, ref, problem.reason);
+      }
+      if (r == JsonlSource::LineResult::kBlank) {
+        return JsonlError(absl::StatusCode::kFailedPrecondition, path, ref,
+                          "a blank line, not a record (has the file changed?)");
+      }
+      if (source->lines().line_number() != ref.record) {
+        return JsonlError(absl::StatusCode::kFailedPrecondition, path, ref,
+                          absl::StrCat("the line there is line ",
+                                       source->lines().line_number(),
+                                       " (has the file changed?)"));
+      }
+      return Deliver(order, i, &doc);
+    }
+  }
+
+  const std::vector<std::string>& inputs_;
+  std::span<const RecordRef> refs_;
+  InputOptions options_;
+  const OnDoc& on_doc_;
+  JsonlRecordParser parser_;
+};
+
+}  // namespace
+
+absl::Status ReadRecords(const std::vector<std::string>& inputs, std::span<const RecordRef> refs,
+                         const InputOptions& options, const OnDoc& on_doc) {
+  if (options.fields.text_field.empty()) {
+    return absl::InvalidArgumentError("the text field name must not be empty");
+  }
+  for (const RecordRef& ref : refs) {
+    if (ref.input >= inputs.size()) {
+      return absl::OutOfRangeError(absl::StrCat("record ", ref.record, " at byte ", ref.offset,
+                                                " names input ", ref.input, ", but there are ",
+                                                inputs.size(), " inputs"));
+    }
+  }
+  std::vector<size_t> order(refs.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&refs](size_t a, size_t b) {
+    const RecordRef& x = refs[a];
+    const RecordRef& y = refs[b];
+    if (x.input != y.input) return x.input < y.input;
+    if (x.offset != y.offset) return x.offset < y.offset;
+    if (x.record != y.record) return x.record < y.record;
+    return a < b;
+  });
+  RecordReader reader(inputs, refs, options, on_doc);
+  for (size_t begin = 0; begin < order.size();) {
+    size_t end = begin;
+    while (end < order.size() && refs[order[end]].input == refs[order[begin]].input) ++end;
+    const RecordGroup group{refs[order[begin]].input,
+                            std::span<const size_t>(order).subspan(begin, end - begin)};
+    if (absl::Status s = reader.Read(group); !s.ok()) return s;
+    begin = end;
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace neardup

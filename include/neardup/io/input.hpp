@@ -12,14 +12,26 @@
 //     directories are not followed), in byte order of the relative path, each file one
 //     document whose id is that relative path with '/' separators;
 //   - a single ".txt" file: one document whose id is the path as given.
-// Output: Document{id, text, file, line} in input order.
+// Output: Document{id, text, file, line, input, record, offset} in input order.
+//
+// Global ordinals. Every document is located by (input, record, offset): the index of
+// its path in the reader's input list, its 1-based record number within that input
+// (the JSONL line number; the position of the .txt file in the directory's sorted
+// listing; 1 for a single .txt file) and the byte offset of its first byte in the
+// input's decompressed bytes (the line start; 0 for a .txt file). They depend only on
+// the input's bytes, not on how the work was split, so stages on different machines
+// agree on them, and ReadRecords re-reads a document from them later.
 //
 // Nothing is dropped silently and nothing aborts. A record that cannot be used (bad
 // JSON, missing field, over a size limit, unreadable file, truncated or corrupt
 // compressed stream) becomes an InputProblem{file, line, kind, reason}, passed to
 // InputOptions::on_problem, and reading goes on with the next record or file. With
 // InputOptions::strict, the first problem is returned by Next() as an error instead
-// (and returned again by any later call).
+// (and returned again by any later call). Problems that lose a whole input or the
+// rest of one (cannot open, list or read; truncated or corrupt compressed stream) are
+// also input failures: counted in InputStats::failed_inputs and kept in
+// input_failures(), so that a caller can tell "some records were bad" from "some
+// input was not read" (the CLI exits with 3 for the latter).
 //
 //   neardup::InputOptions opts;
 //   opts.on_problem = [](const neardup::InputProblem& p) { std::cerr << p.ToString() << "\n"; };
@@ -31,22 +43,32 @@
 //   data.jsonl:7: missing string field "text"
 //   data.jsonl.gz:12: truncated gzip stream (ended after 4096 compressed bytes)
 //   articles/a.txt: cannot open: Permission denied
+//
+// Byte ranges (InputOptions::byte_ranges) split a big uncompressed JSONL file across
+// workers: a range [begin, end) reads the lines that start in it, so ranges that tile
+// the file read every line exactly once. Line numbers stay global: the reader counts
+// the newlines before `begin` (one sequential pass over that prefix, memchr speed).
+//
 // Guarantees: deterministic order for the same inputs and files. Memory: the current
 // line or text file, the parser's buffers and 1 MiB of read buffers; with
 // max_line_bytes set, a longer line is skipped without being held in memory.
-// Thread safety: a DocumentReader is used by one thread at a time.
+// Thread safety: a DocumentReader is used by one thread at a time; ReadRecords keeps
+// no state between calls.
 #ifndef NEARDUP_IO_INPUT_HPP_
 #define NEARDUP_IO_INPUT_HPP_
 
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "neardup/io/input_identity.hpp"
 #include "neardup/io/jsonl.hpp"
 
 namespace neardup {
@@ -62,6 +84,9 @@ struct Document {
   // With InputOptions::keep_raw, the JSONL line as read (without the line break, a
   // final '\r' or the BOM); empty for whole-file documents or without keep_raw.
   std::string raw;
+  uint32_t input = 0;    // index of the input path in the reader's input list
+  uint64_t record = 0;   // 1-based: the JSONL line, the position in a directory, or 1
+  uint64_t offset = 0;   // first byte in the input's decompressed bytes (0 for .txt)
 };
 
 struct InputProblem {
@@ -70,10 +95,21 @@ struct InputProblem {
   ProblemKind kind = ProblemKind::kNone;
   absl::StatusCode code = absl::StatusCode::kOk;  // the code it has as a strict error
   std::string reason;
+  uint32_t input = 0;   // index of the input path in the reader's input list
+  uint64_t offset = 0;  // decompressed byte offset of the bad line's start (JSONL)
 
   // "file:line: reason", or "file: reason" when line is 0.
   std::string ToString() const;
   absl::Status ToStatus() const { return absl::Status(code, ToString()); }
+};
+
+// Bytes [begin, end) of one input, for splitting a big uncompressed JSONL file: the
+// lines whose first byte lies in the range. The default range is the whole input.
+struct ByteRange {
+  static constexpr uint64_t kToEnd = std::numeric_limits<uint64_t>::max();
+  uint64_t begin = 0;
+  uint64_t end = kToEnd;
+  bool whole() const { return begin == 0 && end == kToEnd; }
 };
 
 struct InputOptions {
@@ -89,6 +125,11 @@ struct InputOptions {
   bool keep_raw = false;
   // Called for every skipped record when not strict. May be empty.
   std::function<void(const InputProblem&)> on_problem;
+  // Empty: read every input whole. Otherwise one range per input (same order); a
+  // range other than the whole input is only allowed on an uncompressed JSONL file
+  // (not stdin, a directory, a .txt file or a gzip / zstd stream): Next() returns
+  // InvalidArgument naming the input otherwise.
+  std::vector<ByteRange> byte_ranges;
 };
 
 struct InputStats {
@@ -97,6 +138,10 @@ struct InputStats {
   std::array<uint64_t, kNumProblemKinds> problems_by_kind{};
   uint64_t bytes = 0;      // bytes read after decompression (lines with newlines, files)
   uint64_t files = 0;      // files opened
+  // Inputs, or files or directories inside a directory input, that could not be
+  // opened, listed or read to the end, and compressed streams that were truncated or
+  // corrupt. Also counted in problems; a bad record never counts here.
+  uint64_t failed_inputs = 0;
 };
 
 class DocumentReader {
@@ -112,11 +157,47 @@ class DocumentReader {
   absl::StatusOr<bool> Next(Document* doc);
 
   const InputStats& stats() const noexcept;
+  // The problems counted in stats().failed_inputs, in the order met.
+  const std::vector<InputProblem>& input_failures() const noexcept;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// True for the problem kinds that lose (the rest of) an input rather than one record.
+inline bool IsInputFailure(ProblemKind kind) {
+  return kind == ProblemKind::kUnreadable || kind == ProblemKind::kCorruptStream;
+}
+
+// A document to read again, as the sequential reader gave it (Document::input,
+// record, offset).
+struct RecordRef {
+  uint32_t input = 0;
+  uint64_t record = 0;
+  uint64_t offset = 0;
+};
+
+// Reads the documents `refs` point at from `inputs` (the list the DocumentReader had)
+// and calls on_doc(index into refs, document) for each, with the id, text and raw line
+// (with options.keep_raw) the sequential reader gives and the ref's input, record and
+// offset. Calls come in (input, offset, record) order, not in the order of refs; a
+// ref given twice is read and delivered twice. An error from on_doc stops the call and
+// is returned.
+// Cost: an uncompressed JSONL record is one positioned read of its line (small reads,
+// no scan); a .txt record reads that file (a directory is listed once per call); all
+// refs into one gzip / zstd input share one sequential pass up to the last of them.
+// Errors name the input and the record, e.g.
+//   data.jsonl: record at byte 1234 (line 7): not at the start of a line
+// and are: FailedPrecondition for "-" (stdin cannot be re-read) and for an offset that
+// is not a line start or a line number that does not match (the input changed since it
+// was read: compare IdentifyInput before re-reading); OutOfRange for an offset past
+// the end, a record past the directory listing, or an input index past `inputs`; the
+// problem's own code for a record that is bad now (malformed, too large, unreadable).
+// options.strict, on_problem and byte_ranges are not used.
+absl::Status ReadRecords(const std::vector<std::string>& inputs, std::span<const RecordRef> refs,
+                         const InputOptions& options,
+                         const std::function<absl::Status(size_t ref_index, Document& doc)>& on_doc);
 
 }  // namespace neardup
 
