@@ -25,10 +25,6 @@ void DedupLog::Report(InputProblem p) {
 
 namespace {
 
-bool IsInputFailure(ProblemKind kind) {
-  return kind == ProblemKind::kUnreadable || kind == ProblemKind::kCorruptStream;
-}
-
 // Accepts documents in ordinal order: duplicate ids and the document limit are decided
 // here, for every kind of source alike.
 class CorpusBuilder {
@@ -41,8 +37,7 @@ class CorpusBuilder {
 
   // Returns whether the document was accepted (false: reported and skipped), or an error
   // that stops the run.
-  absl::StatusOr<bool> Add(const Document& doc, uint64_t bytes, const DocumentSignature& sig, uint64_t sequence,
-                           bool hold) {
+  absl::StatusOr<bool> Add(const Document& doc, uint64_t bytes, const DocumentSignature& sig, bool hold) {
     const auto next = static_cast<uint32_t>(corpus_->size());
     const auto [it, inserted] = ids_.try_emplace(doc.id, next);
     const std::string where = doc.line == 0 ? doc.file : absl::StrCat(doc.file, ":", doc.line);
@@ -73,11 +68,10 @@ class CorpusBuilder {
     corpus_->ids.push_back(doc.id);
     corpus_->bytes.push_back(bytes);
     corpus_->input.push_back(doc.input);
-    corpus_->record.push_back(doc.record != 0 ? doc.record : doc.line);
+    corpus_->record.push_back(doc.record);
     corpus_->offset.push_back(doc.offset);
     corpus_->file.push_back(fit->second);
     corpus_->line.push_back(doc.line);
-    corpus_->sequence.push_back(sequence);
     corpus_->empty.push_back(sig.empty() ? 1 : 0);
     log_->stats.empty += sig.empty();
     log_->stats.replaced_bytes += sig.replaced_bytes;
@@ -117,20 +111,20 @@ absl::Status SignFiles(const DocumentSource& source, const DedupOptions& options
   // Standard input cannot be read twice: keep its records for the later stages.
   const bool has_stdin = std::find(source.paths().begin(), source.paths().end(), "-") != source.paths().end();
   input.keep_raw = has_stdin;
-  input.on_problem = [log](const InputProblem& p) {
-    log->stats.failed_inputs += IsInputFailure(p.kind);
-    log->Report(p);
-  };
+  input.on_problem = [log](const InputProblem& p) { log->Report(p); };
   corpus->inputs = source.paths();
+  for (const std::string& path : source.paths()) {
+    // What a later stage checks before it reads an input again.
+    absl::StatusOr<InputIdentity> identity = IdentifyInput(path);
+    corpus->identities.push_back(identity.ok() ? *identity : InputIdentity{path});
+  }
   DocumentReader reader(source.paths(), input);
-  uint64_t file_documents = 0;
   absl::Status status = SignInBatches(
       &reader, corpus->signer, Threads(options.threads),
       [&](std::span<Document> docs, std::span<const DocumentSignature> sigs) -> absl::Status {
         for (size_t i = 0; i < docs.size(); ++i) {
           const bool from_stdin = docs[i].file == "<stdin>";
-          const uint64_t sequence = from_stdin ? 0 : file_documents++;
-          absl::StatusOr<bool> added = builder->Add(docs[i], docs[i].text.size(), sigs[i], sequence, from_stdin);
+          absl::StatusOr<bool> added = builder->Add(docs[i], docs[i].text.size(), sigs[i], from_stdin);
           if (!added.ok()) return added.status();
         }
         log->stats.bytes_read = reader.stats().bytes;
@@ -139,6 +133,7 @@ absl::Status SignFiles(const DocumentSource& source, const DedupOptions& options
       });
   const InputStats& stats = reader.stats();
   log->stats.bytes_read = stats.bytes;
+  log->stats.failed_inputs = stats.failed_inputs;
   log->stats.skipped += stats.problems;
   for (size_t k = 0; k < kNumProblemKinds; ++k) log->stats.problems_by_kind[k] += stats.problems_by_kind[k];
   log->stats.records += stats.documents + stats.problems;
@@ -188,7 +183,7 @@ absl::Status SignTexts(const DocumentSource& source, const DedupOptions& options
       }
       // The hook (passages) reads the text: only then is it copied.
       if (builder->has_hook()) doc.text = texts[i];
-      absl::StatusOr<bool> added = builder->Add(doc, texts[i].size(), sigs[i - begin], i, false);
+      absl::StatusOr<bool> added = builder->Add(doc, texts[i].size(), sigs[i - begin], false);
       if (!added.ok()) return added.status();
     }
     if (log->on_progress) log->on_progress(log->stats);

@@ -79,6 +79,26 @@ std::string DedupRecord(const Document& doc, std::string_view text_field, std::s
   return out;
 }
 
+namespace {
+
+absl::Status CheckUnchanged(const SignedCorpus& corpus, uint32_t input) {
+  const std::string& path = corpus.inputs[input];
+  if (input >= corpus.identities.size()) {
+    return absl::FailedPreconditionError(absl::StrCat(path, ": its size and time were not recorded"));
+  }
+  const InputIdentity& then = corpus.identities[input];
+  absl::StatusOr<InputIdentity> now = IdentifyInput(path);
+  if (!now.ok()) return now.status();
+  if (now->size != then.size || now->mtime_ns != then.mtime_ns) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " has changed since it was read (size ", then.size, " -> ", now->size, ", modification time ",
+        then.mtime_ns, " -> ", now->mtime_ns, " ns): its texts cannot be read again"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ReadDocumentsAgain(const DocumentSource& source, const SignedCorpus& corpus,
                                 const std::function<bool(uint32_t doc)>& want,
                                 const std::function<absl::Status(uint32_t doc, const Document& document)>& visit) {
@@ -87,7 +107,7 @@ absl::Status ReadDocumentsAgain(const DocumentSource& source, const SignedCorpus
   if (source.kind() == DocumentSource::Kind::kTexts) {
     for (uint32_t d = 0; d < n; ++d) {
       if (!want(d)) continue;
-      const size_t i = corpus.sequence[d];
+      const size_t i = corpus.record[d] - 1;
       doc.id = source.ids()[i];
       doc.text = source.texts()[i];
       doc.record = i + 1;
@@ -96,59 +116,49 @@ absl::Status ReadDocumentsAgain(const DocumentSource& source, const SignedCorpus
     return absl::OkStatus();
   }
   // Standard input cannot be read twice: its documents were held in memory by the
-  // first read. Every other document is found again by its position among the
-  // documents the files yield (`sequence`, which does not count stdin's).
+  // first read. Every other document is read again where it is, by its ordinal and
+  // byte offset, from inputs checked to be unchanged.
   const auto held = [&](uint32_t d) { return corpus.held[d] != 0; };
-  int64_t last_from_files = -1;  // the last wanted document that must be read from files
+  std::vector<RecordRef> refs;
+  std::vector<uint32_t> ref_doc;
   for (uint32_t d = 0; d < n; ++d) {
-    if (!held(d) && want(d)) last_from_files = d;
+    if (held(d) || !want(d)) continue;
+    refs.push_back({corpus.input[d], corpus.record[d], corpus.offset[d]});
+    ref_doc.push_back(d);
   }
-  std::optional<DocumentReader> reader;
-  if (last_from_files >= 0) {
-    if (source.kind() == DocumentSource::Kind::kSignatures) {
-      return absl::FailedPreconditionError("the texts of signature-file documents cannot be read again yet");
+  uint32_t next_held = 0;  // held documents before the next one read are visited first
+  const auto visit_held_before = [&](uint32_t stop) -> absl::Status {
+    for (; next_held < stop; ++next_held) {
+      if (!held(next_held) || !want(next_held)) continue;
+      doc.id = corpus.ids[next_held];
+      doc.text = corpus.held_texts[next_held];
+      doc.raw = corpus.held_raw[next_held];
+      if (absl::Status s = visit(next_held, doc); !s.ok()) return s;
     }
-    std::vector<std::string> paths;
-    for (const std::string& p : source.paths()) {
-      if (p != "-") paths.push_back(p);
+    return absl::OkStatus();
+  };
+  if (!refs.empty()) {
+    std::vector<bool> checked(corpus.inputs.size(), false);
+    for (const RecordRef& r : refs) {
+      if (checked[r.input]) continue;
+      checked[r.input] = true;
+      if (absl::Status s = CheckUnchanged(corpus, r.input); !s.ok()) return s;
     }
     InputOptions options = source.input();
-    options.on_problem = nullptr;
-    options.strict = false;  // the first read reported the problems
     options.keep_raw = true;
-    reader.emplace(std::move(paths), std::move(options));
-  }
-  uint64_t position = 0;
-  for (uint32_t d = 0; d < n; ++d) {
-    if (held(d)) {
-      if (!want(d)) continue;
-      doc.id = corpus.ids[d];
-      doc.text = corpus.held_texts[d];
-      doc.raw = corpus.held_raw[d];
-      if (absl::Status s = visit(d, doc); !s.ok()) return s;
-      continue;
-    }
-    if (static_cast<int64_t>(d) > last_from_files) continue;
-    for (;;) {
-      absl::StatusOr<bool> more = reader->Next(&doc);
-      if (!more.ok()) return more.status();
-      if (!*more) {
-        return absl::DataLossError(absl::StrCat("reading the inputs again: they ended before ", corpus.Where(d),
-                                                " (changed since the first read?)"));
+    absl::Status s = ReadRecords(corpus.inputs, refs, options, [&](size_t i, Document& document) -> absl::Status {
+      const uint32_t d = ref_doc[i];
+      if (absl::Status h = visit_held_before(d); !h.ok()) return h;
+      if (document.id != corpus.ids[d]) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("reading ", corpus.Where(d), " again: expected id ", internal::JsonString(corpus.ids[d]),
+                         ", found ", internal::JsonString(document.id), " (has the input changed?)"));
       }
-      if (position++ == corpus.sequence[d]) break;
-    }
-    if (doc.id != corpus.ids[d]) {
-      return absl::DataLossError(absl::StrCat("reading the inputs again: expected id ",
-                                              internal::JsonString(corpus.ids[d]), " at ", corpus.Where(d),
-                                              ", found ", internal::JsonString(doc.id),
-                                              " (changed since the first read?)"));
-    }
-    if (want(d)) {
-      if (absl::Status s = visit(d, doc); !s.ok()) return s;
-    }
+      return visit(d, document);
+    });
+    if (!s.ok()) return s;
   }
-  return absl::OkStatus();
+  return visit_held_before(n);
 }
 
 }  // namespace neardup

@@ -41,13 +41,15 @@
 #include "neardup/dedup/source.hpp"
 #include "neardup/index/lsh_batch.hpp"
 #include "neardup/io/input.hpp"
+#include "neardup/io/input_identity.hpp"
 
 namespace neardup {
 
 // Stage 1's output: the columns the later stages need, one entry per document.
 struct SignedCorpus {
   SignerOptions signer;                // what was computed (compute_minhash / compute_simhash)
-  std::vector<std::string> inputs;     // input names by global input index
+  std::vector<std::string> inputs;     // input paths by global input index
+  std::vector<InputIdentity> identities;  // each input's size and time when it was read
   std::vector<std::string> ids;
   std::vector<uint64_t> bytes;         // text length in bytes
   std::vector<uint32_t> input;         // global ordinal: input index ...
@@ -59,8 +61,6 @@ struct SignedCorpus {
   std::vector<uint32_t> minhash;       // num_perm values per document, if compute_minhash
   std::vector<uint64_t> simhash;       // one per document, if compute_simhash
   std::vector<uint8_t> empty;          // no shingles
-  // Position among the records the source's reader returned, for reading again.
-  std::vector<uint64_t> sequence;
   // Standard input cannot be read twice: its documents' texts and records stay here
   // (held[d] = 1; empty strings for other documents).
   std::vector<uint8_t> held;

@@ -78,9 +78,6 @@ struct Document {
   std::string text;
   std::string file;   // the input path (for directories: the path of the .txt file)
   uint64_t line = 0;  // 1-based JSONL line; 0 for a whole-file document
-  uint32_t input = 0;   // index of the input path in the reader's list
-  uint64_t record = 0;  // 1-based record number within that input
-  uint64_t offset = 0;  // byte offset of the record in the input's (decompressed) bytes
   // With InputOptions::keep_raw, the JSONL line as read (without the line break, a
   // final '\r' or the BOM); empty for whole-file documents or without keep_raw.
   std::string raw;
