@@ -12,30 +12,25 @@
 namespace neardup::internal {
 namespace {
 
-// One 64-bit lane per permutation. hv < 2^32, so a * hv mod 2^64 needs two 32x32->64
-// multiplies: lo32(a) * hv + (hi32(a) * hv << 32). The result is left in the low 32
-// bits of each lane (see DatasketchPermute); the high bits are not cleared because the
-// running minimum compares 32-bit halves independently and only the low halves are
-// read out.
+// One 64-bit lane per permutation: x = a * hv + b with one 64-bit multiply (DQ), then
+// DatasketchPermute's reduction. The result is left in the low 32 bits of each lane;
+// the high bits are not cleared because the running minimum compares 32-bit halves
+// independently and only the low halves are read out. With y = (x & p) + (x >> 61),
+// the low half of y is that of x plus x >> 61, and y >= p adds one more.
 struct Perm {
-  __m512i a, a_hi, b;
+  __m512i a, b;
 };
 
 inline Perm LoadPerm(const uint64_t* a, const uint64_t* b) {
-  const __m512i va = _mm512_loadu_si512(a);
-  return {va, _mm512_srli_epi64(va, 32), _mm512_loadu_si512(b)};
+  return {_mm512_loadu_si512(a), _mm512_loadu_si512(b)};
 }
 
 inline __m512i Permute(const Perm& p, __m512i h) {
   const __m512i prime = _mm512_set1_epi64((1LL << 61) - 1);
-  const __m512i one = _mm512_set1_epi64(1);
-  const __m512i x = _mm512_add_epi64(
-      _mm512_add_epi64(_mm512_mul_epu32(p.a, h), _mm512_slli_epi64(_mm512_mul_epu32(p.a_hi, h), 32)),
-      p.b);
-  const __m512i s = _mm512_srli_epi64(x, 61);
-  const __m512i y = _mm512_add_epi64(_mm512_and_si512(x, prime), s);
-  const __m512i c = _mm512_srli_epi64(_mm512_add_epi64(y, one), 61);
-  return _mm512_add_epi64(_mm512_add_epi64(x, s), c);
+  const __m512i x = _mm512_add_epi64(_mm512_mullo_epi64(p.a, h), p.b);
+  const __m512i y = _mm512_add_epi64(_mm512_and_si512(x, prime), _mm512_srli_epi64(x, 61));
+  const __mmask8 wrap = _mm512_cmpge_epu64_mask(y, prime);
+  return _mm512_mask_add_epi64(y, wrap, y, _mm512_set1_epi64(1));
 }
 
 inline void FoldLow32(__m512i m, uint32_t* mins) {
@@ -66,7 +61,7 @@ void UpdateAvx512(const uint32_t* hv, size_t n, const uint64_t* a, const uint64_
                 uint32_t* mins, size_t k) {
   if (n == 0) return;
   size_t i = 0;
-  // 4 x 8 lanes of (a, a_hi, b, min) take 16 of the 32 registers.
+  // 4 x 8 lanes of (a, b, min) and the constants fit the 32 registers.
   for (; i + 32 <= k; i += 32) UpdateBlock<4>(hv, n, a + i, b + i, mins + i);
   for (; i + 8 <= k; i += 8) UpdateBlock<1>(hv, n, a + i, b + i, mins + i);
   for (; i < k; ++i) {
