@@ -5,6 +5,7 @@ find_package(absl REQUIRED)
 find_package(simdjson REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(zstd REQUIRED)
+find_package(OpenSSL REQUIRED)  # libcrypto: SHA-1 for datasketch-compatible MinHash
 pkg_check_modules(xxhash REQUIRED IMPORTED_TARGET GLOBAL libxxhash)
 pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET GLOBAL libutf8proc)
 if(TARGET zstd::libzstd_shared)

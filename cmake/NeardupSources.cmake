@@ -5,12 +5,15 @@
 # each kernel file is compiled for its instruction set, chosen at run time by CPUID).
 function(neardup_core_sources root out_var)
   file(GLOB io_sources CONFIGURE_DEPENDS ${root}/src/io/*.cpp ${root}/src/dedup/*.cpp)
-  set(sources ${root}/src/kernels/scalar.cpp ${root}/src/kernels/dispatch.cpp ${io_sources})
+  file(GLOB signature_sources CONFIGURE_DEPENDS ${root}/src/signature/*.cpp)
+  set(sources ${root}/src/kernels/scalar.cpp ${root}/src/kernels/dispatch.cpp ${io_sources}
+      ${signature_sources} ${root}/src/kernels/datasketch_scalar.cpp)
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|i[3-6]86)$")
-    list(APPEND sources ${root}/src/kernels/avx2.cpp ${root}/src/kernels/avx512.cpp)
-    set_source_files_properties(${root}/src/kernels/avx2.cpp PROPERTIES
+    list(APPEND sources ${root}/src/kernels/avx2.cpp ${root}/src/kernels/avx512.cpp
+         ${root}/src/kernels/datasketch_avx2.cpp ${root}/src/kernels/datasketch_avx512.cpp)
+    set_source_files_properties(${root}/src/kernels/avx2.cpp ${root}/src/kernels/datasketch_avx2.cpp PROPERTIES
       DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} COMPILE_OPTIONS "-mavx2;-mbmi2;-mpopcnt")
-    set_source_files_properties(${root}/src/kernels/avx512.cpp PROPERTIES
+    set_source_files_properties(${root}/src/kernels/avx512.cpp ${root}/src/kernels/datasketch_avx512.cpp PROPERTIES
       DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}
       COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512dq;-mavx512vl;-mbmi2;-mpopcnt")
     set(NEARDUP_HAVE_X86_KERNELS 1 PARENT_SCOPE)

@@ -9,6 +9,7 @@
 //   signature/bbit.hpp      b-bit compressed MinHash
 //   signature/simhash.hpp   shingles -> 64/128-bit SimHash
 //   signature/signer.hpp    all of the above with reused buffers; batch signing
+//   signature/datasketch.hpp datasketch-compatible MinHash, LeanMinHash bytes, LSH (b, r)
 //   index/lsh_params.hpp    LSH bands x rows for a Jaccard threshold (S-curve)
 //   index/minhash_lsh.hpp   streaming MinHash LSH index: insert / query / remove
 //   index/lsh_batch.hpp     sort-based LSH candidate pairs for a whole corpus
@@ -31,6 +32,7 @@
 #include "neardup/signature/bbit.hpp"
 #include "neardup/signature/simhash.hpp"
 #include "neardup/signature/signer.hpp"
+#include "neardup/signature/datasketch.hpp"
 #include "neardup/index/lsh_params.hpp"
 #include "neardup/index/minhash_lsh.hpp"
 #include "neardup/index/lsh_batch.hpp"
