@@ -36,8 +36,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "neardup/index/crawler_index.hpp"
-#include "neardup/index/index_file.hpp"
+#include "neardup/store/crawler_index.hpp"
+#include "neardup/io/index_file.hpp"
 #include "neardup/internal/mix.hpp"
 #include "news_corpus.hpp"
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "neardup/index/simhash_index.hpp"
-#include "neardup/index/simhash_index_file.hpp"
+#include "neardup/io/simhash_index_file.hpp"
 
 namespace {
 

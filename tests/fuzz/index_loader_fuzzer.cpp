@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "neardup/index/index_file.hpp"
+#include "neardup/io/index_file.hpp"
 #include "neardup/index/minhash_lsh.hpp"
-#include "neardup/index/simhash_index_file.hpp"
+#include "neardup/io/simhash_index_file.hpp"
 
 namespace {
 
