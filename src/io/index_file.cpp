@@ -430,15 +430,15 @@ class HeaderReader {
     const size_t got = static_cast<size_t>(std::min<uint64_t>(src_.size(), kIndexHeaderBytes));
     if (absl::Status s = src_.ReadAt(0, h, got); !s.ok()) return s;
     HeaderPrefix prefix;
-    const auto types = object_type == 0 ? std::initializer_list<uint32_t>{kObjectTypeMinHashLsh, kObjectTypeCrawlerIndex}
-                                        : std::initializer_list<uint32_t>{object_type};
-    if (absl::Status s = CheckHeader(std::string_view(h, got), name_, types,
-                                     object_type == kObjectTypeSimHashIndex ? kSimHashIndexFormatVersion
-                                                                            : kIndexFormatVersion,
-                                     kIndexHeaderBytes, kHeaderChecksumOffset, &prefix);
-        !s.ok()) {
-      return s;
-    }
+    const uint32_t max_version =
+        object_type == kObjectTypeSimHashIndex ? kSimHashIndexFormatVersion : kIndexFormatVersion;
+    const std::string_view have(h, got);
+    absl::Status checked =
+        object_type == 0 ? CheckHeader(have, name_, {kObjectTypeMinHashLsh, kObjectTypeCrawlerIndex}, max_version,
+                                       kIndexHeaderBytes, kHeaderChecksumOffset, &prefix)
+                         : CheckHeader(have, name_, {object_type}, max_version, kIndexHeaderBytes,
+                                       kHeaderChecksumOffset, &prefix);
+    if (!checked.ok()) return checked;
     info.object_type = prefix.type;
     info.format_version = prefix.version;
     if (const uint32_t size = LoadLe32(h + 20); size != kIndexHeaderBytes) {
