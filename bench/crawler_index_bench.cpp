@@ -1,4 +1,4 @@
-// The crawler index (index/crawler_index.hpp) and index files (index/index_file.hpp).
+// The crawler index (store/crawler_index.hpp) and index files (io/index_file.hpp).
 //
 //   BM_CrawlerIndex_QueryOrInsertText/<sync>   QueryOrInsert of ~3 KB pages made of news
 //       articles (bench/news_corpus.hpp), signing included, into an index that starts
@@ -36,8 +36,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "neardup/index/crawler_index.hpp"
-#include "neardup/index/index_file.hpp"
+#include "neardup/store/crawler_index.hpp"
+#include "neardup/io/index_file.hpp"
 #include "neardup/internal/mix.hpp"
 #include "news_corpus.hpp"
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "neardup/index/simhash_index.hpp"
-#include "neardup/index/simhash_index_file.hpp"
+#include "neardup/io/simhash_index_file.hpp"
 
 namespace {
 
@@ -79,7 +79,7 @@ void BM_SimHashIndex_AllPairs(benchmark::State& state) {
   const int blocks =
       options.num_blocks != 0
           ? options.num_blocks
-          : neardup::ChooseSimHashBlocks(kDistance, fps.size(), neardup::SimHashWorkload::kBatch);
+          : *neardup::ChooseSimHashBlocks(kDistance, fps.size(), neardup::SimHashWorkload::kBatch);
   state.counters["pairs"] = static_cast<double>(pairs.size());
   state.counters["blocks"] = blocks;
   state.counters["tables"] = neardup::SimHashPlan::Create(kDistance, blocks)->num_tables();

@@ -1,5 +1,5 @@
 // `neardup index create|add|remove|query|stats|merge|check PATH ...`: a durable
-// near-duplicate index for crawlers (index/crawler_index.hpp) from the command line.
+// near-duplicate index for crawlers (store/crawler_index.hpp) from the command line.
 //
 //   neardup index create pages.ndidx [--threshold 0.8] [--num-perm 128] [--ngram 5]
 //   neardup index add pages.ndidx crawl-day1.jsonl.zst     # insert every document
@@ -20,8 +20,10 @@
 #include "absl/strings/str_format.h"
 #include "commands.hpp"
 #include "console.hpp"
-#include "neardup/index/crawler_index.hpp"
-#include "neardup/index/index_file.hpp"
+#include "neardup/store/crawler_index.hpp"
+#include "neardup/io/format.hpp"
+#include "neardup/io/index_file.hpp"
+#include "neardup/io/simhash_index_file.hpp"
 #include "neardup/index/lsh_params.hpp"
 #include "neardup/io/input.hpp"
 
@@ -216,6 +218,25 @@ int RunMerge(const IndexFlags& f) {
 
 int RunCheck(const IndexFlags& f) {
   Console console;
+  absl::StatusOr<FileKind> kind = IdentifyFile(f.path);
+  if (!kind.ok()) return Error(console, "check", kind.status());
+  if (kind->type == ObjectType::kSimHashIndex) {
+    absl::StatusOr<SimHashIndexFileInfo> sim = ReadSimHashIndexFileInfo(f.path);
+    if (!sim.ok()) return Error(console, "check", sim.status());
+    absl::StatusOr<SimHashIndex> loaded = LoadSimHashIndex(f.path, sim->signer, sim->index);
+    if (!loaded.ok()) return Error(console, "check", loaded.status());
+    std::printf("%s: ok: %s, %llu entries, %llu bytes\n", f.path.c_str(), kind->Name().c_str(),
+                static_cast<unsigned long long>(sim->entries), static_cast<unsigned long long>(sim->file_bytes));
+    return kExitOk;
+  }
+  if (kind->type != ObjectType::kCrawlerSnapshot) {
+    // A log is checked with its snapshot: replaying it is the check.
+    const std::string hint =
+        kind->type == ObjectType::kCrawlerLog ? "; check the index it belongs to (the path without .log)" : "";
+    return Error(console, "check",
+                 absl::FailedPreconditionError(absl::StrCat(f.path, " is a ", kind->Name(),
+                                                            ", not a crawler index snapshot", hint)));
+  }
   absl::StatusOr<IndexFileInfo> info = ReadIndexFileInfo(f.path);
   if (!info.ok()) return Error(console, "check", info.status());
   // Opening reads every section and verifies its checksum, then replays the log.

@@ -60,7 +60,11 @@ int RunSign(const SignFlags& flags) {
       &reader, options, threads,
       [&](std::span<Document> docs, std::span<const DocumentSignature> sigs) -> absl::Status {
         for (size_t i = 0; i < docs.size(); ++i) {
-          if (absl::Status s = writer->Append(docs[i].id, sigs[i]); !s.ok()) return s;
+          RecordLocation where;
+          where.bytes = docs[i].text.size();
+          where.record = docs[i].line;
+          // input/offset: filled once Document carries them
+          if (absl::Status s = writer->Append(docs[i].id, sigs[i], where); !s.ok()) return s;
           empty_docs += sigs[i].empty();
           replaced_bytes += sigs[i].replaced_bytes;
         }

@@ -1,6 +1,6 @@
-// Index file writer and reader. The layout is documented in index/index_file.hpp.
-#include "neardup/index/index_file.hpp"
-#include "neardup/index/simhash_index_file.hpp"
+// Index file writer and reader. The layout is documented in io/index_file.hpp.
+#include "neardup/io/index_file.hpp"
+#include "neardup/io/simhash_index_file.hpp"
 #include "neardup/io/internal/header_fields.hpp"
 
 #include <fcntl.h>
@@ -88,21 +88,6 @@ std::string DescribeShingles(const ShingleOptions& s) {
 
 std::string DescribeNormalize(uint32_t bits) { return absl::StrFormat("bits 0x%02x", bits); }
 
-const char* ObjectTypeName(uint32_t type) {
-  switch (type) {
-    case kObjectTypeSignatureSet:
-      return "signature set";
-    case kObjectTypeMinHashLsh:
-      return "MinHash LSH index";
-    case kObjectTypeCrawlerIndex:
-      return "crawler index snapshot";
-    case kObjectTypeSimHashIndex:
-      return "SimHash index";
-    default:
-      return "unknown";
-  }
-}
-
 struct XxhStateDeleter {
   void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
 };
@@ -164,112 +149,7 @@ void FixEndianness(T* values, size_t n) {
   }
 }
 
-// ---------------------------------------------------------------------------------
-// Byte sinks
-
-class Sink {
- public:
-  virtual ~Sink() = default;
-  virtual absl::Status Write(const char* p, size_t n) = 0;
-  // Overwrites bytes already written.
-  virtual absl::Status Patch(uint64_t offset, const char* p, size_t n) = 0;
-  uint64_t offset() const noexcept { return offset_; }
-
- protected:
-  uint64_t offset_ = 0;
-};
-
-class StringSink final : public Sink {
- public:
-  explicit StringSink(std::string* out) : out_(out) {}
-  absl::Status Write(const char* p, size_t n) override {
-    out_->append(p, n);
-    offset_ += n;
-    return absl::OkStatus();
-  }
-  absl::Status Patch(uint64_t offset, const char* p, size_t n) override {
-    std::memcpy(out_->data() + offset, p, n);
-    return absl::OkStatus();
-  }
-
- private:
-  std::string* out_;
-};
-
-absl::Status WriteAll(int fd, const char* p, size_t n, const std::string& path) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError(path, "write failed", errno);
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return absl::OkStatus();
-}
-
-class FileSink final : public Sink {
- public:
-  FileSink(int fd, std::string path) : fd_(fd), path_(std::move(path)) { buffer_.reserve(kWriteBufferBytes); }
-  absl::Status Write(const char* p, size_t n) override {
-    offset_ += n;
-    if (buffer_.size() + n > kWriteBufferBytes) {
-      if (absl::Status s = Flush(); !s.ok()) return s;
-      if (n >= kWriteBufferBytes) return WriteAll(fd_, p, n, path_);
-    }
-    buffer_.append(p, n);
-    return absl::OkStatus();
-  }
-  absl::Status Patch(uint64_t offset, const char* p, size_t n) override {
-    if (absl::Status s = Flush(); !s.ok()) return s;
-    while (n > 0) {
-      const ssize_t w = ::pwrite(fd_, p, n, static_cast<off_t>(offset));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoError(path_, "write failed", errno);
-      }
-      p += w;
-      n -= static_cast<size_t>(w);
-      offset += static_cast<uint64_t>(w);
-    }
-    return absl::OkStatus();
-  }
-  absl::Status Flush() {
-    absl::Status s = WriteAll(fd_, buffer_.data(), buffer_.size(), path_);
-    buffer_.clear();
-    return s;
-  }
-
- private:
-  int fd_;
-  std::string path_;
-  std::string buffer_;
-};
-
-// Writes "<path>.tmp" with `fill`, fsyncs, renames it over path and fsyncs the directory.
-template <typename Fill>
-absl::Status WriteAtomically(const std::string& path, Fill&& fill) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError(tmp, "cannot create", errno);
-  absl::Status s;
-  {
-    FileSink sink(fd, tmp);
-    s = fill(sink);
-    if (s.ok()) s = sink.Flush();
-  }
-  if (s.ok() && ::fsync(fd) != 0) s = ErrnoError(tmp, "fsync failed", errno);
-  if (::close(fd) != 0 && s.ok()) s = ErrnoError(tmp, "close failed", errno);
-  if (s.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
-    s = ErrnoError(path, absl::StrCat("cannot rename ", tmp, " to it"), errno);
-  }
-  if (!s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  return SyncDirectoryOf(path);
-}
+using Sink = ByteSink;
 
 // ---------------------------------------------------------------------------------
 // Header
@@ -277,9 +157,7 @@ absl::Status WriteAtomically(const std::string& path, Fill&& fill) {
 std::array<char, kIndexHeaderBytes> EncodeHeader(const IndexFileInfo& info) {
   std::array<char, kIndexHeaderBytes> h{};
   const SignerOptions& o = info.signer;
-  std::memcpy(h.data(), kNeardupFileMagic, 8);
-  StoreLe32(&h[8], info.object_type);
-  StoreLe32(&h[12], kIndexFormatVersion);
+  EncodeHeaderPrefix(static_cast<ObjectType>(info.object_type), kIndexFormatVersion, h.data());
   StoreLe32(&h[16], info.wide_ids ? kFlagWideIds : 0u);
   StoreLe32(&h[20], kIndexHeaderBytes);
   EncodeSignerFields(o.normalize, o.shingle, info.lsh.minhash, h.data());
@@ -289,7 +167,7 @@ std::array<char, kIndexHeaderBytes> EncodeHeader(const IndexFileInfo& info) {
   StoreLe32(&h[68], info.sections);
   StoreLe64(&h[72], info.documents);
   StoreLe64(&h[80], info.file_bytes);
-  StoreLe64(&h[kHeaderChecksumOffset], XXH3_64bits(h.data(), kHeaderChecksumOffset));
+  SealHeader(h.data(), kHeaderChecksumOffset);
   return h;
 }
 
@@ -551,48 +429,18 @@ class HeaderReader {
   absl::Status ReadPrefix(uint32_t object_type, char (&h)[kIndexHeaderBytes], IndexFileInfo& info) {
     const size_t got = static_cast<size_t>(std::min<uint64_t>(src_.size(), kIndexHeaderBytes));
     if (absl::Status s = src_.ReadAt(0, h, got); !s.ok()) return s;
+    HeaderPrefix prefix;
+    const uint32_t max_version =
+        object_type == kObjectTypeSimHashIndex ? kSimHashIndexFormatVersion : kIndexFormatVersion;
     const std::string_view have(h, got);
-    const std::string_view magic(kNeardupFileMagic, 8);
-    if (have.substr(0, 8) != magic.substr(0, std::min<size_t>(got, 8))) {
-      return Error(absl::StatusCode::kInvalidArgument, "header", 0,
-                   absl::StrCat("bad magic: expected ", HexBytes(magic), ", found ", HexBytes(have.substr(0, 8)),
-                                "; not a neardup file"));
-    }
-    auto truncated = [&](std::string_view field) {
-      return Error(absl::StatusCode::kDataLoss, "header", got,
-                   absl::StrCat("truncated: the file ends after ", got, " bytes, before the ", std::string(field),
-                                " (the header is ", kIndexHeaderBytes, " bytes)"));
-    };
-    if (got < 16) return truncated("format version");
-    info.object_type = LoadLe32(h + 8);
-    const bool type_ok =
-        object_type == 0 ? (info.object_type == kObjectTypeMinHashLsh || info.object_type == kObjectTypeCrawlerIndex)
-                         : info.object_type == object_type;
-    if (!type_ok) {
-      const std::string want = object_type == 0
-                                   ? absl::StrCat(kObjectTypeMinHashLsh, " or ", kObjectTypeCrawlerIndex, " (an index)")
-                                   : absl::StrCat(object_type, " (", ObjectTypeName(object_type), ")");
-      return Error(absl::StatusCode::kFailedPrecondition, "header", 8,
-                   absl::StrCat("object type is ", info.object_type, " (", ObjectTypeName(info.object_type),
-                                "), expected ", want));
-    }
-    info.format_version = LoadLe32(h + 12);
-    if (info.format_version > kIndexFormatVersion) {
-      return Error(absl::StatusCode::kFailedPrecondition, "header", 12,
-                   absl::StrCat("format version ", info.format_version,
-                                " is newer than this build of neardup reads (up to ", kIndexFormatVersion, ")"));
-    }
-    if (info.format_version == 0) {
-      return Error(absl::StatusCode::kDataLoss, "header", 12, "format version 0 is not valid");
-    }
-    if (got < kIndexHeaderBytes) return truncated("end of the header");
-    const uint64_t stored = LoadLe64(h + kHeaderChecksumOffset);
-    const uint64_t computed = XXH3_64bits(h, kHeaderChecksumOffset);
-    if (stored != computed) {
-      return Error(absl::StatusCode::kDataLoss, "header", kHeaderChecksumOffset,
-                   absl::StrCat("header checksum mismatch over bytes [0, ", kHeaderChecksumOffset, "): stored ",
-                                Hex(stored), ", computed ", Hex(computed)));
-    }
+    absl::Status checked =
+        object_type == 0 ? CheckHeader(have, name_, {kObjectTypeMinHashLsh, kObjectTypeCrawlerIndex}, max_version,
+                                       kIndexHeaderBytes, kHeaderChecksumOffset, &prefix)
+                         : CheckHeader(have, name_, {object_type}, max_version, kIndexHeaderBytes,
+                                       kHeaderChecksumOffset, &prefix);
+    if (!checked.ok()) return checked;
+    info.object_type = prefix.type;
+    info.format_version = prefix.version;
     if (const uint32_t size = LoadLe32(h + 20); size != kIndexHeaderBytes) {
       return Error(absl::StatusCode::kDataLoss, "header", 20,
                    absl::StrCat("header size is ", size, ", expected ", kIndexHeaderBytes));
@@ -1080,9 +928,7 @@ class IndexReader : public SectionReader {
 std::array<char, kIndexHeaderBytes> EncodeSimHashHeader(const SimHashIndex& index, const SignerOptions& signer,
                                                         uint64_t file_bytes) {
   std::array<char, kIndexHeaderBytes> h{};
-  std::memcpy(h.data(), kNeardupFileMagic, 8);
-  StoreLe32(&h[8], kObjectTypeSimHashIndex);
-  StoreLe32(&h[12], kSimHashIndexFormatVersion);
+  EncodeHeaderPrefix(ObjectType::kSimHashIndex, kSimHashIndexFormatVersion, h.data());
   StoreLe32(&h[20], kIndexHeaderBytes);
   EncodeSignerFields(signer.normalize, signer.shingle,
                      MinHashParams{.algorithm = MinHashAlgorithm{0}, .num_perm = 0, .seed = 0}, h.data());
@@ -1093,7 +939,7 @@ std::array<char, kIndexHeaderBytes> EncodeSimHashHeader(const SimHashIndex& inde
   StoreLe32(&h[76], 1);
   StoreLe64(&h[80], index.size());
   StoreLe64(&h[88], file_bytes);
-  StoreLe64(&h[kHeaderChecksumOffset], XXH3_64bits(h.data(), kHeaderChecksumOffset));
+  SealHeader(h.data(), kHeaderChecksumOffset);
   return h;
 }
 
@@ -1265,22 +1111,6 @@ class SimHashReader : public SectionReader {
 
 }  // namespace
 
-absl::Status ErrnoError(const std::string& path, std::string_view what, int error_number) {
-  return absl::Status(absl::ErrnoToStatusCode(error_number),
-                      absl::StrCat(path, ": ", std::string(what), ": ", std::generic_category().message(error_number)));
-}
-
-absl::Status SyncDirectoryOf(const std::string& path) {
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  const std::string dir = parent.empty() ? std::string(1, '.') : parent.string();
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError(dir, "cannot open directory", errno);
-  absl::Status s;
-  if (::fsync(fd) != 0) s = ErrnoError(dir, "fsync of directory failed", errno);
-  ::close(fd);
-  return s;
-}
-
 template <typename DocId>
 std::vector<DocId> StoredIds(const MinHashLsh<DocId>& index) {
   const std::vector<uint64_t>& records = LshIndexAccess<DocId>::Records(index);
@@ -1292,15 +1122,11 @@ std::vector<DocId> StoredIds(const MinHashLsh<DocId>& index) {
   return ids;
 }
 
-absl::Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
-  return WriteAtomically(path, [&](Sink& sink) { return sink.Write(bytes.data(), bytes.size()); });
-}
-
 template <typename DocId>
 absl::Status WriteIndexFile(const std::string& path, const MinHashLsh<DocId>& index, const SignerOptions& signer,
                             uint32_t object_type, std::span<const IndexFileSection> extra) {
-  return WriteAtomically(path,
-                         [&](Sink& sink) { return IndexWriter<DocId>(sink, index).Write(signer, object_type, extra); });
+  return WriteFileAtomically(path,
+                         [&](ByteSink& sink) { return IndexWriter<DocId>(sink, index).Write(signer, object_type, extra); });
 }
 
 template <typename DocId>
@@ -1369,8 +1195,8 @@ absl::StatusOr<IndexFileInfo> ReadIndexFileInfo(const std::string& path) {
 }
 
 absl::Status SaveSimHashIndex(const SimHashIndex& index, const SignerOptions& signer, const std::string& path) {
-  return internal::WriteAtomically(path,
-                                   [&](internal::Sink& sink) { return internal::WriteSimHashIndex(sink, index, signer); });
+  return internal::WriteFileAtomically(path,
+                                   [&](internal::ByteSink& sink) { return internal::WriteSimHashIndex(sink, index, signer); });
 }
 
 absl::StatusOr<std::string> SerializeSimHashIndex(const SimHashIndex& index, const SignerOptions& signer) {

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "neardup/io/format.hpp"
 #include "neardup/io/internal/header_fields.hpp"
 
 namespace neardup {
@@ -25,34 +26,15 @@ constexpr size_t kHeaderChecksumOffset = 120;
 constexpr uint32_t kFlagMinHash = 1u << 0;
 constexpr uint32_t kFlagSimHash = 1u << 1;
 constexpr uint8_t kRecordFlagEmpty = 1u << 0;
+constexpr size_t kInputTableHeaderBytes = 24;
+constexpr size_t kRecordLocationBytes = 28;  // v2: bytes, input, record, offset
 
-void StoreU32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-void StoreU64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-uint32_t LoadU32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  return v;
-}
-uint64_t LoadU64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  return v;
-}
-void AppendU32(std::string* s, uint32_t v) {
-  char b[4];
-  StoreU32(b, v);
-  s->append(b, 4);
-}
-void AppendU64(std::string* s, uint64_t v) {
-  char b[8];
-  StoreU64(b, v);
-  s->append(b, 8);
-}
-
+using internal::AppendLe32;
+using internal::AppendLe64;
+using internal::LoadLe32;
+using internal::LoadLe64;
+using internal::StoreLe32;
+using internal::StoreLe64;
 using internal::Hex;
 using internal::HexBytes;
 
@@ -68,8 +50,8 @@ uint32_t FlagsOf(const SignerOptions& o) {
 }
 
 // Bytes of a record after its id.
-size_t FixedRecordBytes(const SignerOptions& o) {
-  return 4 + 4 + 1 + (o.compute_simhash ? 8 : 0) +
+size_t FixedRecordBytes(const SignerOptions& o, uint32_t version) {
+  return 4 + 4 + 1 + (version >= 2 ? kRecordLocationBytes : 0) + (o.compute_simhash ? 8 : 0) +
          (o.compute_minhash ? 4 * static_cast<size_t>(o.minhash.num_perm) : 0);
 }
 
@@ -77,17 +59,15 @@ std::array<char, kSignatureHeaderBytes> EncodeHeader(const SignatureFileInfo& in
                                                      uint64_t payload_hash) {
   std::array<char, kSignatureHeaderBytes> h{};
   const SignerOptions& o = info.options;
-  std::memcpy(h.data(), kNeardupFileMagic, 8);
-  StoreU32(&h[8], kObjectTypeSignatureSet);
-  StoreU32(&h[12], kSignatureFormatVersion);
-  StoreU32(&h[16], FlagsOf(o));
-  StoreU32(&h[20], kSignatureHeaderBytes);
+  internal::EncodeHeaderPrefix(ObjectType::kSignatureSet, info.format_version, h.data());
+  StoreLe32(&h[16], FlagsOf(o));
+  StoreLe32(&h[20], kSignatureHeaderBytes);
   internal::EncodeSignerFields(o.normalize, o.shingle, o.minhash, h.data());
-  StoreU64(&h[56], o.simhash_seed);
-  StoreU64(&h[64], info.record_count);
-  StoreU64(&h[72], info.payload_bytes);
-  StoreU64(&h[80], payload_hash);
-  StoreU64(&h[kHeaderChecksumOffset], XXH3_64bits(h.data(), kHeaderChecksumOffset));
+  StoreLe64(&h[56], o.simhash_seed);
+  StoreLe64(&h[64], info.record_count);
+  StoreLe64(&h[72], info.payload_bytes);
+  StoreLe64(&h[80], payload_hash);
+  internal::SealHeader(h.data(), kHeaderChecksumOffset);
   return h;
 }
 
@@ -108,9 +88,7 @@ XxhState NewXxhState() {
 // Writer
 
 struct SignatureFileWriter::Impl {
-  std::string path;
-  std::string partial_path;
-  std::FILE* file = nullptr;
+  std::unique_ptr<internal::AtomicFile> file;  // "<path>.partial" until Finalize()
   SignerOptions options;
   XxhState payload_hash;
   std::string block;
@@ -119,25 +97,19 @@ struct SignatureFileWriter::Impl {
   uint64_t payload_bytes = 0;  // flushed blocks
   bool finalized = false;
   absl::Status failed;  // sticky: after a failed write nothing more is written
-
-  ~Impl() {
-    if (file != nullptr) std::fclose(file);
-    if (!finalized) std::remove(partial_path.c_str());
-  }
+  uint32_t inputs = 0;
 
   absl::Status Write(const char* data, size_t n) {
-    if (std::fwrite(data, 1, n, file) != n) {
-      failed = ErrnoStatus(partial_path, "write failed", errno != 0 ? errno : EIO);
-    }
+    if (absl::Status s = file->Write(data, n); !s.ok()) failed = s;
     return failed;
   }
 
   absl::Status FlushBlock() {
     if (block_records == 0) return absl::OkStatus();
     char header[kBlockHeaderBytes];
-    StoreU32(header, static_cast<uint32_t>(block.size()));
-    StoreU32(header + 4, block_records);
-    StoreU64(header + 8, XXH3_64bits(block.data(), block.size()));
+    StoreLe32(header, static_cast<uint32_t>(block.size()));
+    StoreLe32(header + 4, block_records);
+    StoreLe64(header + 8, XXH3_64bits(block.data(), block.size()));
     XXH3_64bits_update(payload_hash.get(), header, kBlockHeaderBytes);
     XXH3_64bits_update(payload_hash.get(), block.data(), block.size());
     if (absl::Status s = Write(header, kBlockHeaderBytes); !s.ok()) return s;
@@ -155,27 +127,52 @@ SignatureFileWriter& SignatureFileWriter::operator=(SignatureFileWriter&&) noexc
 SignatureFileWriter::~SignatureFileWriter() = default;
 
 absl::StatusOr<SignatureFileWriter> SignatureFileWriter::Create(std::string path,
-                                                                const SignerOptions& options) {
+                                                                const SignerOptions& options,
+                                                                std::vector<InputIdentity> inputs) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
+  std::string table;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const InputIdentity& in = inputs[i];
+    if (in.path.size() > kSignatureMaxPathBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("input ", i, ": path is ", in.path.size(),
+                                                     " bytes, more than the limit of ",
+                                                     kSignatureMaxPathBytes));
+    }
+    AppendLe32(&table, static_cast<uint32_t>(in.path.size()));
+    table.append(in.path);
+    AppendLe64(&table, in.size);
+    AppendLe64(&table, static_cast<uint64_t>(in.mtime_ns));
+  }
+  if (inputs.size() > kSignatureMaxInputs) {
+    return absl::InvalidArgumentError(absl::StrCat(inputs.size(), " inputs, more than the limit of ",
+                                                   kSignatureMaxInputs));
+  }
   auto impl = std::make_unique<Impl>();
-  impl->path = std::move(path);
-  impl->partial_path = impl->path + ".partial";
   impl->options = options;
+  impl->inputs = static_cast<uint32_t>(inputs.size());
   impl->payload_hash = NewXxhState();
   if (!impl->payload_hash) return absl::ResourceExhaustedError("cannot allocate an XXH3 state");
-  impl->file = std::fopen(impl->partial_path.c_str(), "wb");
-  if (impl->file == nullptr) {
-    const int e = errno;
-    impl->finalized = true;  // nothing of ours to remove
-    return ErrnoStatus(impl->partial_path, "cannot create", e);
-  }
+  absl::StatusOr<std::unique_ptr<internal::AtomicFile>> file =
+      internal::AtomicFile::Create(std::move(path), ".partial");
+  if (!file.ok()) return file.status();
+  impl->file = *std::move(file);
   // A zero header until Finalize(): an interrupted file has no magic and is refused.
   const char zeros[kSignatureHeaderBytes] = {};
   if (absl::Status s = impl->Write(zeros, sizeof(zeros)); !s.ok()) return s;
+  char th[kInputTableHeaderBytes] = {};
+  StoreLe32(th, impl->inputs);
+  StoreLe64(th + 8, table.size());
+  StoreLe64(th + 16, XXH3_64bits(table.data(), table.size()));
+  XXH3_64bits_update(impl->payload_hash.get(), th, sizeof(th));
+  XXH3_64bits_update(impl->payload_hash.get(), table.data(), table.size());
+  if (absl::Status s = impl->Write(th, sizeof(th)); !s.ok()) return s;
+  if (absl::Status s = impl->Write(table.data(), table.size()); !s.ok()) return s;
+  impl->payload_bytes = sizeof(th) + table.size();
   return SignatureFileWriter(std::move(impl));
 }
 
-absl::Status SignatureFileWriter::Append(std::string_view id, const DocumentSignature& sig) {
+absl::Status SignatureFileWriter::Append(std::string_view id, const DocumentSignature& sig,
+                                         const RecordLocation& where_from) {
   Impl& w = *impl_;
   if (w.finalized) return absl::FailedPreconditionError("Append() after Finalize()");
   if (!w.failed.ok()) return w.failed;
@@ -199,15 +196,24 @@ absl::Status SignatureFileWriter::Append(std::string_view id, const DocumentSign
                                                      w.options.minhash.num_perm));
     }
   }
+  if (where_from.input != 0 && where_from.input >= w.inputs) {
+    return absl::InvalidArgumentError(absl::StrCat(where(), ": input ", where_from.input,
+                                                   " is not in the input table of ", w.inputs,
+                                                   " inputs"));
+  }
   std::string& b = w.block;
-  AppendU32(&b, static_cast<uint32_t>(id.size()));
+  AppendLe32(&b, static_cast<uint32_t>(id.size()));
   b.append(id);
-  AppendU32(&b, sig.num_tokens);
-  AppendU32(&b, sig.num_shingles);
+  AppendLe32(&b, sig.num_tokens);
+  AppendLe32(&b, sig.num_shingles);
   b.push_back(static_cast<char>(sig.empty() ? kRecordFlagEmpty : 0));
-  if (w.options.compute_simhash) AppendU64(&b, sig.simhash);
+  AppendLe64(&b, where_from.bytes);
+  AppendLe32(&b, where_from.input);
+  AppendLe64(&b, where_from.record);
+  AppendLe64(&b, where_from.offset);
+  if (w.options.compute_simhash) AppendLe64(&b, sig.simhash);
   if (w.options.compute_minhash) {
-    for (const uint32_t v : sig.minhash.values) AppendU32(&b, v);
+    for (const uint32_t v : sig.minhash.values) AppendLe32(&b, v);
   }
   ++w.block_records;
   ++w.records;
@@ -221,22 +227,13 @@ absl::Status SignatureFileWriter::Finalize() {
   if (!w.failed.ok()) return w.failed;
   if (absl::Status s = w.FlushBlock(); !s.ok()) return s;
   SignatureFileInfo info;
+  info.format_version = kSignatureFormatVersion;
   info.options = w.options;
   info.record_count = w.records;
   info.payload_bytes = w.payload_bytes;
   const auto header = EncodeHeader(info, XXH3_64bits_digest(w.payload_hash.get()));
-  if (std::fseek(w.file, 0, SEEK_SET) != 0) {
-    return w.failed = ErrnoStatus(w.partial_path, "seek failed", errno);
-  }
-  if (absl::Status s = w.Write(header.data(), header.size()); !s.ok()) return s;
-  std::FILE* file = std::exchange(w.file, nullptr);
-  if (std::fclose(file) != 0) {
-    return w.failed = ErrnoStatus(w.partial_path, "close failed", errno);
-  }
-  if (std::rename(w.partial_path.c_str(), w.path.c_str()) != 0) {
-    return w.failed = ErrnoStatus(w.path, absl::StrCat("cannot rename ", w.partial_path, " to it"),
-                                  errno);
-  }
+  if (absl::Status s = w.file->Patch(0, header.data(), header.size()); !s.ok()) return w.failed = s;
+  if (absl::Status s = w.file->Commit(); !s.ok()) return w.failed = s;
   w.finalized = true;
   return absl::OkStatus();
 }
@@ -312,6 +309,7 @@ struct SignatureFileReader::Impl {
   size_t cursor = 0;
   uint32_t block_records_left = 0;
   uint64_t records_read = 0;
+  std::vector<InputIdentity> input_table;
   bool done = false;
   absl::Status sticky;
 
@@ -325,50 +323,20 @@ struct SignatureFileReader::Impl {
     char h[kSignatureHeaderBytes];
     const size_t got = input->Read(h, sizeof(h));
     if (absl::Status s = input->status(); !s.ok()) return s;
-    const std::string_view have(h, got);
-    const std::string_view magic(kNeardupFileMagic, 8);
-    if (have.substr(0, 8) != magic.substr(0, std::min<size_t>(got, 8))) {
-      return Error(absl::StatusCode::kInvalidArgument, "header", 0,
-                   absl::StrCat("bad magic: expected ", HexBytes(magic), ", found ",
-                                HexBytes(have.substr(0, 8)), "; not a neardup file"));
+    internal::HeaderPrefix prefix;
+    if (absl::Status s = internal::CheckHeader(
+            std::string_view(h, static_cast<size_t>(std::min<uint64_t>(got, file_size))), name,
+            {kObjectTypeSignatureSet}, kSignatureFormatVersion, kSignatureHeaderBytes,
+            kHeaderChecksumOffset, &prefix);
+        !s.ok()) {
+      return s;
     }
-    auto truncated = [&](std::string_view field) {
-      return Error(absl::StatusCode::kDataLoss, "header", got,
-                   absl::StrCat("truncated: the file ends after ", got, " bytes, before the ",
-                                std::string(field), " (the header is ", kSignatureHeaderBytes,
-                                " bytes)"));
-    };
-    if (got < 16) return truncated("format version");
-    if (const uint32_t type = LoadU32(h + 8); type != kObjectTypeSignatureSet) {
-      return Error(absl::StatusCode::kFailedPrecondition, "header", 8,
-                   absl::StrCat("object type is ", type, ", expected ", kObjectTypeSignatureSet,
-                                " (signature set)"));
-    }
-    const uint32_t version = LoadU32(h + 12);
-    if (version > kSignatureFormatVersion) {
-      return Error(absl::StatusCode::kFailedPrecondition, "header", 12,
-                   absl::StrCat("format version ", version,
-                                " is newer than this build of neardup reads (up to ",
-                                kSignatureFormatVersion, ")"));
-    }
-    if (version == 0) {
-      return Error(absl::StatusCode::kDataLoss, "header", 12, "format version 0 is not valid");
-    }
-    if (got < kSignatureHeaderBytes || file_size < kSignatureHeaderBytes) {
-      return truncated("end of the header");
-    }
-    const uint64_t stored = LoadU64(h + kHeaderChecksumOffset);
-    const uint64_t computed = XXH3_64bits(h, kHeaderChecksumOffset);
-    if (stored != computed) {
-      return Error(absl::StatusCode::kDataLoss, "header", kHeaderChecksumOffset,
-                   absl::StrCat("header checksum mismatch over bytes [0, ", kHeaderChecksumOffset,
-                                "): stored ", Hex(stored), ", computed ", Hex(computed)));
-    }
-    if (const uint32_t size = LoadU32(h + 20); size != kSignatureHeaderBytes) {
+    info.format_version = prefix.version;
+    if (const uint32_t size = LoadLe32(h + 20); size != kSignatureHeaderBytes) {
       return Error(absl::StatusCode::kDataLoss, "header", 20,
                    absl::StrCat("header size is ", size, ", expected ", kSignatureHeaderBytes));
     }
-    const uint32_t flags = LoadU32(h + 16);
+    const uint32_t flags = LoadLe32(h + 16);
     if ((flags & ~(kFlagMinHash | kFlagSimHash)) != 0) {
       return Error(absl::StatusCode::kFailedPrecondition, "header", 16,
                    absl::StrFormat("unknown flags 0x%08x", flags));
@@ -389,15 +357,15 @@ struct SignatureFileReader::Impl {
     if (std::optional<internal::HeaderFieldError> e = internal::DecodeSignerFields(h, &o)) {
       return Error(e->code, "header", e->offset, e->what);
     }
-    o.simhash_seed = LoadU64(h + 56);
+    o.simhash_seed = LoadLe64(h + 56);
     if (absl::Status s = o.Validate(); !s.ok()) {
       return Error(absl::StatusCode::kInvalidArgument, "header", 28,
                    absl::StrCat("invalid parameters: ", s.message()));
     }
-    info.record_count = LoadU64(h + 64);
-    info.payload_bytes = LoadU64(h + 72);
-    stored_payload_hash = LoadU64(h + 80);
-    fixed_record_bytes = FixedRecordBytes(o);
+    info.record_count = LoadLe64(h + 64);
+    info.payload_bytes = LoadLe64(h + 72);
+    stored_payload_hash = LoadLe64(h + 80);
+    fixed_record_bytes = FixedRecordBytes(o, info.format_version);
 
     const uint64_t have_payload = file_size - kSignatureHeaderBytes;
     if (have_payload < info.payload_bytes) {
@@ -421,6 +389,61 @@ struct SignatureFileReader::Impl {
     }
     payload_hash = NewXxhState();
     if (!payload_hash) return absl::ResourceExhaustedError("cannot allocate an XXH3 state");
+    if (info.format_version >= 2) return ReadInputTable();
+    return absl::OkStatus();
+  }
+
+  // Format version 2: the input table at the start of the payload.
+  absl::Status ReadInputTable() {
+    const std::string section = "input table";
+    char th[kInputTableHeaderBytes];
+    if (info.payload_bytes < kInputTableHeaderBytes) {
+      return Error(absl::StatusCode::kDataLoss, section, offset,
+                   absl::StrCat("truncated: the payload is ", info.payload_bytes,
+                                " bytes, the input table header ", kInputTableHeaderBytes));
+    }
+    if (input->Read(th, sizeof(th)) != sizeof(th)) return ShortRead(section);
+    XXH3_64bits_update(payload_hash.get(), th, sizeof(th));
+    const uint32_t count = LoadLe32(th);
+    const uint64_t bytes = LoadLe64(th + 8);
+    const uint64_t stored = LoadLe64(th + 16);
+    const uint64_t left = info.payload_bytes - kInputTableHeaderBytes;
+    if (LoadLe32(th + 4) != 0) {
+      return Error(absl::StatusCode::kFailedPrecondition, section, offset + 4, "reserved bytes are not 0");
+    }
+    if (bytes > left || count > kSignatureMaxInputs || count > bytes / 20) {
+      return Error(absl::StatusCode::kDataLoss, section, offset,
+                   absl::StrCat(count, " inputs in ", bytes, " bytes do not fit the ", left,
+                                " payload bytes left"));
+    }
+    std::string table(static_cast<size_t>(bytes), '\0');
+    if (input->Read(table.data(), table.size()) != table.size()) return ShortRead(section);
+    XXH3_64bits_update(payload_hash.get(), table.data(), table.size());
+    const uint64_t start = offset + kInputTableHeaderBytes;
+    if (const uint64_t computed = XXH3_64bits(table.data(), table.size()); computed != stored) {
+      return Error(absl::StatusCode::kDataLoss, section, offset,
+                   absl::StrCat("checksum mismatch over bytes [", start, ", ", start + bytes,
+                                "): stored ", Hex(stored), ", computed ", Hex(computed)));
+    }
+    size_t at = 0;
+    input_table.resize(count);
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint32_t len = table.size() - at >= 4 ? LoadLe32(&table[at]) : 0;
+      if (table.size() - at < 4 || len > kSignatureMaxPathBytes || table.size() - at - 4 < uint64_t{len} + 16) {
+        return Error(absl::StatusCode::kDataLoss, section, start + at,
+                     absl::StrCat("input ", i, " runs past the end of the table"));
+      }
+      InputIdentity& in = input_table[i];
+      in.path.assign(&table[at + 4], len);
+      in.size = LoadLe64(&table[at + 4 + len]);
+      in.mtime_ns = static_cast<int64_t>(LoadLe64(&table[at + 12 + len]));
+      at += 20 + len;
+    }
+    if (at != table.size()) {
+      return Error(absl::StatusCode::kDataLoss, section, start + at,
+                   absl::StrCat(table.size() - at, " bytes after the last input"));
+    }
+    offset = start + bytes;
     return absl::OkStatus();
   }
 
@@ -435,9 +458,9 @@ struct SignatureFileReader::Impl {
     char bh[kBlockHeaderBytes];
     if (input->Read(bh, kBlockHeaderBytes) != kBlockHeaderBytes) return ShortRead(section);
     XXH3_64bits_update(payload_hash.get(), bh, kBlockHeaderBytes);
-    const uint32_t size = LoadU32(bh);
-    const uint32_t count = LoadU32(bh + 4);
-    const uint64_t stored = LoadU64(bh + 8);
+    const uint32_t size = LoadLe32(bh);
+    const uint32_t count = LoadLe32(bh + 4);
+    const uint64_t stored = LoadLe64(bh + 8);
     if (size > left - kBlockHeaderBytes || size > kSignatureMaxBlockBytes) {
       return Error(absl::StatusCode::kDataLoss, section, offset,
                    absl::StrCat("block size ", size, " runs past the end of the payload (",
@@ -480,7 +503,7 @@ struct SignatureFileReader::Impl {
     const std::string section = absl::StrCat("record ", records_read);
     const size_t left = block.size() - cursor;
     const char* p = block.data() + cursor;
-    const uint32_t id_len = left >= 4 ? LoadU32(p) : 0;
+    const uint32_t id_len = left >= 4 ? LoadLe32(p) : 0;
     if (left < 4 || id_len > kSignatureMaxIdBytes || left - 4 < id_len ||
         left - 4 - id_len < fixed_record_bytes) {
       return Error(absl::StatusCode::kDataLoss, section, at,
@@ -491,8 +514,8 @@ struct SignatureFileReader::Impl {
     r->id.assign(p, id_len);
     p += id_len;
     DocumentSignature& sig = r->signature;
-    sig.num_tokens = LoadU32(p);
-    sig.num_shingles = LoadU32(p + 4);
+    sig.num_tokens = LoadLe32(p);
+    sig.num_shingles = LoadLe32(p + 4);
     const uint8_t flags = static_cast<uint8_t>(p[8]);
     p += 9;
     if ((flags & ~kRecordFlagEmpty) != 0 ||
@@ -501,10 +524,26 @@ struct SignatureFileReader::Impl {
                    absl::StrCat("record flags ", flags, " do not match num_shingles ",
                                 sig.num_shingles));
     }
+    r->bytes = 0;
+    r->input = 0;
+    r->record = 0;
+    r->offset = 0;
+    if (info.format_version >= 2) {
+      r->bytes = LoadLe64(p);
+      r->input = LoadLe32(p + 8);
+      r->record = LoadLe64(p + 12);
+      r->offset = LoadLe64(p + 20);
+      if (r->input >= std::max<size_t>(input_table.size(), 1)) {
+        return Error(absl::StatusCode::kDataLoss, section, at + 4 + id_len + 17,
+                     absl::StrCat("input ", r->input, " is not in the input table of ",
+                                  input_table.size(), " inputs"));
+      }
+      p += kRecordLocationBytes;
+    }
     sig.replaced_bytes = 0;
     sig.simhash = 0;
     if (info.options.compute_simhash) {
-      sig.simhash = LoadU64(p);
+      sig.simhash = LoadLe64(p);
       p += 8;
     }
     sig.minhash.params = info.options.minhash;
@@ -512,7 +551,7 @@ struct SignatureFileReader::Impl {
     if (info.options.compute_minhash) {
       sig.minhash.values.resize(info.options.minhash.num_perm);
       for (uint32_t& v : sig.minhash.values) {
-        v = LoadU32(p);
+        v = LoadLe32(p);
         p += 4;
       }
     } else {
@@ -589,6 +628,9 @@ absl::StatusOr<SignatureFileReader> SignatureFileReader::FromBytes(std::string b
 }
 
 const SignatureFileInfo& SignatureFileReader::info() const noexcept { return impl_->info; }
+const std::vector<InputIdentity>& SignatureFileReader::input_table() const noexcept {
+  return impl_->input_table;
+}
 
 absl::StatusOr<bool> SignatureFileReader::Next(SignatureRecord* record) {
   return impl_->Next(record);
@@ -616,7 +658,12 @@ absl::StatusOr<SignatureSet> ReadAll(SignatureFileReader reader) {
   const SignerOptions& o = set.info.options;
   // record_count was checked against the payload size when the header was read.
   const size_t n = static_cast<size_t>(set.info.record_count);
+  set.input_table = reader.input_table();
   set.ids.reserve(n);
+  set.bytes.reserve(n);
+  set.inputs.reserve(n);
+  set.records.reserve(n);
+  set.offsets.reserve(n);
   set.num_tokens.reserve(n);
   set.num_shingles.reserve(n);
   if (o.compute_simhash) set.simhashes.reserve(n);
@@ -629,6 +676,10 @@ absl::StatusOr<SignatureSet> ReadAll(SignatureFileReader reader) {
     set.ids.push_back(std::move(r.id));
     set.num_tokens.push_back(r.signature.num_tokens);
     set.num_shingles.push_back(r.signature.num_shingles);
+    set.bytes.push_back(r.bytes);
+    set.inputs.push_back(r.input);
+    set.records.push_back(r.record);
+    set.offsets.push_back(r.offset);
     if (o.compute_simhash) set.simhashes.push_back(r.signature.simhash);
     if (o.compute_minhash) {
       set.minhash_values.insert(set.minhash_values.end(), r.signature.minhash.values.begin(),

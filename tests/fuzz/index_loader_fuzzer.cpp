@@ -1,4 +1,4 @@
-// Fuzzes index loading (index/index_file.hpp, ParseMinHashLsh; simhash_index_file.hpp,
+// Fuzzes index loading (io/index_file.hpp, ParseMinHashLsh; simhash_index_file.hpp,
 // ParseSimHashIndex) on arbitrary bytes: it must return an error or an index that then
 // answers queries, inserts and removals without crashing. The first byte selects the
 // loader and expected parameters (bit 4: a SimHash index with max_distance 3; else a
@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "neardup/index/index_file.hpp"
+#include "neardup/io/index_file.hpp"
 #include "neardup/index/minhash_lsh.hpp"
-#include "neardup/index/simhash_index_file.hpp"
+#include "neardup/io/simhash_index_file.hpp"
 
 namespace {
 

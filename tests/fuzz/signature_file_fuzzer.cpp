@@ -35,7 +35,15 @@ void PutLe64(std::string* s, size_t at, uint64_t v) { std::memcpy(s->data() + at
 void FixChecksums(std::string* file) {
   const size_t header = neardup::kSignatureHeaderBytes;
   if (file->size() < header) return;
-  for (size_t at = header; at + 16 <= file->size();) {
+  size_t at = header;
+  if (Le32(*file, 12) >= 2 && file->size() >= header + 24) {  // v2: the input table first
+    const uint64_t table = Le32(*file, header + 8);
+    if (table <= file->size() - header - 24) {
+      PutLe64(file, header + 16, XXH3_64bits(file->data() + header + 24, table));
+      at = header + 24 + table;
+    }
+  }
+  for (; at + 16 <= file->size();) {
     const uint64_t block = Le32(*file, at);
     if (block > file->size() - at - 16) break;
     PutLe64(file, at + 8, XXH3_64bits(file->data() + at + 16, block));
@@ -85,6 +93,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const neardup::SignatureSet& s = *set;
   const size_t n = s.size();
+  Check(s.bytes.size() == n && s.inputs.size() == n && s.records.size() == n && s.offsets.size() == n,
+        "location columns differ in size");
+  for (size_t i = 0; i < n; ++i) {
+    Check(s.inputs[i] == 0 || s.inputs[i] < s.input_table.size(), "record input outside the input table");
+  }
   Check(streamed == n, "stream and set differ in size");
   Check(s.info.record_count == n, "record count differs from the header");
   Check(s.num_tokens.size() == n && s.num_shingles.size() == n, "column sizes");

@@ -165,15 +165,25 @@ TEST(SimHashPlanTest, RejectsBadParameters) {
 TEST(ChooseSimHashBlocksTest, KnownChoices) {
   using neardup::ChooseSimHashBlocks;
   using neardup::SimHashWorkload;
-  EXPECT_EQ(ChooseSimHashBlocks(3, 20000, SimHashWorkload::kBatch), 4);
-  EXPECT_EQ(ChooseSimHashBlocks(3, 1000000, SimHashWorkload::kBatch), 4);
-  EXPECT_EQ(ChooseSimHashBlocks(3, 10000000, SimHashWorkload::kBatch), 5);
-  EXPECT_EQ(ChooseSimHashBlocks(7, 1000000, SimHashWorkload::kBatch), 9);
-  EXPECT_EQ(ChooseSimHashBlocks(3, 100000, SimHashWorkload::kStreaming), 4);
-  EXPECT_EQ(ChooseSimHashBlocks(3, 20000, SimHashWorkload::kStreaming), 4);
-  EXPECT_EQ(ChooseSimHashBlocks(3, 1000000, SimHashWorkload::kStreaming), 5);
+  EXPECT_EQ(*ChooseSimHashBlocks(3, 20000, SimHashWorkload::kBatch), 4);
+  EXPECT_EQ(*ChooseSimHashBlocks(3, 1000000, SimHashWorkload::kBatch), 4);
+  EXPECT_EQ(*ChooseSimHashBlocks(3, 10000000, SimHashWorkload::kBatch), 5);
+  EXPECT_EQ(*ChooseSimHashBlocks(7, 1000000, SimHashWorkload::kBatch), 9);
+  EXPECT_EQ(*ChooseSimHashBlocks(3, 100000, SimHashWorkload::kStreaming), 4);
+  EXPECT_EQ(*ChooseSimHashBlocks(3, 20000, SimHashWorkload::kStreaming), 4);
+  EXPECT_EQ(*ChooseSimHashBlocks(3, 1000000, SimHashWorkload::kStreaming), 5);
   // d = 0 has one table whatever B is: the smallest B is taken.
-  EXPECT_EQ(ChooseSimHashBlocks(0, 1000000, SimHashWorkload::kBatch), 1);
+  EXPECT_EQ(*ChooseSimHashBlocks(0, 1000000, SimHashWorkload::kBatch), 1);
+}
+
+TEST(ChooseSimHashBlocksTest, RefusesDistancesOutOfRangeInsteadOfClamping) {
+  using neardup::ChooseSimHashBlocks;
+  using neardup::SimHashWorkload;
+  absl::StatusOr<int> b = ChooseSimHashBlocks(9, 1000, SimHashWorkload::kBatch);
+  EXPECT_EQ(b.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(b.status().message(), "max_distance must be in [0, 7], got 9");
+  b = ChooseSimHashBlocks(-1, 1000, SimHashWorkload::kStreaming);
+  EXPECT_EQ(b.status().message(), "max_distance must be in [0, 7], got -1");
 }
 
 TEST(FindSimHashPairsTest, KnownAnswer) {
@@ -290,7 +300,7 @@ TEST(SimHashIndexTest, QueryEqualsBruteForceWhileGrowing) {
     ExpectQueriesMatchBruteForce(index, 100, upto);
   }
   EXPECT_EQ(index.plan().num_blocks(),
-            neardup::ChooseSimHashBlocks(3, 32768, neardup::SimHashWorkload::kStreaming));
+            *neardup::ChooseSimHashBlocks(3, 32768, neardup::SimHashWorkload::kStreaming));
 }
 
 TEST(SimHashIndexTest, EveryDistanceAndBlockCount) {

@@ -174,7 +174,7 @@ TEST_F(SignatureFileTest, EmptyFileAndDeterministicBytes) {
   absl::StatusOr<SignatureSet> set = ReadSignatureFile(a);
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_EQ(set->size(), 0u);
-  EXPECT_EQ(fs::file_size(a), kSignatureHeaderBytes);
+  EXPECT_EQ(fs::file_size(a), kSignatureHeaderBytes + 24);  // header + empty input table
 
   const Corpus c = MakeCorpus(o, 50);
   EXPECT_EQ(Slurp(WriteCorpus("x", o, c)), Slurp(WriteCorpus("y", o, c)));
@@ -197,18 +197,19 @@ TEST_F(SignatureFileTest, RefusesBadMagic) {
 
 TEST_F(SignatureFileTest, RefusesNewerVersionAndOtherObjectTypes) {
   std::string bytes = SmallFile();
-  bytes[12] = 2;
+  bytes[12] = 3;
   absl::StatusOr<SignatureSet> set = ReadSignatureBytes(bytes, "f");
   EXPECT_EQ(set.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Msg(set.status()),
-            "f: header at byte offset 12: format version 2 is newer than this build of neardup "
-            "reads (up to 1)");
+            "f: header at byte offset 12: format version 3 is newer than this build of neardup "
+            "reads (up to 2)");
   bytes = SmallFile();
   bytes[8] = 2;
   set = ReadSignatureBytes(Refresh(bytes), "f");
   EXPECT_EQ(set.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Msg(set.status()),
-            "f: header at byte offset 8: object type is 2, expected 1 (signature set)");
+            "f: header at byte offset 8: object type is 2 (MinHash LSH index), expected 1 "
+            "(signature set)");
 }
 
 TEST_F(SignatureFileTest, RefusesTruncationAtEveryOffset) {
@@ -236,12 +237,12 @@ TEST_F(SignatureFileTest, RefusesTruncationAtEveryOffset) {
 TEST_F(SignatureFileTest, FlippedPayloadByteIsAChecksumErrorNamingBlockAndOffset) {
   const std::string bytes = SmallFile();
   std::string flipped = bytes;
-  flipped[128 + 16 + 5] ^= 0x01;  // inside the first record
+  flipped[128 + 24 + 16 + 5] ^= 0x01;  // inside the first record, after the input table
   absl::StatusOr<SignatureSet> set = ReadSignatureBytes(flipped, "f");
   EXPECT_EQ(set.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(Msg(set.status()),
-              StartsWith(absl::StrCat("f: block 0 at byte offset 128: checksum mismatch over "
-                                      "bytes [144, ",
+              StartsWith(absl::StrCat("f: block 0 at byte offset 152: checksum mismatch over "
+                                      "bytes [168, ",
                                       bytes.size(), "): stored 0x")));
 
   flipped = bytes;
@@ -328,6 +329,79 @@ TEST_F(SignatureFileTest, WriterRefusesMismatchedSignaturesAndCleansUp) {
   EXPECT_EQ(SignatureFileWriter::Create(Path("no/such/dir/x"), o).status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(ReadSignatureFile(Path("missing")).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SignatureFileTest, Version2StoresLocationsAndTheInputTable) {
+  SignerOptions o;
+  o.minhash.num_perm = 16;
+  const Corpus c = MakeCorpus(o, 30);
+  const std::vector<InputIdentity> inputs = {{"a.jsonl", 1234, 1700000000123456789},
+                                             {"dir/b.jsonl.zst", 99, -5}};
+  const std::string path = Path("v2.ndsig");
+  {
+    absl::StatusOr<SignatureFileWriter> w = SignatureFileWriter::Create(path, o, inputs);
+    ASSERT_TRUE(w.ok()) << w.status();
+    for (size_t i = 0; i < c.ids.size(); ++i) {
+      const RecordLocation where{.bytes = 100 + i, .input = static_cast<uint32_t>(i % 2),
+                                 .record = i + 1, .offset = 1000 * i};
+      ASSERT_TRUE(w->Append(c.ids[i], c.sigs[i], where).ok());
+    }
+    const absl::Status s = w->Append("x", c.sigs[0], {.input = 2});
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(Msg(s), "record 30 (id \"x\"): input 2 is not in the input table of 2 inputs");
+    ASSERT_TRUE(w->Finalize().ok());
+  }
+  absl::StatusOr<SignatureSet> set = ReadSignatureFile(path);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->info.format_version, 2u);
+  EXPECT_EQ(set->input_table, inputs);
+  ASSERT_EQ(set->size(), 30u);
+  for (size_t i = 0; i < 30; ++i) {
+    EXPECT_EQ(set->bytes[i], 100 + i);
+    EXPECT_EQ(set->inputs[i], i % 2);
+    EXPECT_EQ(set->records[i], i + 1);
+    EXPECT_EQ(set->offsets[i], 1000 * i);
+    ExpectSameSignature(set->Signature(i), c.sigs[i], o);
+  }
+  absl::StatusOr<SignatureFileReader> reader = SignatureFileReader::Open(path);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ(reader->input_table(), inputs);
+  SignatureRecord r;
+  ASSERT_TRUE(*reader->Next(&r));
+  ASSERT_TRUE(*reader->Next(&r));
+  EXPECT_EQ(r.id, c.ids[1]);
+  EXPECT_EQ(r.bytes, 101u);
+  EXPECT_EQ(r.input, 1u);
+  EXPECT_EQ(r.record, 2u);
+  EXPECT_EQ(r.offset, 1000u);
+
+  // A flipped byte in the input table names the section and its offset.
+  const std::string bytes = Slurp(path);
+  std::string flipped = bytes;
+  flipped[128 + 24 + 4] ^= 0x01;  // inside the first path
+  absl::StatusOr<SignatureSet> bad = ReadSignatureBytes(flipped, "f");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(Msg(bad.status()),
+              StartsWith("f: input table at byte offset 128: checksum mismatch over bytes [152, "));
+  // Truncated inside the table.
+  bad = ReadSignatureBytes(bytes.substr(0, 140), "f");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(Msg(bad.status()), HasSubstr("truncated"));
+}
+
+TEST_F(SignatureFileTest, Version1FilesReadWithZeroLocations) {
+  absl::StatusOr<SignatureSet> set =
+      ReadSignatureFile(std::string(NEARDUP_SOURCE_DIR) + "/tests/golden/signatures_v1.ndsig");
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->info.format_version, 1u);
+  EXPECT_TRUE(set->input_table.empty());
+  ASSERT_EQ(set->size(), 6u);
+  for (size_t i = 0; i < set->size(); ++i) {
+    EXPECT_EQ(set->bytes[i], 0u);
+    EXPECT_EQ(set->inputs[i], 0u);
+    EXPECT_EQ(set->records[i], 0u);
+    EXPECT_EQ(set->offsets[i], 0u);
+  }
 }
 
 }  // namespace

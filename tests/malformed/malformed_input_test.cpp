@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "neardup/index/index_file.hpp"
+#include "neardup/io/index_file.hpp"
 #include "neardup/index/minhash_lsh.hpp"
 #include "neardup/io/input.hpp"
 #include "neardup/io/jsonl.hpp"

@@ -69,9 +69,13 @@ TEST(ShingleOptions, ValidateMessages) {
   EXPECT_EQ(o.Validate().message(), "shingle kind must be word (1) or char (2), got 3");
 }
 
-TEST(ShingleOptions, ShinglerClampsN) {
-  EXPECT_EQ(Shingler({.n = 0}).options().n, 1u);
-  EXPECT_EQ(Shingler({.n = 1000}).options().n, 64u);
+TEST(ShingleOptions, ShinglerRefusesNOutOfRangeInsteadOfClamping) {
+  absl::StatusOr<Shingler> s = Shingler::Create({.n = 0});
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.status().message(), "shingle size n must be in [1, 64], got 0");
+  EXPECT_EQ(Shingler::Create({.n = 1000}).status().message(), "shingle size n must be in [1, 64], got 1000");
+  ASSERT_TRUE(Shingler::Create({.n = 64}).ok());
+  EXPECT_EQ(Shingler::Create({.n = 64})->options().n, 64u);
 }
 
 TEST(WordShingles, CountsAndDefinition) {

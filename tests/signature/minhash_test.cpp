@@ -1,4 +1,6 @@
+#include "absl/strings/str_cat.h"
 #include "neardup/signature/minhash.hpp"
+#include "neardup/signature/signer.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -62,6 +64,20 @@ TEST(MinHashParams, DefaultsAndValidation) {
 
   EXPECT_FALSE(MinHasher::Create(bad).ok());
   EXPECT_EQ(MinHasher::Create(bad).status().message(), "unknown MinHash algorithm code 7");
+  // Out-of-range k is an error, never clamped (a 0 once became 1 without a word).
+  for (const uint32_t k : {0u, 8193u}) {
+    const absl::StatusOr<MinHasher> h = MinHasher::Create(Params(MinHashAlgorithm::kOnePermutation, k, 1));
+    EXPECT_EQ(h.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(h.status().message(), absl::StrCat("num_perm must be in [1, 8192], got ", k));
+  }
+  SignerOptions so;
+  so.minhash.num_perm = 0;
+  EXPECT_EQ(Signer::Create(so).status().message(), "num_perm must be in [1, 8192], got 0");
+  so = SignerOptions{};
+  so.shingle.n = 65;
+  EXPECT_EQ(Signer::Create(so).status().message(), "shingle size n must be in [1, 64], got 65");
+  EXPECT_EQ(Shingler::Create({.n = 0}).status().message(), "shingle size n must be in [1, 64], got 0");
+  EXPECT_TRUE(Signer::Create(SignerOptions{}).ok());
   auto ok = MinHasher::Create(Params(MinHashAlgorithm::kClassic, 64, 3));
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->params(), Params(MinHashAlgorithm::kClassic, 64, 3));

@@ -189,10 +189,10 @@ TEST(SignBatch, EmptyAndTinyBatches) {
 TEST(ParallelFor, VisitsEveryIndexOnce) {
   for (const unsigned threads : {1u, 2u, 8u}) {
     std::vector<std::atomic<int>> seen(1000);
-    ParallelFor(seen.size(), threads, [&](unsigned worker, size_t i) {
-      EXPECT_LT(worker, threads);
-      seen[i].fetch_add(1);
-    });
+    EXPECT_TRUE(ParallelFor(seen.size(), threads, [&](unsigned worker, size_t i) {
+                  EXPECT_LT(worker, threads);
+                  seen[i].fetch_add(1);
+                }).ok());
     for (const auto& s : seen) ASSERT_EQ(s.load(), 1);
   }
 }

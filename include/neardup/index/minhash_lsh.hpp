@@ -90,7 +90,7 @@ struct MinHashLshStats {
 
 namespace internal {
 
-// Reads and restores the private state for index files (index/index_file.hpp).
+// Reads and restores the private state for index files (io/index_file.hpp).
 template <typename DocId>
 struct LshIndexAccess;
 

@@ -256,12 +256,16 @@ class SimHashPlan {
 };
 
 // The number of blocks B the cost model in the header comment picks for distance d
-// and n fingerprints. max_distance must be in [0, 7].
-inline int ChooseSimHashBlocks(int max_distance, size_t n, SimHashWorkload workload) {
+// and n fingerprints. InvalidArgument unless max_distance is in [0, 7].
+inline absl::StatusOr<int> ChooseSimHashBlocks(int max_distance, size_t n, SimHashWorkload workload) {
+  if (max_distance < 0 || max_distance > kMaxSimHashDistance) {
+    return absl::InvalidArgumentError(absl::StrCat("max_distance must be in [0, ", kMaxSimHashDistance,
+                                                   "], got ", max_distance));
+  }
   // Checking one pair within a group, relative to grouping one fingerprint in one
   // table of a batch (measured: ~0.5 ns against ~10-15 ns at N = 1M).
   constexpr double kPairCheckCost = 0.05;
-  const int d = std::clamp(max_distance, 0, kMaxSimHashDistance);
+  const int d = max_distance;
   const double nn = static_cast<double>(std::max<size_t>(n, 2));
   const int head_bits = static_cast<int>(std::bit_width(std::max<size_t>(n, 16) - 1));
   int best = d + 1;
@@ -437,7 +441,7 @@ inline absl::Status FindSimHashPairs(std::span<const uint64_t> fingerprints,
   const int num_blocks =
       options.num_blocks != 0
           ? options.num_blocks
-          : ChooseSimHashBlocks(options.max_distance, fingerprints.size(), SimHashWorkload::kBatch);
+          : *ChooseSimHashBlocks(options.max_distance, fingerprints.size(), SimHashWorkload::kBatch);
   absl::StatusOr<SimHashPlan> plan = SimHashPlan::Create(options.max_distance, num_blocks);
   if (!plan.ok()) return plan.status();
   if (fingerprints.size() < 2) return absl::OkStatus();
@@ -680,7 +684,7 @@ class SimHashIndex {
   void Rebuild(size_t capacity) {
     head_bits_ = static_cast<int>(std::bit_width(std::max<size_t>(capacity, 16) - 1));
     if (options_.num_blocks == 0) {
-      const int b = ChooseSimHashBlocks(options_.max_distance, size_t{1} << head_bits_,
+      const int b = *ChooseSimHashBlocks(options_.max_distance, size_t{1} << head_bits_,
                                         SimHashWorkload::kStreaming);
       if (b != plan_.num_blocks()) plan_ = *SimHashPlan::Create(options_.max_distance, b);
     }

@@ -10,14 +10,16 @@
 //   absl::Status s = (*writer).Finalize();           // header, checksums, rename
 //   absl::StatusOr<neardup::SignatureSet> set = neardup::ReadSignatureFile("corpus.ndsig");
 //
-// Layout (format version 1). All integers little-endian.
+// Layout (format version 2, written by default; version 1 stays readable, byte for
+// byte, and its differences are marked "v2:" below). All integers little-endian; the
+// header prefix, checksums and atomic write are io/format.hpp's.
 //
 //   Header, 128 bytes
 //   offset size  field
 //   0      8     magic 89 4E 44 55 50 0D 0A 1A ("\x89NDUP\r\n\x1a", shared by all
 //                neardup files; the PNG-style bytes catch text-mode and 7-bit mangling)
-//   8      4     object type: 1 = signature set
-//   12     4     format version: 1 (a reader refuses a newer version)
+//   8      4     object type: 1 = signature set (io/format.hpp)
+//   12     4     format version: 2 (or 1; a reader refuses a newer version)
 //   16     4     flags: bit 0 MinHash present, bit 1 SimHash present; other bits 0
 //   20     4     header size in bytes (128)
 //   24     4     NormalizeOptions::Bits()
@@ -35,7 +37,16 @@
 //   88     32    reserved, 0
 //   120    8     XXH3-64 (seed 0) of header bytes [0, 120)
 //
-//   Payload: blocks until the end of the file. A block holds whole records, about
+//   v2: Input table, at byte 128 (the inputs the records were read from, and their
+//   identity, so a later stage can check an input is unchanged and re-read a text):
+//   0      4     input count N (<= 2^24)
+//   4      4     reserved, 0
+//   8      8     table bytes T
+//   16     8     XXH3-64 (seed 0) of the T bytes that follow
+//   24     T     N entries: 4 path length P (<= 64 KiB), P bytes of the path as given,
+//                8 size in bytes, 8 modification time (ns since the epoch, signed)
+//
+//   Payload: (v2: after the input table) blocks until the end of the file. A block holds whole records, about
 //   1 MiB of them, so a flipped bit is found (and located) before a record is parsed.
 //   0      4     block size B (bytes after this 16-byte block header), <= 64 MiB
 //   4      4     records in the block
@@ -46,12 +57,18 @@
 //                  4     num_tokens
 //                  4     num_shingles
 //                  1     flags: bit 0 = empty (no shingles; MinHash compares as 0)
+//                  8     v2: text bytes of the document
+//                  4     v2: input index (into the input table; 0 when it is empty)
+//                  8     v2: record number within the input, 1-based (JSONL line, or
+//                        position of a .txt file in its directory's listing; 0 = unknown)
+//                  8     v2: byte offset of the record in the (decompressed) input
 //                  8     SimHash-64                        (if header flag bit 1)
 //                  4*k   MinHash values                    (if header flag bit 0)
 //
 // Guarantees: the bytes of a file depend only on the records and options appended
-// (no timestamps, no padding garbage). The writer writes "<path>.partial" and renames
-// it to <path> in Finalize(), so a failed run never leaves a file that looks complete.
+// (no timestamps, no padding garbage). The writer writes "<path>.partial", and Finalize()
+// fsyncs it, renames it to <path> and fsyncs the directory (io/format.hpp AtomicFile),
+// so a failed run never leaves a file that looks complete.
 // A reader never allocates more than the file's size implies: counts and lengths are
 // checked against the bytes actually present before any allocation.
 // Errors: DataLoss (truncated, checksum mismatch, inconsistent counts),
@@ -70,19 +87,38 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "neardup/io/format.hpp"
 #include "neardup/signature/signer.hpp"
 
 namespace neardup {
 
-inline constexpr char kNeardupFileMagic[8] = {'\x89', 'N', 'D', 'U', 'P', '\r', '\n', '\x1a'};
-inline constexpr uint32_t kObjectTypeSignatureSet = 1;
-inline constexpr uint32_t kSignatureFormatVersion = 1;
+inline constexpr uint32_t kSignatureFormatVersion = 2;  // written; 1 and 2 are read
 inline constexpr size_t kSignatureHeaderBytes = 128;
 inline constexpr uint32_t kSignatureMaxIdBytes = 1u << 20;
 inline constexpr uint32_t kSignatureMaxBlockBytes = 64u << 20;
+inline constexpr uint32_t kSignatureMaxPathBytes = 64u << 10;
+inline constexpr uint32_t kSignatureMaxInputs = 1u << 24;
+
+// An input's identity when it was read: a later stage checks that it is unchanged
+// before it re-reads a text.
+struct InputIdentity {
+  std::string path;  // as given on the command line or to the reader
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  friend bool operator==(const InputIdentity&, const InputIdentity&) = default;
+};
+
+// Where a record's text is: its length, its input and its place in that input.
+struct RecordLocation {
+  uint64_t bytes = 0;   // text bytes
+  uint32_t input = 0;   // index into the input table
+  uint64_t record = 0;  // 1-based record number within the input (0 = unknown)
+  uint64_t offset = 0;  // byte offset within the (decompressed) input
+};
 
 // What a signature file's header says.
 struct SignatureFileInfo {
+  uint32_t format_version = kSignatureFormatVersion;
   SignerOptions options;       // compute_minhash / compute_simhash = what is stored
   uint64_t record_count = 0;
   uint64_t payload_bytes = 0;
@@ -91,22 +127,32 @@ struct SignatureFileInfo {
 struct SignatureRecord {
   std::string id;
   DocumentSignature signature;  // replaced_bytes is not stored (always 0)
+  // RecordLocation's fields; 0 in format version 1 files.
+  uint64_t bytes = 0;
+  uint32_t input = 0;
+  uint64_t record = 0;
+  uint64_t offset = 0;
 };
 
 class SignatureFileWriter {
  public:
-  // Opens "<path>.partial" for writing. InvalidArgument for invalid options.
+  // Opens "<path>.partial" for writing a format version 2 file whose input table is
+  // `inputs`. InvalidArgument for invalid options or a path over 64 KiB.
   static absl::StatusOr<SignatureFileWriter> Create(std::string path,
-                                                    const SignerOptions& options);
+                                                    const SignerOptions& options,
+                                                    std::vector<InputIdentity> inputs = {});
   SignatureFileWriter(SignatureFileWriter&&) noexcept;
   SignatureFileWriter& operator=(SignatureFileWriter&&) noexcept;
   ~SignatureFileWriter();  // removes the partial file unless Finalize() succeeded
 
   // Appends one record. The signature must come from a Signer with this writer's
-  // options (InvalidArgument otherwise, naming the record); ids up to 1 MiB.
-  absl::Status Append(std::string_view id, const DocumentSignature& signature);
+  // options (InvalidArgument otherwise, naming the record); ids up to 1 MiB; where.input
+  // must index the input table (or be 0).
+  absl::Status Append(std::string_view id, const DocumentSignature& signature,
+                      const RecordLocation& where = {});
 
-  // Writes the last block and the header, and renames the file into place.
+  // Writes the last block and the header, and puts the file in place (fsync, rename,
+  // fsync of the directory).
   absl::Status Finalize();
 
   uint64_t record_count() const noexcept;
@@ -131,6 +177,8 @@ class SignatureFileReader {
   ~SignatureFileReader();
 
   const SignatureFileInfo& info() const noexcept;
+  // The inputs of a format version 2 file (empty for version 1).
+  const std::vector<InputIdentity>& input_table() const noexcept;
 
   // Stores the next record and returns true; false after the last one, once the
   // record count and the payload checksum have been verified.
@@ -148,6 +196,12 @@ struct SignatureSet {
   std::vector<std::string> ids;
   std::vector<uint32_t> num_tokens;
   std::vector<uint32_t> num_shingles;
+  // Where each record's text is (RecordLocation); zeros for format version 1 files.
+  std::vector<uint64_t> bytes;
+  std::vector<uint32_t> inputs;
+  std::vector<uint64_t> records;
+  std::vector<uint64_t> offsets;
+  std::vector<InputIdentity> input_table;
   std::vector<uint64_t> simhashes;       // one per record, if info.options.compute_simhash
   std::vector<uint32_t> minhash_values;  // num_perm per record, if compute_minhash
 

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "neardup/text/tokenize.hpp"
 
@@ -229,11 +230,14 @@ class Xxh3Seeded {
 
 class Shingler {
  public:
-  // `options` must be valid (see ShingleOptions::Validate); n is clamped to [1, 64].
+  // `options` must be valid (see ShingleOptions::Validate); Create checks them. Nothing is
+  // adjusted: an invalid n is the caller's error, not a silent change.
   explicit Shingler(ShingleOptions options = {})
-      : options_(options), word_hash_(options.seed), char_hash_(options.seed ^ kCharSalt) {
-    if (options_.n < 1) options_.n = 1;
-    if (options_.n > 64) options_.n = 64;
+      : options_(options), word_hash_(options.seed), char_hash_(options.seed ^ kCharSalt) {}
+
+  static absl::StatusOr<Shingler> Create(const ShingleOptions& options) {
+    if (absl::Status s = options.Validate(); !s.ok()) return s;
+    return Shingler(options);
   }
 
   const ShingleOptions& options() const noexcept { return options_; }

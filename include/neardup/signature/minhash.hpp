@@ -137,9 +137,9 @@ inline constexpr uint64_t kDensifySalt = 0x64656e7369667921ULL;
 
 class MinHasher {
  public:
-  // Parameters must pass MinHashParams::Validate(); use Create() to check them.
+  // Parameters must pass MinHashParams::Validate(); use Create() to check them (nothing
+  // is adjusted here: an invalid num_perm is the caller's error, not a silent change).
   explicit MinHasher(MinHashParams params = {}) : params_(params) {
-    params_.num_perm = std::clamp<uint32_t>(params_.num_perm, 1, kMaxNumPerm);
     // Lanes are made for both algorithms so SignClassicWith is defined on any hasher.
     internal::SplitMix64 rng(params_.seed);
     lanes_.resize(params_.num_perm);

@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "neardup/internal/parallel.hpp"
 #include "neardup/shingle/shingle.hpp"
 #include "neardup/signature/minhash.hpp"
 #include "neardup/signature/simhash.hpp"
@@ -61,6 +63,12 @@ class Signer {
         minhasher_(options.minhash),
         simhasher_(options.simhash_seed) {}
 
+  // The constructor expects valid options (SignerOptions::Validate); Create checks them.
+  static absl::StatusOr<Signer> Create(const SignerOptions& options) {
+    if (absl::Status s = options.Validate(); !s.ok()) return s;
+    return Signer(options);
+  }
+
   const SignerOptions& options() const noexcept { return options_; }
 
   void Sign(std::string_view text, DocumentSignature* out) {
@@ -92,32 +100,9 @@ class Signer {
   std::vector<uint64_t> shingles_;
 };
 
-// Runs fn(worker, index) for every index in [0, n) on `threads` threads (0 = all
-// hardware threads); indexes are handed out in small chunks.
-template <class Fn>
-void ParallelFor(size_t n, unsigned threads, Fn&& fn) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(n, 1)));
-  constexpr size_t kChunk = 16;
-  std::atomic<size_t> next{0};
-  auto work = [&](unsigned worker) {
-    for (;;) {
-      const size_t begin = next.fetch_add(kChunk, std::memory_order_relaxed);
-      if (begin >= n) return;
-      const size_t end = std::min(n, begin + kChunk);
-      for (size_t i = begin; i < end; ++i) fn(worker, i);
-    }
-  };
-  if (threads <= 1) {
-    work(0);
-    return;
-  }
-  std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
-  for (auto& t : pool) t.join();
-}
+// ParallelFor(n, threads, fn): fn(worker, i) for every i in [0, n) on `threads` threads;
+// returns ResourceExhausted if a thread could not be started (the work still completes).
+using internal::ParallelFor;
 
 // Signs every text on `threads` threads; result i belongs to texts[i].
 inline std::vector<DocumentSignature> SignBatch(std::span<const std::string_view> texts,
@@ -126,8 +111,9 @@ inline std::vector<DocumentSignature> SignBatch(std::span<const std::string_view
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<Signer> signers(std::min<size_t>(threads, std::max<size_t>(texts.size(), 1)),
                               Signer(options));
-  ParallelFor(texts.size(), static_cast<unsigned>(signers.size()),
-              [&](unsigned worker, size_t i) { signers[worker].Sign(texts[i], &out[i]); });
+  // A thread that cannot start only slows this down: every text is still signed.
+  (void)ParallelFor(texts.size(), static_cast<unsigned>(signers.size()),
+                    [&](unsigned worker, size_t i) { signers[worker].Sign(texts[i], &out[i]); });
   return out;
 }
 

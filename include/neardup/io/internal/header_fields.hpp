@@ -1,6 +1,5 @@
 // The signer fields every neardup file header holds at the same place (signature files,
-// MinHash and SimHash index files, crawler snapshots), encoded and decoded once, and the
-// hex formatting their error messages share. Not API.
+// MinHash and SimHash index files, crawler snapshots), encoded and decoded once. Not API.
 //
 //   offset size  field
 //   24     4     NormalizeOptions::Bits()
@@ -20,20 +19,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
-#include "neardup/index/index_file.hpp"
+#include "neardup/io/format.hpp"
 #include "neardup/signature/signer.hpp"
 
 namespace neardup::internal {
-
-// For messages about file bytes: a 64-bit value as 0x%016x, and bytes as "89 4E 44".
-inline std::string Hex(uint64_t v) { return absl::StrFormat("0x%016x", v); }
-inline std::string HexBytes(std::string_view bytes) {
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    absl::StrAppendFormat(&out, "%s%02X", i == 0 ? "" : " ", static_cast<unsigned char>(bytes[i]));
-  }
-  return out;
-}
 
 inline void EncodeSignerFields(const NormalizeOptions& normalize, const ShingleOptions& shingle,
                                const MinHashParams& minhash, char* header) {

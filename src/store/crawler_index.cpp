@@ -1,6 +1,8 @@
-// CrawlerIndex: ids, locking, the log and checkpoints. The file formats are documented
-// in index/crawler_index.hpp (snapshot sections, log) and index/index_file.hpp.
-#include "neardup/index/crawler_index.hpp"
+// CrawlerIndex: opening, recovery, changes, queries and checkpoints. The pieces are
+// id_table.hpp (string ids), rw_lock.hpp (the writer-preferring lock) and log.hpp (the
+// append-only log); the file formats are documented in store/crawler_index.hpp and
+// io/index_file.hpp.
+#include "neardup/store/crawler_index.hpp"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -25,12 +27,30 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
-#include "neardup/index/index_file.hpp"
+#include "id_table.hpp"
+#include "log.hpp"
+#include "neardup/io/format.hpp"
+#include "neardup/io/index_file.hpp"
+#include "rw_lock.hpp"
 
 namespace neardup {
 namespace {
 
 using internal::AppendLe32;
+using internal::CheckLogHeader;
+using internal::EncodeLogHeader;
+using internal::IdTable;
+using internal::kLogHeaderBytes;
+using internal::kRecordHeaderBytes;
+using internal::kRecordInsert;
+using internal::kRecordRemove;
+using internal::kRecordTrailerBytes;
+using internal::kMaxLogPayload;
+using internal::Log;
+using internal::LogReader;
+using internal::OptionsFingerprint;
+using internal::RwLock;
+using internal::ShownId;
 using internal::AppendLe64;
 using internal::ErrnoError;
 using internal::LoadLe32;
@@ -40,237 +60,14 @@ using internal::StoreLe64;
 
 constexpr uint32_t kTagCrawlerIds = 16;
 constexpr uint32_t kTagCrawlerState = 17;
-constexpr uint32_t kLogFormatVersion = 1;
-constexpr size_t kLogHeaderBytes = 64;
-constexpr size_t kLogChecksumOffset = 56;
-constexpr size_t kRecordHeaderBytes = 16;
-constexpr size_t kRecordTrailerBytes = 8;
-constexpr uint32_t kMaxLogPayload = 1u << 20;
-constexpr uint8_t kRecordInsert = 1;
-constexpr uint8_t kRecordRemove = 2;
-constexpr size_t kLogReadChunk = 4u << 20;
-
-std::string Shown(std::string_view id) {
-  return absl::StrCat("\"", std::string(id.substr(0, 80)), id.size() > 80 ? "...\"" : "\"");
-}
-
 absl::Status ValidateId(std::string_view id) {
   if (id.empty()) return absl::InvalidArgumentError("document ids must not be empty");
   if (id.size() > kCrawlerMaxIdBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("document id ", Shown(id), " is ", id.size(),
+    return absl::InvalidArgumentError(absl::StrCat("document id ", ShownId(id), " is ", id.size(),
                                                    " bytes, more than the limit of ", kCrawlerMaxIdBytes));
   }
   return absl::OkStatus();
 }
-
-// ---------------------------------------------------------------------------------
-// Ids: every id's bytes in one string, a span per handle, and a hash set of handles
-// looked up by id bytes (so each id is stored once).
-
-class IdTable {
- public:
-  static constexpr uint32_t kNone = ~uint32_t{0};
-
-  IdTable() : set_(0, Hash{this}, Eq{this}) {}
-  IdTable(const IdTable&) = delete;
-  IdTable& operator=(const IdTable&) = delete;
-
-  std::string_view Get(uint32_t h) const {
-    const uint64_t s = spans_[h];
-    return {bytes_.data() + (s >> kLengthBits), static_cast<size_t>(s & kLengthMask)};
-  }
-  bool Used(uint32_t h) const { return h < spans_.size() && (spans_[h] & kLengthMask) != 0; }
-  uint32_t Find(std::string_view id) const {
-    const auto it = set_.find(id);
-    return it == set_.end() ? kNone : *it;
-  }
-  size_t size() const { return set_.size(); }
-  uint32_t handles() const { return static_cast<uint32_t>(spans_.size()); }
-  uint64_t live_bytes() const { return live_bytes_; }
-  size_t free_handles() const { return free_.size(); }
-  uint64_t MemoryBytes() const {
-    return bytes_.capacity() + spans_.capacity() * sizeof(uint64_t) + free_.capacity() * sizeof(uint32_t) +
-           set_.capacity() * (sizeof(uint32_t) + 1);
-  }
-
-  // Adds an id that is not present (ValidateId'd); returns its handle.
-  absl::StatusOr<uint32_t> Add(std::string_view id) {
-    uint32_t h;
-    if (!free_.empty()) {
-      h = free_.back();
-      free_.pop_back();
-    } else {
-      if (spans_.size() > MinHashLsh<uint32_t>::kMaxDocId) {
-        return absl::ResourceExhaustedError("the index holds the most documents it can (2^31)");
-      }
-      h = static_cast<uint32_t>(spans_.size());
-      spans_.push_back(0);
-    }
-    spans_[h] = (static_cast<uint64_t>(bytes_.size()) << kLengthBits) | id.size();
-    bytes_.append(id);
-    live_bytes_ += id.size();
-    set_.insert(h);
-    return h;
-  }
-
-  void Remove(uint32_t h) {
-    set_.erase(h);  // hashes the id, so before its span is cleared
-    live_bytes_ -= spans_[h] & kLengthMask;
-    spans_[h] = 0;
-    free_.push_back(h);
-    MaybeCompact();
-  }
-
-  // The snapshot's id section: n lengths, then the bytes of the used handles.
-  std::string Encode() const {
-    std::string out;
-    out.reserve(spans_.size() * 4 + live_bytes_);
-    for (const uint64_t s : spans_) AppendLe32(&out, static_cast<uint32_t>(s & kLengthMask));
-    for (size_t h = 0; h < spans_.size(); ++h) {
-      if (spans_[h] & kLengthMask) out.append(Get(static_cast<uint32_t>(h)));
-    }
-    return out;
-  }
-
-  // Reads an id section; `at` is the file offset of its payload, for messages.
-  absl::Status Decode(const std::string& payload, uint64_t handles, uint64_t at, const std::string& name) {
-    auto bad = [&](uint64_t offset, std::string_view what) {
-      return absl::DataLossError(absl::StrCat(name, ": crawler ids at byte offset ", offset, ": ", std::string(what)));
-    };
-    if (handles > payload.size() / 4 || handles > uint64_t{MinHashLsh<uint32_t>::kMaxDocId} + 1) {
-      return bad(at, absl::StrCat(handles, " handles cannot fit in ", payload.size(), " bytes"));
-    }
-    const size_t n = static_cast<size_t>(handles);
-    uint64_t total = 0;
-    for (size_t h = 0; h < n; ++h) {
-      const uint32_t len = LoadLe32(&payload[4 * h]);
-      if (len > kCrawlerMaxIdBytes) return bad(at + 4 * h, absl::StrCat("handle ", h, " has an id of ", len, " bytes"));
-      total += len;
-    }
-    if (total != payload.size() - 4 * n) {
-      return bad(
-          at, absl::StrCat("the id lengths add up to ", total, " bytes, the section holds ", payload.size() - 4 * n));
-    }
-    bytes_.assign(payload, 4 * n, std::string::npos);
-    spans_.assign(n, 0);
-    uint64_t offset = 0;
-    size_t used = 0;
-    for (size_t h = 0; h < n; ++h) {
-      const uint32_t len = LoadLe32(&payload[4 * h]);
-      if (len != 0) {
-        spans_[h] = (offset << kLengthBits) | len;
-        offset += len;
-        ++used;
-      }
-    }
-    set_.reserve(used);
-    constexpr size_t kAhead = 8;  // the set is probed at random: overlap the misses
-    for (size_t h = n; h-- > 0;) {
-      if (h >= kAhead && spans_[h - kAhead] != 0) set_.prefetch(static_cast<uint32_t>(h - kAhead));
-      if (spans_[h] == 0) {
-        free_.push_back(static_cast<uint32_t>(h));  // the smallest handle is reused first
-        continue;
-      }
-      if (!set_.insert(static_cast<uint32_t>(h)).second) {
-        return bad(at + 4 * n + (spans_[h] >> kLengthBits),
-                   absl::StrCat("handle ", h, " repeats the id ", Shown(Get(static_cast<uint32_t>(h)))));
-      }
-    }
-    live_bytes_ = total;
-    return absl::OkStatus();
-  }
-
-  // Every used handle, ascending.
-  template <typename Fn>
-  void ForEach(Fn&& fn) const {
-    for (size_t h = 0; h < spans_.size(); ++h) {
-      if (spans_[h] & kLengthMask) fn(static_cast<uint32_t>(h));
-    }
-  }
-
- private:
-  static constexpr int kLengthBits = 24;  // ids are at most 64 KiB
-  static constexpr uint64_t kLengthMask = (uint64_t{1} << kLengthBits) - 1;
-
-  static size_t HashBytes(std::string_view s) {
-    return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
-  }
-
-  struct Hash {
-    using is_transparent = void;
-    const IdTable* table;
-    size_t operator()(uint32_t h) const { return HashBytes(table->Get(h)); }
-    size_t operator()(std::string_view s) const { return HashBytes(s); }
-  };
-  struct Eq {
-    using is_transparent = void;
-    const IdTable* table;
-    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
-    bool operator()(uint32_t a, std::string_view b) const { return table->Get(a) == b; }
-    bool operator()(std::string_view a, uint32_t b) const { return a == table->Get(b); }
-  };
-
-  // Rewrites the id bytes once removed ids outweigh live ones, and shrinks the set.
-  void MaybeCompact() {
-    const uint64_t dead = bytes_.size() - live_bytes_;
-    if (dead > live_bytes_ && dead > (64u << 10)) {
-      std::string fresh;
-      fresh.reserve(live_bytes_);
-      for (uint64_t& s : spans_) {
-        if ((s & kLengthMask) == 0) continue;
-        const uint64_t len = s & kLengthMask;
-        const uint64_t at = fresh.size();
-        fresh.append(bytes_, s >> kLengthBits, len);
-        s = (at << kLengthBits) | len;
-      }
-      bytes_.swap(fresh);
-    }
-    if (set_.empty()) {
-      absl::flat_hash_set<uint32_t, Hash, Eq>(0, Hash{this}, Eq{this}).swap(set_);
-    } else if (set_.size() * 4 < set_.capacity() && set_.capacity() > 1024) {
-      set_.rehash(0);
-    }
-  }
-
-  std::string bytes_;
-  std::vector<uint64_t> spans_;  // offset << 24 | length; 0 = unused handle
-  std::vector<uint32_t> free_;
-  uint64_t live_bytes_ = 0;
-  absl::flat_hash_set<uint32_t, Hash, Eq> set_;
-};
-
-// ---------------------------------------------------------------------------------
-// A reader-writer lock that lets a waiting writer in before readers that come later.
-// glibc's std::shared_mutex prefers readers: with 7 threads querying back to back on 2
-// cores, an insert waiting for the exclusive lock never got it (0 of 200 in two
-// minutes). The writer-preferring kind must not be read-locked recursively; nothing
-// here does. Elsewhere than glibc, the platform's default kind.
-
-class RwLock {
- public:
-  RwLock() {
-#if defined(__GLIBC__)
-    pthread_rwlockattr_t attr;
-    pthread_rwlockattr_init(&attr);
-    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-    pthread_rwlock_init(&rw_, &attr);
-    pthread_rwlockattr_destroy(&attr);
-#else
-    pthread_rwlock_init(&rw_, nullptr);
-#endif
-  }
-  ~RwLock() { pthread_rwlock_destroy(&rw_); }
-  RwLock(const RwLock&) = delete;
-  RwLock& operator=(const RwLock&) = delete;
-
-  void lock() { pthread_rwlock_wrlock(&rw_); }
-  void unlock() { pthread_rwlock_unlock(&rw_); }
-  void lock_shared() { pthread_rwlock_rdlock(&rw_); }
-  void unlock_shared() { pthread_rwlock_unlock(&rw_); }
-
- private:
-  pthread_rwlock_t rw_;
-};
 
 // ---------------------------------------------------------------------------------
 // Signers for callers that pass text: one per concurrent caller, reused.
@@ -300,238 +97,6 @@ class SignerPool {
   SignerOptions options_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Signer>> free_;
-};
-
-// ---------------------------------------------------------------------------------
-// The log: records are appended to a buffer under the index's writer lock (so they are
-// in the order of the changes) and written, and synced per policy, by whichever
-// waiting caller gets there first, for everyone appended so far (group commit).
-
-uint64_t OptionsFingerprint(const SignerOptions& signer, const MinHashLshOptions& lsh) {
-  std::string b;
-  AppendLe32(&b, signer.normalize.Bits());
-  b.push_back(static_cast<char>(signer.shingle.kind));
-  AppendLe32(&b, signer.shingle.n);
-  AppendLe64(&b, signer.shingle.seed);
-  b.push_back(static_cast<char>(lsh.minhash.algorithm));
-  AppendLe32(&b, lsh.minhash.num_perm);
-  AppendLe64(&b, lsh.minhash.seed);
-  AppendLe32(&b, lsh.banding.bands);
-  AppendLe32(&b, lsh.banding.rows);
-  AppendLe32(&b, lsh.stored_bits);
-  return XXH3_64bits(b.data(), b.size());
-}
-
-std::string EncodeLogHeader(uint64_t first_seq, uint64_t fingerprint) {
-  std::string h(kLogHeaderBytes, '\0');
-  std::memcpy(h.data(), kNeardupFileMagic, 8);
-  StoreLe32(&h[8], kObjectTypeCrawlerLog);
-  StoreLe32(&h[12], kLogFormatVersion);
-  StoreLe64(&h[16], first_seq);
-  StoreLe64(&h[24], fingerprint);
-  StoreLe64(&h[kLogChecksumOffset], XXH3_64bits(h.data(), kLogChecksumOffset));
-  return h;
-}
-
-absl::Status WriteFd(int fd, const char* p, size_t n, const std::string& path) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError(path, "log write failed", errno);
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return absl::OkStatus();
-}
-
-class Log {
- public:
-  Log(SyncPolicy policy, uint32_t every) : policy_(policy), every_(every) {}
-  ~Log() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  void Start(int fd, std::string path, uint64_t last_seq, uint64_t file_bytes, uint64_t records) {
-    fd_ = fd;
-    path_ = std::move(path);
-    appended_.store(last_seq);
-    written_ = synced_ = last_seq;
-    acknowledged_.store(last_seq);
-    file_bytes_ = file_bytes;
-    records_ = records;
-  }
-
-  // The last sequence number appended. Changes only under the index's writer lock.
-  uint64_t last_appended() const { return appended_.load(std::memory_order_acquire); }
-
-  absl::Status error() {
-    std::lock_guard<std::mutex> l(mu_);
-    return error_;
-  }
-
-  // Appends one record; the caller holds the index's writer lock.
-  uint64_t Append(uint8_t type, std::string_view id, std::span<const uint64_t> keys = {},
-                  std::span<const uint64_t> packed = {}) {
-    std::lock_guard<std::mutex> l(mu_);
-    const uint64_t seq = appended_.load(std::memory_order_relaxed) + 1;
-    const size_t start = pending_.size();
-    const size_t payload = type == kRecordInsert ? 4 + id.size() + 8 * (keys.size() + packed.size()) : id.size();
-    AppendLe32(&pending_, static_cast<uint32_t>(payload));
-    pending_.push_back(static_cast<char>(type));
-    pending_.append(3, '\0');
-    AppendLe64(&pending_, seq);
-    if (type == kRecordInsert) AppendLe32(&pending_, static_cast<uint32_t>(id.size()));
-    pending_.append(id);
-    for (const uint64_t k : keys) AppendLe64(&pending_, k);
-    for (const uint64_t w : packed) AppendLe64(&pending_, w);
-    AppendLe64(&pending_, XXH3_64bits(pending_.data() + start, pending_.size() - start));
-    appended_.store(seq, std::memory_order_release);
-    return seq;
-  }
-
-  // Returns once record `seq` is as durable as the policy promises.
-  absl::Status WaitAcknowledged(uint64_t seq) {
-    if (acknowledged_.load(std::memory_order_acquire) >= seq) return absl::OkStatus();
-    return Wait(seq, policy_ == SyncPolicy::kEveryOp);
-  }
-  absl::Status SyncAll() { return Wait(last_appended(), true); }
-
-  // Writes what is pending (and fdatasyncs it when `sync`), then closes the file.
-  void Close(bool sync) {
-    (void)Wait(last_appended(), sync);
-    std::lock_guard<std::mutex> l(mu_);
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
-  // Checkpoint: waits for the writing caller to finish and keeps others from writing.
-  void BeginExclusive() {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [this] { return !busy_; });
-    busy_ = true;
-  }
-  // Ends it. `new_fd` >= 0: a snapshot now holds every appended record, and new_fd is
-  // the fresh log (header_bytes long) to write from now on. `failure`: the log can no
-  // longer be trusted (the file was replaced but cannot be opened).
-  void EndExclusive(int new_fd, uint64_t header_bytes, absl::Status failure) {
-    std::lock_guard<std::mutex> l(mu_);
-    if (new_fd >= 0) {
-      ::close(fd_);
-      fd_ = new_fd;
-      pending_.clear();
-      written_ = synced_ = appended_.load();
-      acknowledged_.store(written_);
-      unsynced_ = 0;
-      file_bytes_ = header_bytes;
-      records_ = 0;
-      error_ = absl::OkStatus();
-    }
-    if (!failure.ok()) error_ = failure;
-    busy_ = false;
-    cv_.notify_all();
-  }
-
-  void Counts(uint64_t* file_bytes, uint64_t* records) {
-    std::lock_guard<std::mutex> l(mu_);
-    *file_bytes = file_bytes_ + pending_.size();
-    *records = records_ + (appended_.load() - written_);
-  }
-
- private:
-  absl::Status Wait(uint64_t seq, bool need_sync) {
-    std::unique_lock<std::mutex> l(mu_);
-    for (;;) {
-      if (!error_.ok()) return error_;
-      if (written_ >= seq && (!need_sync || synced_ >= seq)) break;
-      if (busy_) {
-        cv_.wait(l);
-        continue;
-      }
-      busy_ = true;
-      std::string batch;
-      batch.swap(pending_);
-      pending_.swap(spare_);
-      const uint64_t target = appended_.load();
-      const uint64_t records = target - written_;
-      const bool sync = need_sync || (policy_ == SyncPolicy::kEveryN && unsynced_ + records >= every_);
-      const int fd = fd_;
-      l.unlock();
-      absl::Status s = WriteFd(fd, batch.data(), batch.size(), path_);
-      if (s.ok() && sync && ::fdatasync(fd) != 0) s = ErrnoError(path_, "log fdatasync failed", errno);
-      l.lock();
-      busy_ = false;
-      cv_.notify_all();
-      if (!s.ok()) {
-        error_ = s;
-        continue;
-      }
-      written_ = target;
-      file_bytes_ += batch.size();
-      records_ += records;
-      if (sync) {
-        synced_ = target;
-        unsynced_ = 0;
-      } else {
-        unsynced_ += records;
-      }
-      acknowledged_.store(policy_ == SyncPolicy::kEveryOp ? synced_ : written_, std::memory_order_release);
-      batch.clear();
-      spare_.swap(batch);
-    }
-    return absl::OkStatus();
-  }
-
-  const SyncPolicy policy_;
-  const uint32_t every_;
-  std::atomic<uint64_t> appended_{0};
-  std::atomic<uint64_t> acknowledged_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int fd_ = -1;
-  std::string path_;
-  std::string pending_;
-  std::string spare_;
-  bool busy_ = false;  // a caller is writing (or a checkpoint runs)
-  uint64_t written_ = 0;
-  uint64_t synced_ = 0;
-  uint64_t unsynced_ = 0;
-  uint64_t file_bytes_ = 0;
-  uint64_t records_ = 0;
-  absl::Status error_;
-};
-
-// Sequential reads of the log with a bounded buffer.
-class LogReader {
- public:
-  LogReader(int fd, uint64_t size) : fd_(fd), size_(size) {}
-  uint64_t size() const { return size_; }
-  // The n bytes at `offset` (n <= the chunk size), or an error; offsets only grow.
-  absl::StatusOr<const char*> At(uint64_t offset, size_t n, const std::string& path) {
-    if (offset < base_ || offset + n > base_ + buf_.size()) {
-      const size_t want = static_cast<size_t>(std::min<uint64_t>(std::max(n, kLogReadChunk), size_ - offset));
-      buf_.resize(want);
-      size_t got = 0;
-      while (got < want) {
-        const ssize_t r = ::pread(fd_, buf_.data() + got, want - got, static_cast<off_t>(offset + got));
-        if (r < 0) {
-          if (errno == EINTR) continue;
-          return ErrnoError(path, "log read failed", errno);
-        }
-        if (r == 0) return absl::DataLossError(absl::StrCat(path, ": the log shrank while being read"));
-        got += static_cast<size_t>(r);
-      }
-      base_ = offset;
-    }
-    return buf_.data() + (offset - base_);
-  }
-
- private:
-  int fd_;
-  uint64_t size_;
-  uint64_t base_ = 0;
-  std::string buf_;
 };
 
 }  // namespace
@@ -640,7 +205,7 @@ absl::Status CrawlerIndex::Impl::ApplyInsert(std::string_view id, std::span<cons
                                              std::span<const uint64_t> packed) {
   if (absl::Status s = ValidateId(id); !s.ok()) return s;
   if (ids.Find(id) != IdTable::kNone) {
-    return absl::AlreadyExistsError(absl::StrCat("document ", Shown(id), " is already in the index"));
+    return absl::AlreadyExistsError(absl::StrCat("document ", ShownId(id), " is already in the index"));
   }
   std::unique_lock<RwLock> l(mu);
   absl::StatusOr<uint32_t> h = ids.Add(id);
@@ -654,7 +219,7 @@ absl::Status CrawlerIndex::Impl::ApplyInsert(std::string_view id, std::span<cons
 
 absl::Status CrawlerIndex::Impl::ApplyRemove(std::string_view id) {
   const uint32_t h = ids.Find(id);
-  if (h == IdTable::kNone) return absl::NotFoundError(absl::StrCat("document ", Shown(id), " is not in the index"));
+  if (h == IdTable::kNone) return absl::NotFoundError(absl::StrCat("document ", ShownId(id), " is not in the index"));
   std::unique_lock<RwLock> l(mu);
   if (absl::Status s = lsh->Remove(h); !s.ok()) return s;
   ids.Remove(h);
@@ -761,42 +326,18 @@ absl::Status CrawlerIndex::Impl::ReplayLog(int fd, uint64_t start_seq, uint64_t*
   struct stat st;
   if (::fstat(fd, &st) != 0) return ErrnoError(log_path, "cannot stat", errno);
   LogReader in(fd, static_cast<uint64_t>(st.st_size));
-  auto bad_header = [&](absl::StatusCode code, uint64_t at, std::string_view what) {
-    return absl::Status(code, absl::StrCat(log_path, ": log header at byte offset ", at, ": ", std::string(what)));
-  };
-  if (in.size() < kLogHeaderBytes) {
-    return bad_header(absl::StatusCode::kDataLoss, in.size(),
-                      absl::StrCat("truncated: the file is ", in.size(), " bytes, the header ", kLogHeaderBytes));
-  }
-  absl::StatusOr<const char*> h = in.At(0, kLogHeaderBytes, log_path);
+  // A file shorter than the header is refused by the check, which names its length.
+  absl::StatusOr<const char*> h = in.At(0, static_cast<size_t>(std::min<uint64_t>(in.size(), kLogHeaderBytes)), log_path);
   if (!h.ok()) return h.status();
-  if (std::memcmp(*h, kNeardupFileMagic, 8) != 0) {
-    return bad_header(absl::StatusCode::kInvalidArgument, 0, "bad magic; not a neardup file");
+  if (absl::Status s = CheckLogHeader(std::string_view(*h, static_cast<size_t>(std::min<uint64_t>(in.size(), kLogHeaderBytes))),
+                                      log_path, fingerprint, first_seq);
+      !s.ok()) {
+    return s;
   }
-  if (const uint32_t type = LoadLe32(*h + 8); type != kObjectTypeCrawlerLog) {
-    return bad_header(absl::StatusCode::kFailedPrecondition, 8,
-                      absl::StrCat("object type is ", type, ", expected ", kObjectTypeCrawlerLog, " (crawler log)"));
-  }
-  if (const uint32_t version = LoadLe32(*h + 12); version != kLogFormatVersion) {
-    return bad_header(version > kLogFormatVersion ? absl::StatusCode::kFailedPrecondition : absl::StatusCode::kDataLoss,
-                      12,
-                      version > kLogFormatVersion
-                          ? absl::StrCat("format version ", version,
-                                         " is newer than this build of neardup reads (up to ", kLogFormatVersion, ")")
-                          : absl::StrCat("format version ", version, " is not valid"));
-  }
-  if (const uint64_t sum = XXH3_64bits(*h, kLogChecksumOffset); sum != LoadLe64(*h + kLogChecksumOffset)) {
-    return bad_header(absl::StatusCode::kDataLoss, kLogChecksumOffset, "header checksum mismatch");
-  }
-  if (LoadLe64(*h + 24) != fingerprint) {
-    return bad_header(absl::StatusCode::kFailedPrecondition, 24,
-                      "the log was written by an index with other options than its snapshot");
-  }
-  *first_seq = LoadLe64(*h + 16);
   if (*first_seq == 0 || *first_seq > start_seq) {
-    return bad_header(absl::StatusCode::kDataLoss, 16,
-                      absl::StrCat("the log starts at sequence number ", *first_seq, ", the snapshot needs ", start_seq,
-                                   " (records are missing)"));
+    return internal::FormatError(absl::StatusCode::kDataLoss, log_path, "log header", 16,
+                                 absl::StrCat("the log starts at sequence number ", *first_seq,
+                                              ", the snapshot needs ", start_seq, " (records are missing)"));
   }
   const size_t b = lsh_options.banding.bands;
   const size_t w = (static_cast<size_t>(lsh_options.minhash.num_perm) * lsh_options.stored_bits + 63) / 64;
@@ -968,7 +509,7 @@ absl::Status CrawlerIndex::InsertSignature(std::string_view id, const MinHashSig
   if (absl::Status s = ValidateId(id); !s.ok()) return s;
   if (signature.empty) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "document ", Shown(id), " has no shingles (empty after normalization); empty documents are not indexed"));
+        "document ", ShownId(id), " has no shingles (empty after normalization); empty documents are not indexed"));
   }
   uint64_t observed;
   absl::Status result;
@@ -976,7 +517,7 @@ absl::Status CrawlerIndex::InsertSignature(std::string_view id, const MinHashSig
     std::lock_guard<std::mutex> w(m.write_mu);
     if (absl::Status s = m.CheckWritable(); !s.ok()) return s;
     if (m.ids.Find(id) != IdTable::kNone) {
-      result = absl::AlreadyExistsError(absl::StrCat("document ", Shown(id), " is already in the index"));
+      result = absl::AlreadyExistsError(absl::StrCat("document ", ShownId(id), " is already in the index"));
     } else {
       result = m.InsertLocked(id, signature);
     }
@@ -1037,7 +578,7 @@ absl::StatusOr<QueryOrInsertResult> CrawlerIndex::QueryOrInsert(std::string_view
   if (absl::Status s = ValidateId(id); !s.ok()) return s;
   if (signature.empty) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "document ", Shown(id), " has no shingles (empty after normalization); empty documents are not indexed"));
+        "document ", ShownId(id), " has no shingles (empty after normalization); empty documents are not indexed"));
   }
   QueryOrInsertResult r;
   uint64_t observed;

@@ -1,6 +1,6 @@
 // A durable, concurrent near-duplicate index for crawlers: pages keyed by URL (any
 // string id), signed with a Signer, kept in a MinHashLsh with b-bit signatures for the
-// similarity estimate, and persisted as a snapshot (index_file.hpp) plus an append-only
+// similarity estimate, and persisted as a snapshot (io/index_file.hpp) plus an append-only
 // log of the inserts and removals since.
 //
 // Input: (id, text) or (id, MinHash signature) from many threads at once. Output: the
@@ -16,14 +16,16 @@
 // Files: <path> the snapshot, <path>.log the log, <path>.lock held (flock) while open,
 // <path>.tmp and <path>.log.tmp only while a snapshot or log is being replaced.
 //
-// Snapshot: an index file (index_file.hpp) of object type 3 whose last two sections are
+// Snapshot: an index file (io/index_file.hpp) of object type 3 whose last two sections are
 //   tag 16 crawler ids: n = handle count; n x 4-byte id lengths (0 = unused handle),
 //          then the id bytes of every used handle in handle order. A handle is the
 //          document's id inside the MinHashLsh.
 //   tag 17 crawler state: 8 first log sequence number not in the snapshot, 8 documents.
 //
-// Log (format version 1, little-endian):
-//   Header, 64 bytes: 0 magic (8, as every neardup file), 8 object type 4 = crawler log,
+// Log (format version 1, little-endian; header codec in io/format.hpp):
+//   Header, 64 bytes: 0 magic (8, as every neardup file), 8 object type 5 = crawler log
+//   (logs written before the type registry say 4, the SimHash index's code; their
+//   64-byte header, sealed at 56, tells them apart and they are read as before),
 //   12 format version 1, 16 sequence number of the first record, 24 parameter
 //   fingerprint (XXH3-64 of the encoded options; a log from other options is refused),
 //   32..55 reserved 0, 56 XXH3-64 of bytes [0, 56).
@@ -70,8 +72,8 @@
 // packed signature per document) and the ids (their bytes, 8 bytes per handle, and a
 // hash set of handles). Removal frees table slots, list blocks and stored signatures at
 // once, and id bytes when removed ids outweigh live ones; handles are reused.
-#ifndef NEARDUP_INDEX_CRAWLER_INDEX_HPP_
-#define NEARDUP_INDEX_CRAWLER_INDEX_HPP_
+#ifndef NEARDUP_STORE_CRAWLER_INDEX_HPP_
+#define NEARDUP_STORE_CRAWLER_INDEX_HPP_
 
 #include <cstdint>
 #include <memory>
@@ -84,6 +86,7 @@
 #include "absl/status/statusor.h"
 #include "neardup/index/lsh_params.hpp"
 #include "neardup/index/minhash_lsh.hpp"
+#include "neardup/io/format.hpp"
 #include "neardup/signature/minhash.hpp"
 #include "neardup/signature/signer.hpp"
 
@@ -114,7 +117,6 @@ struct CrawlerIndexOptions {
   absl::Status Validate() const;
 };
 
-inline constexpr uint32_t kObjectTypeCrawlerLog = 4;
 inline constexpr size_t kCrawlerMaxIdBytes = 64 * 1024;
 
 struct CrawlerMatch {
@@ -225,4 +227,4 @@ class CrawlerIndex {
 
 }  // namespace neardup
 
-#endif  // NEARDUP_INDEX_CRAWLER_INDEX_HPP_
+#endif  // NEARDUP_STORE_CRAWLER_INDEX_HPP_

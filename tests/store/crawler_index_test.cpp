@@ -1,4 +1,4 @@
-#include "neardup/index/crawler_index.hpp"
+#include "neardup/store/crawler_index.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "neardup/index/index_file.hpp"
+#include "neardup/io/index_file.hpp"
 #include "neardup/internal/mix.hpp"
 
 namespace neardup {

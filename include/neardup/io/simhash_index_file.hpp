@@ -12,7 +12,8 @@
 //   Header, 128 bytes
 //   offset size  field
 //   0      8     magic 89 4E 44 55 50 0D 0A 1A
-//   8      4     object type: 4 = SimHash index
+//   8      4     object type: 4 = SimHash index (io/format.hpp; format version 1 crawler
+//                logs also say 4, told apart by their 64-byte header)
 //   12     4     format version: 1 (a reader refuses a newer version)
 //   16     4     flags: 0
 //   20     4     header size in bytes (128)
@@ -44,8 +45,8 @@
 // Counts are checked against the file's size before anything is allocated. Saving
 // writes "<path>.tmp", fsyncs and renames it over <path>. Cost: a load reads 16 bytes
 // per entry and rebuilds the tables (about 0.1 s per million entries at d = 3).
-#ifndef NEARDUP_INDEX_SIMHASH_INDEX_FILE_HPP_
-#define NEARDUP_INDEX_SIMHASH_INDEX_FILE_HPP_
+#ifndef NEARDUP_IO_SIMHASH_INDEX_FILE_HPP_
+#define NEARDUP_IO_SIMHASH_INDEX_FILE_HPP_
 
 #include <cstdint>
 #include <string>
@@ -54,11 +55,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "neardup/index/simhash_index.hpp"
+#include "neardup/io/format.hpp"
 #include "neardup/signature/signer.hpp"
 
 namespace neardup {
 
-inline constexpr uint32_t kObjectTypeSimHashIndex = 4;
 inline constexpr uint32_t kSimHashIndexFormatVersion = 1;
 
 // What a SimHash index file's header says.
@@ -92,4 +93,4 @@ absl::StatusOr<SimHashIndexFileInfo> ReadSimHashIndexFileInfo(const std::string&
 
 }  // namespace neardup
 
-#endif  // NEARDUP_INDEX_SIMHASH_INDEX_FILE_HPP_
+#endif  // NEARDUP_IO_SIMHASH_INDEX_FILE_HPP_

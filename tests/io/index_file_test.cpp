@@ -1,4 +1,4 @@
-#include "neardup/index/index_file.hpp"
+#include "neardup/io/index_file.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,7 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "neardup/index/minhash_lsh.hpp"
-#include "neardup/index/simhash_index_file.hpp"
+#include "neardup/io/simhash_index_file.hpp"
 #include "neardup/internal/mix.hpp"
 
 namespace neardup {

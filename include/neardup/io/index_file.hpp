@@ -16,8 +16,8 @@
 //   Header, 128 bytes (the signature file's conventions, io/signature_file.hpp)
 //   offset size  field
 //   0      8     magic 89 4E 44 55 50 0D 0A 1A (shared by all neardup files)
-//   8      4     object type: 2 = MinHash LSH index, 3 = crawler index snapshot
-//                (crawler_index.hpp: the same sections plus two of its own)
+//   8      4     object type (io/format.hpp): 2 = MinHash LSH index, 3 = crawler index
+//                snapshot (store/crawler_index.hpp: the same sections plus two of its own)
 //   12     4     format version: 1 (a reader refuses a newer version)
 //   16     4     flags: bit 0 = 64-bit document ids (else 32-bit); other bits 0
 //   20     4     header size in bytes (128)
@@ -66,7 +66,7 @@
 //
 // Guarantees: a loaded index answers Query / QueryTopK / Contains exactly as the saved
 // one, and the file's bytes depend only on the index's state and the options. Saving
-// writes "<path>.tmp", fsyncs it and renames it over <path> (then fsyncs the
+// writes atomically (io/format.hpp: "<path>.tmp", fsync, rename over <path>, fsync of the
 // directory), so a crash leaves either the old file or the new one.
 // Loading refuses, before building anything: other parameters than the caller expects
 // (FailedPrecondition naming each differing parameter, expected and found), newer
@@ -78,8 +78,8 @@
 // however crafted, can make a later query crash.
 // Thread safety: loading and saving are safe from any thread; saving reads the index,
 // so it must not change meanwhile.
-#ifndef NEARDUP_INDEX_INDEX_FILE_HPP_
-#define NEARDUP_INDEX_INDEX_FILE_HPP_
+#ifndef NEARDUP_IO_INDEX_FILE_HPP_
+#define NEARDUP_IO_INDEX_FILE_HPP_
 
 #include <cstdint>
 #include <optional>
@@ -91,13 +91,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "neardup/index/minhash_lsh.hpp"
+#include "neardup/io/format.hpp"
 #include "neardup/io/signature_file.hpp"
 #include "neardup/signature/signer.hpp"
 
 namespace neardup {
 
-inline constexpr uint32_t kObjectTypeMinHashLsh = 2;
-inline constexpr uint32_t kObjectTypeCrawlerIndex = 3;
 inline constexpr uint32_t kIndexFormatVersion = 1;
 inline constexpr size_t kIndexHeaderBytes = 128;
 inline constexpr size_t kIndexSectionHeaderBytes = 32;
@@ -140,43 +139,6 @@ absl::StatusOr<MinHashLsh<DocId>> ParseMinHashLsh(std::string_view bytes, const 
 absl::StatusOr<IndexFileInfo> ReadIndexFileInfo(const std::string& path);
 
 namespace internal {
-
-// Little-endian fields, as in every neardup file.
-inline void StoreLe32(char* p, uint32_t v) noexcept {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-inline void StoreLe64(char* p, uint64_t v) noexcept {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-inline uint32_t LoadLe32(const char* p) noexcept {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  return v;
-}
-inline uint64_t LoadLe64(const char* p) noexcept {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  return v;
-}
-inline void AppendLe32(std::string* s, uint32_t v) {
-  char b[4];
-  StoreLe32(b, v);
-  s->append(b, 4);
-}
-inline void AppendLe64(std::string* s, uint64_t v) {
-  char b[8];
-  StoreLe64(b, v);
-  s->append(b, 8);
-}
-
-// "<path>: <what>: <strerror>" with the errno's status code.
-absl::Status ErrnoError(const std::string& path, std::string_view what, int error_number);
-
-// fsyncs the directory holding `path`, so a rename or a new file in it is durable.
-absl::Status SyncDirectoryOf(const std::string& path);
-
-// Writes bytes to "<path>.tmp", fsyncs, renames over path, fsyncs the directory.
-absl::Status WriteFileAtomically(const std::string& path, std::string_view bytes);
 
 // A section a container format (the crawler snapshot) adds after the index's own.
 struct IndexFileSection {
@@ -223,4 +185,4 @@ std::vector<DocId> StoredIds(const MinHashLsh<DocId>& index);
 }  // namespace internal
 }  // namespace neardup
 
-#endif  // NEARDUP_INDEX_INDEX_FILE_HPP_
+#endif  // NEARDUP_IO_INDEX_FILE_HPP_
