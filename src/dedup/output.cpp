@@ -1,14 +1,8 @@
 // The dedup pipeline's outputs: clusters, pairs, passages, deduplicated records, and
 // the run's summary; written atomically.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <stdlib.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "neardup/dedup/dedup.hpp"
 #include "neardup/internal/json_text.hpp"
+#include "neardup/io/format.hpp"
 
 namespace neardup {
 
@@ -111,52 +106,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::Status ErrnoStatus(int error, const std::string& what) {
-  return absl::ErrnoToStatus(error, what);
-}
-
 // One output: a temporary file beside the target until it is renamed into place.
 struct PendingFile {
-  std::string target;
-  std::string temp;
-  FILE* out = nullptr;
-  std::string buffer;
-
-  absl::Status Write(std::string_view line) {
-    buffer.append(line);
-    buffer.push_back('\n');
-    if (buffer.size() >= (1u << 20)) return Flush();
-    return absl::OkStatus();
-  }
-  absl::Status Flush() {
-    if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
-      return ErrnoStatus(errno, absl::StrCat("writing ", target));
-    }
-    buffer.clear();
-    return absl::OkStatus();
-  }
-  absl::Status Commit() {
-    if (absl::Status s = Flush(); !s.ok()) return s;
-    if (std::fflush(out) != 0 || ::fsync(::fileno(out)) != 0) return ErrnoStatus(errno, absl::StrCat("writing ", target));
-    const int closed = std::fclose(out);
-    out = nullptr;
-    if (closed != 0) return ErrnoStatus(errno, absl::StrCat("writing ", target));
-    if (::rename(temp.c_str(), target.c_str()) != 0) {
-      return ErrnoStatus(errno, absl::StrCat("renaming ", temp, " to ", target));
-    }
-    temp.clear();
-    const std::string dir = fs::path(target).parent_path().empty() ? "." : fs::path(target).parent_path().string();
-    if (const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY); fd >= 0) {
-      ::fsync(fd);
-      ::close(fd);
-    }
-    return absl::OkStatus();
-  }
-  void Abandon() {
-    if (out != nullptr) std::fclose(out);
-    out = nullptr;
-    if (!temp.empty()) ::unlink(temp.c_str());
-    temp.clear();
+  std::unique_ptr<internal::AtomicFile> file;
+  explicit operator bool() const { return file != nullptr; }
+  absl::Status Write(const std::string& line) {
+    if (absl::Status s = file->Write(line.data(), line.size()); !s.ok()) return s;
+    return file->Write("\n", 1);
   }
 };
 
@@ -184,9 +140,6 @@ bool Inside(const std::string& file, const std::string& dir) {
 
 struct DedupOutputFiles::Impl {
   PendingFile clusters, pairs, passages, deduped, passage_deduped;
-  ~Impl() {
-    for (PendingFile* f : All()) f->Abandon();
-  }
   std::vector<PendingFile*> All() { return {&clusters, &pairs, &passages, &deduped, &passage_deduped}; }
 };
 
@@ -222,52 +175,44 @@ absl::StatusOr<DedupOutputFiles> DedupOutputFiles::Open(const DedupOutputs& outp
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string& path = *named[i].first;
     if (path.empty()) continue;
-    PendingFile& f = *files[i];
-    const fs::path p(path);
-    const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-    std::string temp = (dir / ("." + p.filename().string() + ".neardup-XXXXXX")).string();
-    const int fd = ::mkstemp(temp.data());
-    if (fd < 0) return ErrnoStatus(errno, absl::StrCat("cannot write the ", named[i].second, " ", path));
-    ::fchmod(fd, 0644);
-    f.target = path;
-    f.temp = temp;
-    f.out = ::fdopen(fd, "wb");
-    if (f.out == nullptr) {
-      ::close(fd);
-      return ErrnoStatus(errno, absl::StrCat("cannot write the ", named[i].second, " ", path));
+    absl::StatusOr<std::unique_ptr<internal::AtomicFile>> file = internal::AtomicFile::Create(path, ".neardup-tmp");
+    if (!file.ok()) {
+      return absl::Status(file.status().code(), absl::StrCat("cannot write the ", named[i].second, " ", path, ": ",
+                                                            file.status().message()));
     }
+    files[i]->file = *std::move(file);
   }
   return DedupOutputFiles(std::move(impl));
 }
 
 absl::Status DedupOutputFiles::Commit(const DedupResult& result, const DocumentSource& source) {
   Impl& f = *impl_;
-  if (f.clusters.out != nullptr) {
+  if (f.clusters) {
     for (size_t c = 0; c < result.clusters.size(); ++c) {
       if (absl::Status s = f.clusters.Write(ClusterJson(result, result.clusters[c], c)); !s.ok()) return s;
     }
   }
-  if (f.pairs.out != nullptr) {
+  if (f.pairs) {
     for (const ScoredPair& p : result.pairs) {
       if (absl::Status s = f.pairs.Write(PairTsv(result, p)); !s.ok()) return s;
     }
   }
-  if (f.passages.out != nullptr) {
+  if (f.passages) {
     for (const PassageRepeat& r : result.repeats) {
       if (absl::Status s = f.passages.Write(PassageRepeatJson(result, r)); !s.ok()) return s;
     }
   }
-  if (f.deduped.out != nullptr || f.passage_deduped.out != nullptr) {
-    std::vector<std::vector<Span>> drop(f.passage_deduped.out != nullptr ? result.corpus.size() : 0);
+  if (f.deduped || f.passage_deduped) {
+    std::vector<std::vector<Span>> drop(static_cast<bool>(f.passage_deduped) ? result.corpus.size() : 0);
     for (const PassageRepeat& r : result.repeats) {
       if (!drop.empty()) drop[r.passage.doc].push_back(r.passage.span);
     }
     const std::string& text_field = source.input().fields.text_field;
-    const bool all = f.passage_deduped.out != nullptr;
+    const bool all = static_cast<bool>(f.passage_deduped);
     absl::Status s = ReadDocumentsAgain(
         source, result.corpus, [&](uint32_t d) { return all || !result.removed[d]; },
         [&](uint32_t d, const Document& doc) -> absl::Status {
-          if (f.deduped.out != nullptr && !result.removed[d]) {
+          if (f.deduped && !result.removed[d]) {
             if (absl::Status w = f.deduped.Write(DedupRecord(doc, text_field)); !w.ok()) return w;
           }
           if (all) return f.passage_deduped.Write(DedupRecord(doc, text_field, RemoveSpans(doc.text, drop[d])));
@@ -276,8 +221,8 @@ absl::Status DedupOutputFiles::Commit(const DedupResult& result, const DocumentS
     if (!s.ok()) return s;
   }
   for (PendingFile* file : f.All()) {
-    if (file->out == nullptr) continue;
-    if (absl::Status s = file->Commit(); !s.ok()) return s;
+    if (!*file) continue;
+    if (absl::Status s = file->file->Commit(); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

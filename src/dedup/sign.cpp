@@ -161,7 +161,7 @@ absl::Status SignTexts(const DocumentSource& source, const DedupOptions& options
   doc.file = "<texts>";
   for (size_t begin = 0; begin < texts.size(); begin += kBatch) {
     const size_t end = std::min(texts.size(), begin + kBatch);
-    ParallelFor(end - begin, threads,
+    (void)ParallelFor(end - begin, threads,
                 [&](unsigned w, size_t i) { signers[w].Sign(texts[begin + i], &sigs[i]); });
     for (size_t i = begin; i < end; ++i) {
       doc.id = ids[i];

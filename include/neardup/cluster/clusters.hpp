@@ -115,7 +115,8 @@ std::vector<ScoredPair> VerifyPairs(std::vector<std::pair<uint32_t, uint32_t>> c
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   std::erase_if(candidates, [](const auto& p) { return p.first == p.second; });
   std::vector<float> scores(candidates.size());
-  ParallelFor(candidates.size(), threads, [&](unsigned, size_t i) {
+  // A thread that cannot start leaves its share to the others: the scores are the same.
+  (void)ParallelFor(candidates.size(), threads, [&](unsigned, size_t i) {
     scores[i] = static_cast<float>(sim(candidates[i].first, candidates[i].second));
   });
   std::vector<ScoredPair> out;

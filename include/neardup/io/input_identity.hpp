@@ -28,6 +28,7 @@ struct InputIdentity {
   std::string path;
   uint64_t size = 0;
   int64_t mtime_ns = 0;
+  friend bool operator==(const InputIdentity&, const InputIdentity&) = default;
 };
 
 // Errors: FailedPrecondition for "-" (standard input has no identity); otherwise the

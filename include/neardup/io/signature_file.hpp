@@ -88,6 +88,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "neardup/io/format.hpp"
+#include "neardup/io/input_identity.hpp"
 #include "neardup/signature/signer.hpp"
 
 namespace neardup {
@@ -99,14 +100,8 @@ inline constexpr uint32_t kSignatureMaxBlockBytes = 64u << 20;
 inline constexpr uint32_t kSignatureMaxPathBytes = 64u << 10;
 inline constexpr uint32_t kSignatureMaxInputs = 1u << 24;
 
-// An input's identity when it was read: a later stage checks that it is unchanged
-// before it re-reads a text.
-struct InputIdentity {
-  std::string path;  // as given on the command line or to the reader
-  uint64_t size = 0;
-  int64_t mtime_ns = 0;
-  friend bool operator==(const InputIdentity&, const InputIdentity&) = default;
-};
+// An input's identity when it was read (io/input_identity.hpp): a later stage checks
+// that it is unchanged before it re-reads a text.
 
 // Where a record's text is: its length, its input and its place in that input.
 struct RecordLocation {
