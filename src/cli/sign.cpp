@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "commands.hpp"
+#include "neardup/dedup/dedup.hpp"
 #include "neardup/dedup/sign_batches.hpp"
 #include "console.hpp"
 #include "neardup/io/input.hpp"
@@ -47,7 +48,16 @@ int RunSign(const SignFlags& flags) {
   input_options.on_problem = [&console](const InputProblem& p) { console.Line(p.ToString()); };
   DocumentReader reader(flags.inputs, std::move(input_options));
 
-  absl::StatusOr<SignatureFileWriter> writer = SignatureFileWriter::Create(flags.output, options);
+  // The input table: what `neardup dedup` checks before it reads a text again.
+  std::vector<InputIdentity> identities;
+  for (const std::string& path : flags.inputs) {
+    absl::StatusOr<InputIdentity> identity = IdentifyInput(path);
+    identities.push_back(identity.ok() ? *identity : InputIdentity{path});
+  }
+  absl::Status refused = RefuseOverwritingInputs(flags.inputs, flags.output, "signature output");
+  absl::StatusOr<SignatureFileWriter> writer =
+      refused.ok() ? SignatureFileWriter::Create(flags.output, options, identities)
+                   : absl::StatusOr<SignatureFileWriter>(refused);
   if (!writer.ok()) {
     console.Line(absl::StrCat("neardup sign: error: ", writer.status().message()));
     return kExitError;
@@ -60,10 +70,10 @@ int RunSign(const SignFlags& flags) {
       &reader, options, threads,
       [&](std::span<Document> docs, std::span<const DocumentSignature> sigs) -> absl::Status {
         for (size_t i = 0; i < docs.size(); ++i) {
-          RecordLocation where;
-          where.bytes = docs[i].text.size();
-          where.record = docs[i].line;
-          // input/offset: filled once Document carries them
+          const RecordLocation where{.bytes = docs[i].text.size(),
+                                     .input = docs[i].input,
+                                     .record = docs[i].record,
+                                     .offset = docs[i].offset};
           if (absl::Status s = writer->Append(docs[i].id, sigs[i], where); !s.ok()) return s;
           empty_docs += sigs[i].empty();
           replaced_bytes += sigs[i].replaced_bytes;
@@ -104,7 +114,7 @@ int RunSign(const SignFlags& flags) {
       threads));
   console.Line(absl::StrFormat("neardup sign: wrote %s: %d records, %d bytes", flags.output,
                                writer->record_count(), writer->bytes_written()));
-  return kExitOk;
+  return stats.failed_inputs != 0 ? kExitInputFailed : kExitOk;
 }
 
 }  // namespace

@@ -138,6 +138,17 @@ bool Inside(const std::string& file, const std::string& dir) {
 
 }  // namespace
 
+absl::Status RefuseOverwritingInputs(const std::vector<std::string>& inputs, const std::string& output,
+                                     std::string_view what) {
+  for (const std::string& input : inputs) {
+    if (input != "-" && (SameFile(output, input) || Inside(output, input))) {
+      return absl::InvalidArgumentError(absl::StrCat("the ", std::string(what), " ", output,
+                                                     " would overwrite the input ", input, "; nothing was read"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 struct DedupOutputFiles::Impl {
   PendingFile clusters, pairs, passages, deduped, passage_deduped;
   std::vector<PendingFile*> All() { return {&clusters, &pairs, &passages, &deduped, &passage_deduped}; }
@@ -158,12 +169,7 @@ absl::StatusOr<DedupOutputFiles> DedupOutputFiles::Open(const DedupOutputs& outp
   for (size_t i = 0; i < std::size(named); ++i) {
     const std::string& path = *named[i].first;
     if (path.empty()) continue;
-    for (const std::string& input : source.paths()) {
-      if (input != "-" && (SameFile(path, input) || Inside(path, input))) {
-        return absl::InvalidArgumentError(absl::StrCat("the ", named[i].second, " ", path,
-                                                       " would overwrite the input ", input, "; nothing was read"));
-      }
-    }
+    if (absl::Status s = RefuseOverwritingInputs(source.paths(), path, named[i].second); !s.ok()) return s;
     for (size_t j = 0; j < i; ++j) {
       if (!named[j].first->empty() && SameFile(path, *named[j].first)) {
         return absl::InvalidArgumentError(absl::StrCat("the ", named[i].second, " and the ", named[j].second,

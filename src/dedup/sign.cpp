@@ -140,8 +140,77 @@ absl::Status SignFiles(const DocumentSource& source, const DedupOptions& options
   return status;
 }
 
-absl::Status LoadSignatures(const DocumentSource&, const DedupOptions&, DedupLog*, CorpusBuilder*, SignedCorpus*) {
-  return absl::UnimplementedError("signature inputs: coming with format v2");
+// The signer fields a signature file's records depend on, for comparing shards.
+bool SameSignatures(const SignerOptions& a, const SignerOptions& b) {
+  return a.normalize.Bits() == b.normalize.Bits() && a.shingle.kind == b.shingle.kind && a.shingle.n == b.shingle.n &&
+         a.shingle.seed == b.shingle.seed && a.minhash.algorithm == b.minhash.algorithm &&
+         a.minhash.num_perm == b.minhash.num_perm && a.minhash.seed == b.minhash.seed &&
+         a.simhash_seed == b.simhash_seed && a.compute_minhash == b.compute_minhash &&
+         a.compute_simhash == b.compute_simhash;
+}
+
+// Signature files, shard by shard in order: their signatures and where each text is.
+// The files' signer parameters are the run's (all shards must agree); the input tables
+// are concatenated, so global input indexes follow the order of the shards.
+absl::Status LoadSignatures(const DocumentSource& source, const DedupOptions& options, DedupLog* log,
+                            CorpusBuilder* builder, SignedCorpus* corpus) {
+  const bool minhash = options.algorithm == DedupAlgorithm::kMinHash;
+  SignatureRecord rec;
+  Document doc;
+  SignerOptions first;  // what the first shard stores
+  for (size_t shard = 0; shard < source.paths().size(); ++shard) {
+    const std::string& path = source.paths()[shard];
+    absl::StatusOr<SignatureFileReader> reader = SignatureFileReader::Open(path);
+    if (!reader.ok()) return reader.status();
+    const SignerOptions& stored = reader->info().options;
+    if (shard == 0) {
+      if (minhash && !stored.compute_minhash) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            path, " holds no MinHash signatures: sign with MinHash, or deduplicate with --algo simhash"));
+      }
+      if (!minhash && !stored.compute_simhash) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(path, " holds no SimHash signatures: deduplicate with --algo minhash"));
+      }
+      corpus->signer = stored;
+      corpus->signer.compute_minhash = minhash;
+      corpus->signer.compute_simhash = !minhash;
+      first = stored;
+    } else if (!SameSignatures(stored, first)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " was signed with other parameters than ", source.paths()[0],
+          " (shingles, normalization, MinHash algorithm, k or seeds differ): sign every shard alike"));
+    }
+    const auto base = static_cast<uint32_t>(corpus->inputs.size());
+    const std::vector<InputIdentity>& table = reader->input_table();
+    if (table.empty()) {
+      // Format version 1: no input table, so its texts cannot be found again.
+      corpus->inputs.push_back(path);
+      corpus->identities.push_back(InputIdentity{});
+    }
+    for (const InputIdentity& input : table) {
+      corpus->inputs.push_back(input.path);
+      corpus->identities.push_back(input);
+    }
+    for (uint64_t position = 1;; ++position) {
+      absl::StatusOr<bool> more = reader->Next(&rec);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      ++log->stats.records;
+      log->stats.bytes_read += rec.bytes;
+      doc.id = rec.id;
+      doc.input = base + rec.input;
+      doc.record = rec.record;
+      doc.offset = rec.offset;
+      // Messages name the text's input and record when the file knows them.
+      doc.file = table.empty() ? path : table[rec.input].path;
+      doc.line = table.empty() || rec.record == 0 ? position : rec.record;
+      absl::StatusOr<bool> added = builder->Add(doc, rec.bytes, rec.signature, false);
+      if (!added.ok()) return added.status();
+    }
+    if (log->on_progress) log->on_progress(log->stats);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status SignTexts(const DocumentSource& source, const DedupOptions& options, DedupLog* log,

@@ -79,14 +79,14 @@ std::string DedupRecord(const Document& doc, std::string_view text_field, std::s
   return out;
 }
 
-namespace {
-
-absl::Status CheckUnchanged(const SignedCorpus& corpus, uint32_t input) {
+absl::Status CheckInputUnchanged(const SignedCorpus& corpus, uint32_t input) {
   const std::string& path = corpus.inputs[input];
-  if (input >= corpus.identities.size()) {
-    return absl::FailedPreconditionError(absl::StrCat(path, ": its size and time were not recorded"));
-  }
   const InputIdentity& then = corpus.identities[input];
+  if (then.path.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " is a format version 1 signature file: it does not say where its texts are"));
+  }
+  if (then.path == "-") return absl::FailedPreconditionError("standard input cannot be read again");
   absl::StatusOr<InputIdentity> now = IdentifyInput(path);
   if (!now.ok()) return now.status();
   if (now->size != then.size || now->mtime_ns != then.mtime_ns) {
@@ -96,8 +96,6 @@ absl::Status CheckUnchanged(const SignedCorpus& corpus, uint32_t input) {
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::Status ReadDocumentsAgain(const DocumentSource& source, const SignedCorpus& corpus,
                                 const std::function<bool(uint32_t doc)>& want,
@@ -142,7 +140,7 @@ absl::Status ReadDocumentsAgain(const DocumentSource& source, const SignedCorpus
     for (const RecordRef& r : refs) {
       if (checked[r.input]) continue;
       checked[r.input] = true;
-      if (absl::Status s = CheckUnchanged(corpus, r.input); !s.ok()) return s;
+      if (absl::Status s = CheckInputUnchanged(corpus, r.input); !s.ok()) return s;
     }
     InputOptions options = source.input();
     options.keep_raw = true;

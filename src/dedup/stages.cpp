@@ -71,8 +71,13 @@ class SourceShingleSets : public ShingleSetSource {
 std::unique_ptr<ShingleSetSource> MakeShingleSetSource(const DocumentSource& source, const SignedCorpus& corpus,
                                                        const DedupOptions&, std::string* why) {
   if (source.kind() == DocumentSource::Kind::kSignatures) {
-    if (why) *why = "signature files hold no text";
-    return nullptr;
+    // The texts are in the inputs the signature files recorded: all must be there.
+    for (uint32_t i = 0; i < corpus.inputs.size(); ++i) {
+      if (absl::Status s = CheckInputUnchanged(corpus, i); !s.ok()) {
+        if (why) *why = std::string(s.message());
+        return nullptr;
+      }
+    }
   }
   return std::make_unique<SourceShingleSets>(source, corpus);
 }

@@ -85,6 +85,11 @@ struct DedupOutputs {
   std::string passage_deduped;  // every record with its repeated passages removed
 };
 
+// InvalidArgument if `output` is one of `inputs` (the same file by any name) or lies
+// inside an input directory; `what` names the output in the message.
+absl::Status RefuseOverwritingInputs(const std::vector<std::string>& inputs, const std::string& output,
+                                     std::string_view what);
+
 // The output files of one run, open as temporary files until Commit.
 class DedupOutputFiles {
  public:

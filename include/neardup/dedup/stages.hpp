@@ -140,6 +140,11 @@ class ShingleSetSource {
 std::unique_ptr<ShingleSetSource> MakeShingleSetSource(const DocumentSource& source, const SignedCorpus& corpus,
                                                        const DedupOptions& options, std::string* why);
 
+// OK if input `input` of the corpus can be read again: recorded, not standard input,
+// and its size and modification time as when it was read (FailedPrecondition or the
+// errno's status otherwise, naming the input).
+absl::Status CheckInputUnchanged(const SignedCorpus& corpus, uint32_t input);
+
 // The similarity the pipeline decides with. Estimate: matching MinHash values / k (or
 // 1 - Hamming/64 for SimHash). Exact: the shingle sets' Jaccard. Precise: exact when the
 // estimate lies within options.PreciseMargin() of the threshold.
