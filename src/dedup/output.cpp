@@ -120,14 +120,14 @@ struct PendingFile {
 bool SameFile(const std::string& a, const std::string& b) {
   std::error_code ec;
   if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec);
-  return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+  return fs::weakly_canonical(fs::absolute(a, ec), ec) == fs::weakly_canonical(fs::absolute(b, ec), ec);
 }
 
 bool Inside(const std::string& file, const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return false;
-  const fs::path d = fs::weakly_canonical(dir, ec);
-  const fs::path f = fs::weakly_canonical(file, ec);
+  const fs::path d = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+  const fs::path f = fs::weakly_canonical(fs::absolute(file, ec), ec);
   auto di = d.begin();
   auto fi = f.begin();
   for (; di != d.end() && !di->empty(); ++di, ++fi) {

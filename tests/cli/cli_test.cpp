@@ -134,7 +134,7 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
 TEST_F(CliTest, SignReadsStdinAndReportsMissingInputs) {
   Write("in.jsonl", kOneBadLine);
   const Run r = Neardup("sign - missing.jsonl -o out.ndsig", Path("in.jsonl"));
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.err;  // finished, but an input could not be read
   EXPECT_THAT(r.err, HasSubstr("<stdin>:2: malformed JSON"));
   EXPECT_THAT(r.err, HasSubstr("missing.jsonl: cannot open: No such file or directory"));
   EXPECT_THAT(r.err, HasSubstr("2 skipped (malformed_json: 1, unreadable: 1)"));
@@ -309,6 +309,111 @@ TEST_F(CliTest, SeedArticlesHaveRepeatedPassagesButNoDuplicateArticles) {
   const std::string repeats = Slurp(Path("repeats.jsonl"));
   EXPECT_THAT(repeats, HasSubstr("{\"id\":\"002_"));
   EXPECT_THAT(repeats, HasSubstr("{\"id\":\"003_"));
+}
+
+
+// Exit codes: 0 clean (skipped records are reported and still 0), 1 error, 2 usage,
+// 3 finished but an input could not be read or was truncated.
+TEST_F(CliTest, AnInputThatCannotBeReadDoesNotLookLikeSuccess) {
+  Write("in.jsonl", kDedupCorpus);
+  Run r = Neardup("dedup /no/such/file.jsonl in.jsonl -o out.jsonl");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("/no/such/file.jsonl: cannot open: No such file or directory"));
+  EXPECT_THAT(r.err, HasSubstr("1 input(s) could not be read or ended early"));
+  EXPECT_THAT(Slurp(Path("out.jsonl")), HasSubstr("\"keep\":\"a\""));  // the rest was deduplicated
+  // A truncated gzip stream is an input that could not be read to its end.
+  ASSERT_EQ(std::system(("cd '" + dir_ + "' && gzip -c in.jsonl | head -c 60 > cut.jsonl.gz").c_str()), 0);
+  EXPECT_EQ(Neardup("dedup cut.jsonl.gz -o out.jsonl").exit_code, 3);
+  EXPECT_EQ(Neardup("sign /no/such/file.jsonl in.jsonl -o s.ndsig").exit_code, 3);
+  // A bad record alone is reported and skipped: still 0.
+  Write("bad.jsonl", std::string(kDedupCorpus) + "not json\n");
+  r = Neardup("dedup bad.jsonl -o out.jsonl");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("bad.jsonl:4: "));
+  EXPECT_EQ(Neardup("dedup in.jsonl -o out.jsonl --threshold 0").exit_code, 1);
+  EXPECT_EQ(Neardup("dedup in.jsonl -o out.jsonl --no-such-flag").exit_code, 2);
+}
+
+TEST_F(CliTest, OutputsThatWouldDestroyInputsAreRefusedBeforeAnythingRuns) {
+  Write("a.jsonl", kDedupCorpus);
+  Run r = Neardup("dedup a.jsonl -o a.jsonl --write-deduped d.jsonl");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("error: the clusters output a.jsonl would overwrite the input a.jsonl; nothing was read"));
+  EXPECT_EQ(Slurp(Path("a.jsonl")), kDedupCorpus);
+  EXPECT_FALSE(fs::exists(Path("d.jsonl")));
+  r = Neardup("dedup a.jsonl -o c.jsonl --pairs ./c.jsonl");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("are the same file"));
+  r = Neardup("dedup a.jsonl -o no/such/dir/c.jsonl");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("error: cannot write the clusters output no/such/dir/c.jsonl"));
+  EXPECT_THAT(r.err, Not(HasSubstr("read 3 records")));  // failed before reading
+  r = Neardup("sign a.jsonl -o a.jsonl");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Slurp(Path("a.jsonl")), kDedupCorpus);
+}
+
+TEST_F(CliTest, PairsEscapeIdsAndAllPairsReachEveryPairOfAGroup) {
+  std::string corpus;
+  for (int i = 0; i < 70; ++i) {
+    corpus += "{\"id\":\"copy\\t" + std::to_string(i) +
+              "\",\"text\":\"The harbor council voted on Tuesday to add three evening ferry crossings.\"}\n";
+  }
+  Write("in.jsonl", corpus);
+  ASSERT_EQ(Neardup("dedup in.jsonl -o c.jsonl --pairs verified.tsv").exit_code, 0);
+  const Run r = Neardup("dedup in.jsonl -o c.jsonl --pairs all.tsv --pairs-mode all");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string all = Slurp(Path("all.tsv"));
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 70 * 69 / 2);
+  EXPECT_THAT(all, HasSubstr("copy\\t0\tcopy\\t1\t1\n"));
+  const std::string verified = Slurp(Path("verified.tsv"));
+  EXPECT_LT(std::count(verified.begin(), verified.end(), '\n'), 70 * 69 / 2);
+}
+
+TEST_F(CliTest, ThresholdOneMeansExactDuplicatesAfterNormalization) {
+  Write("in.jsonl",
+        "{\"id\":\"a\",\"text\":\"Storm cuts power to four villages on the coast tonight.\"}\n"
+        "{\"id\":\"b\",\"text\":\"STORM cuts power to four villages on the coast   tonight.\"}\n"
+        "{\"id\":\"c\",\"text\":\"Storm cuts power to four villages on the coast tonight again.\"}\n");
+  const Run r = Neardup("dedup in.jsonl -o c.jsonl --threshold 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Slurp(Path("c.jsonl")),
+            "{\"cluster\":0,\"keep\":\"a\",\"keep_rule\":\"first\",\"members\":[{\"id\":\"a\",\"similarity\":1},"
+            "{\"id\":\"b\",\"similarity\":1}]}\n");
+  EXPECT_THAT(r.err, HasSubstr("LSH 1 bands x 128 rows, threshold 1,"));
+}
+
+// Signatures are a shardable artifact: dedup over the shards gives the clusters of
+// dedup over the texts, with precise verification while the texts are unchanged.
+TEST_F(CliTest, SignatureShardsGiveTheClustersOfTheTexts) {
+  const std::string corpus = kDedupCorpus;
+  const size_t second = corpus.find('\n') + 1;
+  Write("a.jsonl", corpus.substr(0, second));
+  Write("b.jsonl", corpus.substr(second));
+  ASSERT_EQ(Neardup("sign a.jsonl -o a.ndsig").exit_code, 0);
+  ASSERT_EQ(Neardup("sign b.jsonl -o b.ndsig").exit_code, 0);
+  for (const std::string verify : {"estimate", "precise"}) {
+    Run s = Neardup("dedup a.ndsig b.ndsig -o s.jsonl --keep longest --write-deduped sd.jsonl --verify " + verify);
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    Run t = Neardup("dedup a.jsonl b.jsonl -o t.jsonl --keep longest --write-deduped td.jsonl --verify " + verify);
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    EXPECT_EQ(Slurp(Path("s.jsonl")), Slurp(Path("t.jsonl"))) << verify;
+    EXPECT_EQ(Slurp(Path("sd.jsonl")), Slurp(Path("td.jsonl"))) << verify;
+    EXPECT_THAT(Slurp(Path("s.jsonl")), HasSubstr("\"keep\":\"b\""));  // the longer copy
+  }
+  Run m = Neardup("dedup a.ndsig b.jsonl -o m.jsonl");
+  EXPECT_EQ(m.exit_code, 1);
+  EXPECT_THAT(m.err, HasSubstr("cannot mix signature files and text inputs in one run"));
+  // Once an input changes, its texts cannot be read again: precise falls back to the
+  // estimate and says so; exact is refused.
+  Write("a.jsonl", corpus.substr(0, second) + "\n");
+  Run p = Neardup("dedup a.ndsig b.ndsig -o p.jsonl");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_THAT(p.err, HasSubstr("verify estimated Jaccard; precise verification needs the texts (a.jsonl has changed "
+                               "since it was read"));
+  Run e = Neardup("dedup a.ndsig b.ndsig -o e.jsonl --verify exact");
+  EXPECT_EQ(e.exit_code, 1);
+  EXPECT_THAT(e.err, HasSubstr("error: exact verification needs the documents' texts: a.jsonl has changed"));
 }
 
 }  // namespace
