@@ -1,0 +1,17 @@
+# Runs example_dedup_jsonl and `neardup dedup` on the same input with default options
+# and fails unless both write the same clusters (and at least one cluster).
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+execute_process(COMMAND ${EXAMPLE} ${INPUT} ${WORK_DIR}/example.jsonl RESULT_VARIABLE example_rc)
+execute_process(COMMAND ${CLI} dedup ${INPUT} -o ${WORK_DIR}/cli.jsonl RESULT_VARIABLE cli_rc ERROR_QUIET)
+if(NOT example_rc EQUAL 0 OR NOT cli_rc EQUAL 0)
+  message(FATAL_ERROR "example exited ${example_rc}, neardup dedup exited ${cli_rc}")
+endif()
+file(READ ${WORK_DIR}/example.jsonl example)
+file(READ ${WORK_DIR}/cli.jsonl cli)
+if(NOT example STREQUAL cli)
+  message(FATAL_ERROR "example_dedup_jsonl and neardup dedup wrote different clusters:\n${example}\n---\n${cli}")
+endif()
+if(example STREQUAL "")
+  message(FATAL_ERROR "no clusters: the example corpus has near-duplicates")
+endif()

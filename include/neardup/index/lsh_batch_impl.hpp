@@ -1,0 +1,331 @@
+// The method of index/lsh_batch.hpp: radix sort of band keys, the expansion and
+// refinement of long runs, and the definitions of GenerateLshCandidates. Not API
+// (namespace neardup::internal); index/lsh_batch.hpp is the interface and includes
+// this file at its end.
+#ifndef NEARDUP_INDEX_LSH_BATCH_IMPL_HPP_
+#define NEARDUP_INDEX_LSH_BATCH_IMPL_HPP_
+
+#include <xxhash.h>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <compare>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "neardup/index/lsh_params.hpp"
+#include "neardup/internal/mix.hpp"
+#include "neardup/signature/minhash.hpp"
+#include "neardup/index/lsh_batch.hpp"
+
+namespace neardup {
+
+namespace internal {
+
+// Stable LSD radix sort of v on the 8-bit digits first_digit..7 (digit 0 = low byte),
+// skipping digits equal in every element. The result is in *v; *scratch is clobbered.
+inline void RadixSortU64(std::vector<uint64_t>* v, std::vector<uint64_t>* scratch, int first_digit) {
+  const size_t n = v->size();
+  if (n < 2) return;
+  std::vector<std::array<size_t, 256>> counts(8);
+  for (auto& c : counts) c.fill(0);
+  for (const uint64_t x : *v) {
+    for (int d = first_digit; d < 8; ++d) ++counts[d][(x >> (8 * d)) & 0xff];
+  }
+  scratch->resize(n);
+  for (int d = first_digit; d < 8; ++d) {
+    std::array<size_t, 256>& c = counts[d];
+    if (std::find(c.begin(), c.end(), n) != c.end()) continue;  // one bucket holds all
+    size_t sum = 0;
+    for (size_t& x : c) {
+      const size_t k = x;
+      x = sum;
+      sum += k;
+    }
+    for (const uint64_t x : *v) (*scratch)[c[(x >> (8 * d)) & 0xff]++] = x;
+    v->swap(*scratch);
+  }
+}
+
+template <typename... V>
+size_t CapacityBytes(const V&... v) {
+  return (size_t{0} + ... + (v.capacity() * sizeof(typename V::value_type)));
+}
+
+inline uint64_t PackPair(uint32_t a, uint32_t b) { return (static_cast<uint64_t>(a) << 32) | b; }
+
+// Generates the pairs of one band's runs into `pairs` (packed first << 32 | second).
+class LshRunExpander {
+ public:
+  LshRunExpander(const LshBatchOptions& options, uint32_t num_perm, LshBatchStats* stats)
+      : options_(options), num_perm_(num_perm), stats_(stats) {
+    if (options.verify_threshold > 0) {
+      const auto min_matches = static_cast<uint32_t>(std::ceil(options.verify_threshold * num_perm - 1e-9));
+      const uint32_t outside = num_perm - options.banding.rows;
+      groups_ = num_perm - min_matches + 1;
+      if (groups_ > outside) groups_ = 0;
+    }
+  }
+
+  size_t scratch_bytes() const { return CapacityBytes(group_words_, group_values_, member_docs_); }
+
+  // docs: one run, ascending; row(d) gives document d's values.
+  template <typename RowFn>
+  void Expand(std::span<const uint32_t> docs, uint32_t band, const RowFn& row, std::vector<uint64_t>* pairs) {
+    ++stats_->runs;
+    if (docs.size() <= options_.max_clique_run) {
+      Clique(docs, pairs);
+      return;
+    }
+    ++stats_->long_runs;
+    StarAndChain(docs, pairs);
+    if (options_.verify_threshold <= 0) return;
+    if (groups_ == 0) {
+      ++stats_->unrefined_runs;
+      return;
+    }
+    // The outside positions are [0, band * r) then [(band + 1) * r, k); group g takes
+    // outside indices [g L / G, (g + 1) L / G).
+    const uint32_t r = options_.banding.rows;
+    const uint32_t outside = num_perm_ - r;
+    const auto position = [&](uint32_t u) { return u < band * r ? u : u + r; };
+    seen_capped_.clear();
+    const size_t m = docs.size();
+    for (uint32_t g = 0; g < groups_; ++g) {
+      const uint32_t lo = static_cast<uint32_t>(static_cast<uint64_t>(g) * outside / groups_);
+      const uint32_t hi = static_cast<uint32_t>(static_cast<uint64_t>(g + 1) * outside / groups_);
+      group_words_.resize(m);
+      group_values_.resize(hi - lo);
+      for (size_t x = 0; x < m; ++x) {
+        const uint32_t* v = row(docs[x]);
+        for (uint32_t u = lo; u < hi; ++u) group_values_[u - lo] = v[position(u)];
+        // A 32-bit fingerprint suffices: a collision only adds a pair of this run.
+        const uint64_t fp = XXH3_64bits_withSeed(group_values_.data(), group_values_.size() * 4, g) >> 32;
+        group_words_[x] = (fp << 32) | x;
+      }
+      std::sort(group_words_.begin(), group_words_.end());
+      for (size_t a = 0; a < m;) {
+        size_t b = a + 1;
+        while (b < m && (group_words_[b] >> 32) == (group_words_[a] >> 32)) ++b;
+        if (b - a >= 2) {
+          member_docs_.clear();
+          for (size_t x = a; x < b; ++x) member_docs_.push_back(docs[group_words_[x] & 0xffffffffu]);
+          if (member_docs_.size() <= options_.max_clique_run) {
+            Clique(member_docs_, pairs);
+          } else if (seen_capped_.insert(XXH3_64bits(member_docs_.data(), member_docs_.size() * 4)).second) {
+            // The same long sub-run tends to come back in every group (copies agree
+            // everywhere), so each is handled once; the whole run has its star already.
+            ++stats_->capped_subruns;
+            if (b - a < m) StarAndChain(member_docs_, pairs);
+          }
+        }
+        a = b;
+      }
+    }
+  }
+
+ private:
+  void Clique(std::span<const uint32_t> docs, std::vector<uint64_t>* pairs) {
+    for (size_t a = 0; a < docs.size(); ++a) {
+      for (size_t b = a + 1; b < docs.size(); ++b) pairs->push_back(PackPair(docs[a], docs[b]));
+    }
+    stats_->pairs_emitted += docs.size() * (docs.size() - 1) / 2;
+  }
+
+  void StarAndChain(std::span<const uint32_t> docs, std::vector<uint64_t>* pairs) {
+    for (size_t x = 1; x < docs.size(); ++x) pairs->push_back(PackPair(docs[0], docs[x]));
+    for (size_t x = 1; x + 1 < docs.size(); ++x) pairs->push_back(PackPair(docs[x], docs[x + 1]));
+    stats_->pairs_emitted += 2 * docs.size() - 3;
+  }
+
+  const LshBatchOptions& options_;
+  uint32_t num_perm_;
+  LshBatchStats* stats_;
+  uint32_t groups_ = 0;  // D + 1, or 0 when refinement is off or impossible
+  std::vector<uint64_t> group_words_;
+  std::vector<uint32_t> group_values_;
+  std::vector<uint32_t> member_docs_;
+  absl::flat_hash_set<uint64_t> seen_capped_;  // membership only: order never leaks
+};
+
+// row(i) -> values of document i; is_empty(i) -> whether it is empty.
+template <typename RowFn, typename EmptyFn>
+absl::StatusOr<LshBatchResult> GenerateLshCandidatesImpl(size_t n, const MinHashParams& params,
+                                                         const LshBatchOptions& options, const RowFn& row,
+                                                         const EmptyFn& is_empty) {
+  if (absl::Status s = params.Validate(); !s.ok()) return s;
+  if (absl::Status s = ValidateLshParams(options.banding, params.num_perm); !s.ok()) return s;
+  if (options.max_clique_run < 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_clique_run must be at least 2, got ", options.max_clique_run));
+  }
+  if (!(options.verify_threshold >= 0.0 && options.verify_threshold < 1.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("verify_threshold must be in [0, 1), got ", options.verify_threshold));
+  }
+  if (n > 0xffffffffULL) {
+    return absl::OutOfRangeError(absl::StrCat("at most 2^32 - 1 signatures per batch, got ", n));
+  }
+  LshBatchResult result;
+  LshBatchStats& stats = result.stats;
+  stats.documents = n;
+  for (size_t i = 0; i < n; ++i) stats.empty_documents += is_empty(i);
+  const size_t live = n - stats.empty_documents;
+
+  const uint32_t rows = options.banding.rows;
+  const std::vector<uint64_t> seeds = LshBandSeeds(params.seed, options.banding.bands);
+  LshRunExpander expander(options, params.num_perm, &stats);
+  std::vector<uint64_t> words, scratch, band_pairs;
+  std::vector<uint32_t> run_docs;
+  std::vector<CandidatePair>& out = result.pairs;
+  std::vector<CandidatePair> merged;
+  size_t peak = 0;
+  const auto note = [&](size_t bytes) { peak = std::max(peak, bytes); };
+
+  for (uint32_t band = 0; band < options.banding.bands; ++band) {
+    const auto key = [&](uint32_t d) { return LshBandKey({row(d) + band * rows, rows}, seeds[band]); };
+    words.clear();
+    words.reserve(live);
+    for (size_t i = 0; i < n; ++i) {
+      if (!is_empty(i)) words.push_back((key(static_cast<uint32_t>(i)) & 0xffffffff00000000ULL) | i);
+    }
+    RadixSortU64(&words, &scratch, 4);
+    note(CapacityBytes(words, scratch, out, seeds));
+    std::vector<uint64_t>().swap(scratch);
+
+    band_pairs.clear();
+    size_t run_peak = 0;
+    for (size_t a = 0; a < words.size();) {
+      size_t b = a + 1;
+      while (b < words.size() && (words[b] >> 32) == (words[a] >> 32)) ++b;
+      if (b - a >= 2) {
+        run_docs.clear();
+        bool one_key = true;
+        const uint64_t first_key = key(static_cast<uint32_t>(words[a]));
+        for (size_t x = a; x < b; ++x) {
+          const auto d = static_cast<uint32_t>(words[x]);
+          run_docs.push_back(d);
+          if (x > a) one_key = one_key && key(d) == first_key;
+        }
+        if (one_key) {
+          expander.Expand(run_docs, band, row, &band_pairs);
+        } else {
+          // Different keys with equal high halves (rare): split by the full key.
+          std::vector<std::pair<uint64_t, uint32_t>> keyed;
+          keyed.reserve(run_docs.size());
+          for (const uint32_t d : run_docs) keyed.emplace_back(key(d), d);
+          std::sort(keyed.begin(), keyed.end());
+          for (size_t c = 0; c < keyed.size();) {
+            size_t e = c + 1;
+            while (e < keyed.size() && keyed[e].first == keyed[c].first) ++e;
+            if (e - c >= 2) {
+              std::vector<uint32_t> docs;
+              for (size_t x = c; x < e; ++x) docs.push_back(keyed[x].second);
+              expander.Expand(docs, band, row, &band_pairs);
+            }
+            c = e;
+          }
+        }
+        run_peak = std::max(run_peak, CapacityBytes(run_docs) + expander.scratch_bytes());
+      }
+      a = b;
+    }
+    note(CapacityBytes(words, band_pairs, out, seeds) + run_peak);
+    std::vector<uint64_t>().swap(words);
+
+    RadixSortU64(&band_pairs, &scratch, 0);
+    note(CapacityBytes(band_pairs, scratch, out, seeds));
+    std::vector<uint64_t>().swap(scratch);
+    band_pairs.erase(std::unique(band_pairs.begin(), band_pairs.end()), band_pairs.end());
+
+    // Merge into the output, dropping pairs found by an earlier band. Counting the
+    // repeats first sizes the result exactly, so it never needs shrinking.
+    const auto unpack = [](uint64_t p) {
+      return CandidatePair{static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p)};
+    };
+    size_t repeats = 0;
+    for (size_t i = 0, j = 0; i < out.size() && j < band_pairs.size();) {
+      const CandidatePair bp = unpack(band_pairs[j]);
+      if (out[i] < bp) {
+        ++i;
+      } else {
+        repeats += out[i] == bp;
+        i += out[i] == bp;
+        ++j;
+      }
+    }
+    merged.clear();
+    merged.reserve(out.size() + band_pairs.size() - repeats);
+    size_t i = 0, j = 0;
+    while (i < out.size() || j < band_pairs.size()) {
+      const CandidatePair bp = j < band_pairs.size() ? unpack(band_pairs[j]) : CandidatePair{};
+      if (j == band_pairs.size() || (i < out.size() && out[i] < bp)) {
+        merged.push_back(out[i++]);
+      } else {
+        if (i < out.size() && out[i] == bp) ++i;
+        merged.push_back(bp);
+        ++j;
+      }
+    }
+    note(CapacityBytes(out, band_pairs, merged, seeds));
+    out.swap(merged);
+    std::vector<CandidatePair>().swap(merged);
+    std::vector<uint64_t>().swap(band_pairs);
+  }
+  stats.pairs = out.size();
+  stats.peak_bytes = peak;
+  return result;
+}
+
+}  // namespace internal
+
+inline absl::StatusOr<LshBatchResult> GenerateLshCandidates(const MinHashMatrixView& m,
+                                                            const LshBatchOptions& options) {
+  if (absl::Status s = m.params.Validate(); !s.ok()) return s;
+  const uint32_t k = m.params.num_perm;
+  if (m.values.size() % k != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("matrix has ", m.values.size(), " values, not a multiple of k = ", k));
+  }
+  const size_t n = m.values.size() / k;
+  if (!m.empty.empty() && m.empty.size() != n) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("matrix has ", n, " rows but ", m.empty.size(), " empty flags"));
+  }
+  const uint32_t* values = m.values.data();
+  return internal::GenerateLshCandidatesImpl(
+      n, m.params, options, [values, k](size_t i) { return values + i * k; },
+      [&m](size_t i) { return !m.empty.empty() && m.empty[i] != 0; });
+}
+
+inline absl::StatusOr<LshBatchResult> GenerateLshCandidates(std::span<const MinHashSignature> sigs,
+                                                            const LshBatchOptions& options) {
+  if (sigs.empty()) return LshBatchResult{};
+  const MinHashParams& params = sigs[0].params;
+  for (size_t i = 0; i < sigs.size(); ++i) {
+    if (!(sigs[i].params == params)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("signature ", i, ": MinHash parameters differ from signature 0's: expected ",
+                       MinHashAlgorithmName(params.algorithm), " k=", params.num_perm, " seed=", params.seed,
+                       ", got ", MinHashAlgorithmName(sigs[i].params.algorithm),
+                       " k=", sigs[i].params.num_perm, " seed=", sigs[i].params.seed));
+    }
+    if (sigs[i].values.size() != params.num_perm) {
+      return absl::InvalidArgumentError(absl::StrCat("signature ", i, " has ", sigs[i].values.size(),
+                                                     " values, expected ", params.num_perm));
+    }
+  }
+  return internal::GenerateLshCandidatesImpl(
+      sigs.size(), params, options, [sigs](size_t i) { return sigs[i].values.data(); },
+      [sigs](size_t i) { return sigs[i].empty; });
+}
+
+}  // namespace neardup
+
+#endif  // NEARDUP_INDEX_LSH_BATCH_IMPL_HPP_
