@@ -130,7 +130,7 @@ int RunAdd(const IndexFlags& f) {
   if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "add", s);
   console.Line(absl::StrFormat("neardup index add: %d added, %d skipped (%d unreadable records); %d documents indexed",
                                added, rejected + reader.stats().problems, reader.stats().problems, (*index)->size()));
-  return kExitOk;
+  return reader.stats().failed_inputs != 0 ? kExitInputFailed : kExitOk;
 }
 
 int RunRemove(const IndexFlags& f) {
@@ -177,7 +177,7 @@ int RunQuery(const IndexFlags& f) {
   }
   console.Line(absl::StrFormat("neardup index query: %d documents, %d with near-duplicates in the index", queried,
                                with_duplicates));
-  return kExitOk;
+  return reader.stats().failed_inputs != 0 ? kExitInputFailed : kExitOk;
 }
 
 int RunStats(const IndexFlags& f) {

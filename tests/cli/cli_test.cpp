@@ -325,6 +325,9 @@ TEST_F(CliTest, AnInputThatCannotBeReadDoesNotLookLikeSuccess) {
   ASSERT_EQ(std::system(("cd '" + dir_ + "' && gzip -c in.jsonl | head -c 60 > cut.jsonl.gz").c_str()), 0);
   EXPECT_EQ(Neardup("dedup cut.jsonl.gz -o out.jsonl").exit_code, 3);
   EXPECT_EQ(Neardup("sign /no/such/file.jsonl in.jsonl -o s.ndsig").exit_code, 3);
+  ASSERT_EQ(Neardup("index create pages.ndidx").exit_code, 0);
+  EXPECT_EQ(Neardup("index add pages.ndidx /no/such/file.jsonl in.jsonl").exit_code, 3);
+  EXPECT_EQ(Neardup("index query pages.ndidx /no/such/file.jsonl").exit_code, 3);
   // A bad record alone is reported and skipped: still 0.
   Write("bad.jsonl", std::string(kDedupCorpus) + "not json\n");
   r = Neardup("dedup bad.jsonl -o out.jsonl");
