@@ -92,8 +92,7 @@ absl::Status CheckHeader(std::string_view have, std::string_view name, std::init
   const uint64_t computed = XXH3_64bits(have.data(), checksum_offset);
   if (stored != computed) {
     return error(absl::StatusCode::kDataLoss, checksum_offset,
-                 absl::StrCat("header checksum mismatch over bytes [0, ", checksum_offset, "): stored ", Hex(stored),
-                              ", computed ", Hex(computed)));
+                 absl::StrCat("header ", ChecksumMismatch(0, checksum_offset, stored, computed)));
   }
   return absl::OkStatus();
 }

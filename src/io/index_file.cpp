@@ -578,8 +578,7 @@ class SectionReader : public HeaderReader {
     const uint64_t computed = XXH3_64bits_digest(hash_.get());
     if (computed != sh.checksum) {
       return Error(absl::StatusCode::kDataLoss, section, sh.start,
-                   absl::StrCat("checksum mismatch over bytes [", sh.start, ", ", sh.payload() + sh.payload_bytes,
-                                "): stored ", Hex(sh.checksum), ", computed ", Hex(computed)));
+                   ChecksumMismatch(sh.start, sh.payload() + sh.payload_bytes, sh.checksum, computed));
     }
     offset_ = sh.payload() + sh.payload_bytes;
     return absl::OkStatus();

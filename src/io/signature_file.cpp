@@ -30,6 +30,7 @@ constexpr size_t kInputTableHeaderBytes = 24;
 constexpr size_t kRecordLocationBytes = 28;  // v2: bytes, input, record, offset
 
 using internal::AppendLe32;
+using internal::ChecksumMismatch;
 using internal::AppendLe64;
 using internal::LoadLe32;
 using internal::LoadLe64;
@@ -422,8 +423,7 @@ struct SignatureFileReader::Impl {
     const uint64_t start = offset + kInputTableHeaderBytes;
     if (const uint64_t computed = XXH3_64bits(table.data(), table.size()); computed != stored) {
       return Error(absl::StatusCode::kDataLoss, section, offset,
-                   absl::StrCat("checksum mismatch over bytes [", start, ", ", start + bytes,
-                                "): stored ", Hex(stored), ", computed ", Hex(computed)));
+                   ChecksumMismatch(start, start + bytes, stored, computed));
     }
     size_t at = 0;
     input_table.resize(count);
@@ -480,9 +480,7 @@ struct SignatureFileReader::Impl {
     const uint64_t computed = XXH3_64bits(block.data(), size);
     if (computed != stored) {
       return Error(absl::StatusCode::kDataLoss, section, offset,
-                   absl::StrCat("checksum mismatch over bytes [", offset + kBlockHeaderBytes,
-                                ", ", offset + kBlockHeaderBytes + size, "): stored ",
-                                Hex(stored), ", computed ", Hex(computed)));
+                   ChecksumMismatch(offset + kBlockHeaderBytes, offset + kBlockHeaderBytes + size, stored, computed));
     }
     block_offset = offset + kBlockHeaderBytes;
     offset = block_offset + size;
@@ -581,10 +579,8 @@ struct SignatureFileReader::Impl {
         const uint64_t computed = XXH3_64bits_digest(payload_hash.get());
         if (computed != stored_payload_hash) {
           return sticky = Error(absl::StatusCode::kDataLoss, "payload", kSignatureHeaderBytes,
-                                absl::StrCat("payload checksum mismatch over bytes [",
-                                             kSignatureHeaderBytes, ", ", offset, "): stored ",
-                                             Hex(stored_payload_hash), ", computed ",
-                                             Hex(computed)));
+                                absl::StrCat("payload ", ChecksumMismatch(kSignatureHeaderBytes, offset,
+                                                                          stored_payload_hash, computed)));
         }
         done = true;
         return false;

@@ -137,6 +137,13 @@ inline absl::Status FormatError(absl::StatusCode code, std::string_view name, st
   return absl::Status(code, absl::StrCat(std::string(name), ": ", std::string(section), " at byte offset ", at, ": ", std::string(what)));
 }
 
+// The message every checksummed section gives when its bytes do not match:
+// "checksum mismatch over bytes [begin, end): stored 0x..., computed 0x...".
+inline std::string ChecksumMismatch(uint64_t begin, uint64_t end, uint64_t stored, uint64_t computed) {
+  return absl::StrCat("checksum mismatch over bytes [", begin, ", ", end, "): stored ", Hex(stored), ", computed ",
+                      Hex(computed));
+}
+
 // Writes magic, type and version into bytes [0, 16) of a header.
 inline void EncodeHeaderPrefix(ObjectType type, uint32_t version, char* header) {
   std::memcpy(header, kNeardupFileMagic, 8);
