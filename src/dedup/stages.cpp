@@ -36,40 +36,59 @@ absl::Status RunWithExactSets(PairSimilarity* sim, Fn&& fn) {
 // Shingle sets from texts: held in memory, or read again from the source.
 class SourceShingleSets : public ShingleSetSource {
  public:
-  SourceShingleSets(const DocumentSource& source, const SignedCorpus& corpus)
-      : source_(source), corpus_(corpus), normalizer_(corpus.signer.normalize), shingler_(corpus.signer.shingle) {}
+  SourceShingleSets(const DocumentSource& source, const SignedCorpus& corpus, unsigned threads)
+      : source_(source),
+        corpus_(corpus),
+        threads_(threads),
+        normalizers_(threads, Normalizer(corpus.signer.normalize)),
+        shinglers_(threads, Shingler(corpus.signer.shingle)),
+        scratch_(threads) {}
 
+  // Texts are read in ordinal order on this thread and shingled in batches on all.
   absl::Status Load(std::span<const uint32_t> docs, std::vector<std::vector<uint64_t>>* sets) override {
     sets->assign(docs.size(), {});
-    std::vector<uint32_t> order(docs.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return docs[x] < docs[y]; });
-    std::vector<uint32_t> sorted(docs.size());
-    for (size_t i = 0; i < order.size(); ++i) sorted[i] = docs[order[i]];
-    const auto want = [&](uint32_t d) { return std::binary_search(sorted.begin(), sorted.end(), d); };
+    std::vector<std::string> texts;
+    std::vector<size_t> slots;
+    size_t bytes = 0;
+    const auto flush = [&] {
+      (void)ParallelFor(texts.size(), threads_, [&](unsigned w, size_t i) {
+        normalizers_[w].Normalize(texts[i], &scratch_[w]);
+        (*sets)[slots[i]] = MakeShingleSet(shinglers_[w].Shingle(scratch_[w]));
+      });
+      texts.clear();
+      slots.clear();
+      bytes = 0;
+    };
+    const auto want = [&](uint32_t d) { return std::binary_search(docs.begin(), docs.end(), d); };
     size_t next = 0;
-    return ReadDocumentsAgain(source_, corpus_, want, [&](uint32_t d, const Document& doc) -> absl::Status {
-      normalizer_.Normalize(doc.text, &normalized_);
-      std::vector<uint64_t> set = MakeShingleSet(shingler_.Shingle(normalized_));
-      // Documents come in ascending order; repeated requests for one share its set.
-      while (next < sorted.size() && sorted[next] < d) ++next;
-      while (next < sorted.size() && sorted[next] == d) (*sets)[order[next++]] = set;
+    absl::Status s = ReadDocumentsAgain(source_, corpus_, want, [&](uint32_t d, const Document& doc) -> absl::Status {
+      while (docs[next] < d) ++next;
+      texts.push_back(doc.text);
+      slots.push_back(next);
+      bytes += doc.text.size();
+      if (texts.size() >= kBatchDocuments || bytes >= kBatchBytes) flush();
       return absl::OkStatus();
     });
+    if (!s.ok()) return s;
+    flush();
+    return absl::OkStatus();
   }
 
  private:
+  static constexpr size_t kBatchDocuments = 4096;
+  static constexpr size_t kBatchBytes = 64u << 20;
   const DocumentSource& source_;
   const SignedCorpus& corpus_;
-  Normalizer normalizer_;
-  Shingler shingler_;
-  std::string normalized_;
+  unsigned threads_;
+  std::vector<Normalizer> normalizers_;
+  std::vector<Shingler> shinglers_;
+  std::vector<std::string> scratch_;
 };
 
 }  // namespace
 
 std::unique_ptr<ShingleSetSource> MakeShingleSetSource(const DocumentSource& source, const SignedCorpus& corpus,
-                                                       const DedupOptions&, std::string* why) {
+                                                       const DedupOptions& options, std::string* why) {
   if (source.kind() == DocumentSource::Kind::kSignatures) {
     // The texts are in the inputs the signature files recorded: all must be there.
     for (uint32_t i = 0; i < corpus.inputs.size(); ++i) {
@@ -79,7 +98,7 @@ std::unique_ptr<ShingleSetSource> MakeShingleSetSource(const DocumentSource& sou
       }
     }
   }
-  return std::make_unique<SourceShingleSets>(source, corpus);
+  return std::make_unique<SourceShingleSets>(source, corpus, Threads(options.threads));
 }
 
 absl::StatusOr<std::vector<CandidatePair>> FindCandidates(const SignedCorpus& corpus, const DedupOptions& options,

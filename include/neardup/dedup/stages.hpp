@@ -130,7 +130,8 @@ absl::StatusOr<std::vector<CandidatePair>> FindCandidates(const SignedCorpus& co
 class ShingleSetSource {
  public:
   virtual ~ShingleSetSource() = default;
-  // Sets (*sets)[i] to the sorted, unique shingle hashes of docs[i].
+  // Sets (*sets)[i] to the sorted, unique shingle hashes of docs[i]; `docs` ascending
+  // and without repeats.
   virtual absl::Status Load(std::span<const uint32_t> docs, std::vector<std::vector<uint64_t>>* sets) = 0;
 };
 
