@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "commands.hpp"
+#include "neardup/dedup/options.hpp"
 #include "console.hpp"
 #include "neardup/store/crawler_index.hpp"
 #include "neardup/io/format.hpp"
@@ -84,10 +85,9 @@ int RunCreate(const IndexFlags& f) {
   if (f.bands != 0 || f.rows != 0) {
     o.banding = {f.bands, f.rows};
   } else {
-    absl::StatusOr<LshChoice> choice =
-        ChooseLshParams(std::min(f.threshold, 0.99), o.signer.minhash.num_perm, 0.05, 0.95);
-    if (!choice.ok()) return Error(console, "create", choice.status());
-    o.banding = choice->params;
+    absl::StatusOr<LshParams> banding = RecallWeightedBanding(f.threshold, o.signer.minhash.num_perm);
+    if (!banding.ok()) return Error(console, "create", banding.status());
+    o.banding = *banding;
   }
   if (ReadIndexFileInfo(f.path).ok()) {
     return Error(console, "create", absl::AlreadyExistsError(absl::StrCat(f.path, " already exists")));

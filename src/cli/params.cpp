@@ -24,6 +24,13 @@ struct ParamsFlags {
 int RunParams(const ParamsFlags& f) {
   std::optional<LshParams> given;
   if (f.bands != 0 || f.rows != 0) given = LshParams{f.bands, f.rows};
+  if (f.threshold == 1.0 && !given) {
+    // No S-curve trade-off to weigh: only identical signatures can be exact duplicates.
+    std::printf("threshold 1 (the same shingle set): neardup dedup uses 1 band x %u rows, so only identical "
+                "signatures are candidates, and verifies them\n",
+                f.num_perm);
+    return kExitOk;
+  }
   absl::StatusOr<LshReport> report = MakeLshReport(f.threshold, f.num_perm, given, f.fp_weight, f.fn_weight);
   if (!report.ok()) {
     std::fprintf(stderr, "neardup params: error: %s\n", std::string(report.status().message()).c_str());

@@ -170,18 +170,23 @@ struct DedupOptions {
   }
 };
 
-// The banding the pipeline uses for `options` (MinHash only): options.banding if set;
-// for threshold 1, one band of every value (only identical signatures are candidates);
-// otherwise ChooseLshParams weighted 19:1 towards recall. At t = 0.8, k = 128 this is
-// 16 x 8 (candidate probability 0.95 at 0.8, 0.994 at 0.85) rather than the balanced
-// 9 x 13 (0.40 and 0.69).
-inline absl::StatusOr<LshParams> DedupBanding(const DedupOptions& options) {
-  if (options.banding) return *options.banding;
-  const uint32_t k = options.signer.minhash.num_perm;
-  if (options.threshold >= 1.0) return LshParams{1, k};
-  absl::StatusOr<LshChoice> choice = ChooseLshParams(options.threshold, k, /*fp_weight=*/0.05, /*fn_weight=*/0.95);
+// The banding neardup uses for a Jaccard threshold when none is given: for threshold
+// 1, one band of every value (only identical signatures are candidates); otherwise
+// ChooseLshParams weighted 19:1 towards recall, since every candidate is verified. At
+// t = 0.8, k = 128 this is 16 x 8 (candidate probability 0.95 at 0.8, 0.994 at 0.85)
+// rather than the balanced 9 x 13 (0.40 and 0.69).
+inline absl::StatusOr<LshParams> RecallWeightedBanding(double threshold, uint32_t num_perm) {
+  if (threshold >= 1.0) return LshParams{1, num_perm};
+  absl::StatusOr<LshChoice> choice = ChooseLshParams(threshold, num_perm, /*fp_weight=*/0.05, /*fn_weight=*/0.95);
   if (!choice.ok()) return choice.status();
   return choice->params;
+}
+
+// The banding the pipeline uses for `options` (MinHash only): options.banding if set,
+// else RecallWeightedBanding.
+inline absl::StatusOr<LshParams> DedupBanding(const DedupOptions& options) {
+  if (options.banding) return *options.banding;
+  return RecallWeightedBanding(options.threshold, options.signer.minhash.num_perm);
 }
 
 }  // namespace neardup
