@@ -64,14 +64,7 @@ void UpdateAvx2(const uint32_t* hv, size_t n, const uint64_t* a, const uint64_t*
   // 3 x 4 lanes of (a, a_hi, b, min) take 12 of the 16 registers.
   for (; i + 12 <= k; i += 12) UpdateBlock<3>(hv, n, a + i, b + i, mins + i);
   for (; i + 4 <= k; i += 4) UpdateBlock<1>(hv, n, a + i, b + i, mins + i);
-  for (; i < k; ++i) {
-    uint32_t m = mins[i];
-    for (size_t t = 0; t < n; ++t) {
-      const uint32_t v = DatasketchPermute(a[i], b[i], hv[t]);
-      m = v < m ? v : m;
-    }
-    mins[i] = m;
-  }
+  DatasketchUpdateRange(hv, n, a, b, mins, i, k);
 }
 
 }  // namespace

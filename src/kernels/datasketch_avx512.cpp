@@ -64,14 +64,7 @@ void UpdateAvx512(const uint32_t* hv, size_t n, const uint64_t* a, const uint64_
   // 4 x 8 lanes of (a, b, min) and the constants fit the 32 registers.
   for (; i + 32 <= k; i += 32) UpdateBlock<4>(hv, n, a + i, b + i, mins + i);
   for (; i + 8 <= k; i += 8) UpdateBlock<1>(hv, n, a + i, b + i, mins + i);
-  for (; i < k; ++i) {
-    uint32_t m = mins[i];
-    for (size_t t = 0; t < n; ++t) {
-      const uint32_t v = DatasketchPermute(a[i], b[i], hv[t]);
-      m = v < m ? v : m;
-    }
-    mins[i] = m;
-  }
+  DatasketchUpdateRange(hv, n, a, b, mins, i, k);
 }
 
 }  // namespace

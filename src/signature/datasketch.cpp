@@ -384,29 +384,26 @@ GaussRule MakeGaussLegendre(int n) {
   GaussRule g;
   g.x.resize(n);
   g.w.resize(n);
-  for (int i = 0; i < (n + 1) / 2; ++i) {
-    double z = std::cos(std::numbers::pi * (i + 0.75) / (n + 0.5));
-    double dp = 1;
-    for (int iter = 0; iter < 100; ++iter) {
-      double p0 = 1, p1 = z;
-      for (int k = 2; k <= n; ++k) {
-        const double p2 = ((2.0 * k - 1) * z * p1 - (k - 1.0) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = n * (z * p1 - p0) / (z * z - 1);
-      const double dz = p1 / dp;
-      z -= dz;
-      if (std::abs(dz) < 1e-16) break;
-    }
-    // Recompute the derivative at the converged node for the weight.
+  // P_n(z) and its derivative, by the three-term recurrence.
+  const auto legendre = [n](double z) {
     double p0 = 1, p1 = z;
     for (int k = 2; k <= n; ++k) {
       const double p2 = ((2.0 * k - 1) * z * p1 - (k - 1.0) * p0) / k;
       p0 = p1;
       p1 = p2;
     }
-    dp = n * (z * p1 - p0) / (z * z - 1);
+    return std::pair<double, double>(p1, n * (z * p1 - p0) / (z * z - 1));
+  };
+  for (int i = 0; i < (n + 1) / 2; ++i) {
+    double z = std::cos(std::numbers::pi * (i + 0.75) / (n + 0.5));
+    for (int iter = 0; iter < 100; ++iter) {
+      const auto [p, d] = legendre(z);
+      const double dz = p / d;
+      z -= dz;
+      if (std::abs(dz) < 1e-16) break;
+    }
+    // The derivative at the converged node, for the weight.
+    const double dp = legendre(z).second;
     const double w = 2 / ((1 - z * z) * dp * dp);
     g.x[i] = -z;
     g.x[n - 1 - i] = z;

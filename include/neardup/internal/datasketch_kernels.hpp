@@ -25,6 +25,20 @@ inline uint32_t DatasketchPermute(uint64_t a, uint64_t b, uint32_t hv) {
   return static_cast<uint32_t>(y + ((y + 1) >> 61));
 }
 
+// The scalar update for permutations [begin, end): the reference, and the SIMD
+// kernels' tail.
+inline void DatasketchUpdateRange(const uint32_t* hv, size_t n, const uint64_t* a, const uint64_t* b,
+                                  uint32_t* mins, size_t begin, size_t end) {
+  for (size_t i = begin; i < end; ++i) {
+    uint32_t m = mins[i];
+    for (size_t t = 0; t < n; ++t) {
+      const uint32_t v = DatasketchPermute(a[i], b[i], hv[t]);
+      m = v < m ? v : m;
+    }
+    mins[i] = m;
+  }
+}
+
 struct DatasketchKernelSet {
   std::string_view name;
   // For all t < n and i < k: mins[i] = min(mins[i], DatasketchPermute(a[i], b[i], hv[t])).
