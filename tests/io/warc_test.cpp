@@ -233,10 +233,11 @@ TEST_F(WarcTest, WrongContentLengthIsReportedAndReadingResynchronises) {
 }
 
 TEST_F(WarcTest, TruncatedGzipMemberIsAnInputFailureAndTheNextInputIsRead) {
-  const std::string full = WarcFile({Page("http://e.com/1", "<p>one</p>"), Page("http://e.com/2", "<p>two</p>"),
-                                     Page("http://e.com/3", "<p>three</p>")},
-                                    WarcCompression::kGzipPerRecord);
-  const std::string cut = Write("cut.warc.gz", full.substr(0, full.size() - 10));
+  const std::vector<WarcRecord> records = {Page("http://e.com/1", "<p>one</p>"), Page("http://e.com/2", "<p>two</p>"),
+                                           Page("http://e.com/3", "<p>three three three three</p>")};
+  const std::string full = WarcFile(records, WarcCompression::kGzipPerRecord);
+  const size_t two = WarcFile({records[0], records[1]}, WarcCompression::kGzipPerRecord).size();
+  const std::string cut = Write("cut.warc.gz", full.substr(0, two + (full.size() - two) / 2));
   const std::string next = Write("next.warc", WarcFile({Page("http://e.com/next", "<p>next</p>")}));
   const Result res = ReadAll({cut, next});
   ASSERT_TRUE(res.status.ok()) << res.status;
@@ -281,7 +282,7 @@ TEST_F(WarcTest, ReadRecordsRereadsWarcRecordsWithTheSameIds) {
   EXPECT_EQ(got[0].warc_date, "d2");
   EXPECT_EQ(got[1].id, "http://e.com/q");
   EXPECT_EQ(got[1].text, "q");
-  std::vector<RecordRef> bad = {{2, 1, all.docs[3].offset + 1}};
+  std::vector<RecordRef> bad = {{2, 2, all.docs[3].offset - 1}};
   const absl::Status s = ReadRecords({a, j, b}, bad, {}, [](size_t, Document&) { return absl::OkStatus(); });
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
 }
