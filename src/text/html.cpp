@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 
@@ -33,7 +34,7 @@ enum ElementFlags : uint8_t {
   kCell = 64,     // td / th: a space between cells
 };
 
-uint8_t FlagsFor(std::string_view name) {
+uint8_t ComputeFlags(std::string_view name) {
   static constexpr std::string_view kSkipNames[] = {"script", "style",  "noscript",
                                                     "template", "svg", "iframe"};
   static constexpr std::string_view kDropNames[] = {"nav", "header", "footer", "aside"};
@@ -60,6 +61,26 @@ uint8_t FlagsFor(std::string_view name) {
   if (name == "pre") flags |= kPre;
   if (name == "td" || name == "th") flags |= kCell;
   return flags;
+}
+
+// Element names are looked up once per element: a table, not 60 comparisons.
+uint8_t FlagsFor(std::string_view name) {
+  static const auto* table = [] {
+    auto* t = new absl::flat_hash_map<std::string, uint8_t>;
+    for (const char* n : {"script", "style", "noscript", "template", "svg", "iframe", "nav", "header", "footer",
+                          "aside", "address", "article", "blockquote", "body", "caption", "center", "dd",
+                          "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure",
+                          "form", "h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "hr", "html", "legend", "li",
+                          "main", "menu", "ol", "option", "p", "pre", "section", "summary", "table", "tbody",
+                          "tfoot", "thead", "tr", "ul", "br", "title", "select", "textarea", "noframes", "a",
+                          "td", "th"}) {
+      (*t)[n] = ComputeFlags(n);
+    }
+    return t;
+  }();
+  if (name.size() > 12) return 0;
+  const auto it = table->find(std::string(name));
+  return it == table->end() ? 0 : it->second;
 }
 
 bool IsSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
