@@ -145,9 +145,10 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// "Name: value" lines up to a blank line. Names compare case-insensitively.
+// "Name: value" lines up to a blank line. Names compare case-insensitively. Owned
+// copies: the reader's buffer may move while a record's block is read.
 struct Headers {
-  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  std::vector<std::pair<std::string, std::string>> fields;
   std::string_view Get(std::string_view name) const {
     for (const auto& [k, v] : fields) {
       if (EqualsIgnoreCase(k, name)) return v;
