@@ -135,8 +135,8 @@ int RunAdd(const IndexFlags& f) {
     console.Progress(absl::StrFormat("neardup index add: %d documents", added));
   }
   if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "add", s);
-  console.Line(absl::StrFormat("neardup index add: %d added (%d replacing a capture of the same URI), %d skipped (%d unreadable records); %d documents indexed",
-                               added, replaced, rejected + reader.stats().problems, reader.stats().problems, (*index)->size()));
+  console.Line(absl::StrFormat("neardup index add: %d added, %d skipped (%d unreadable records); %d replaced an indexed capture of their URI; %d documents indexed",
+                               added, rejected + reader.stats().problems, reader.stats().problems, replaced, (*index)->size()));
   return kExitOk;
 }
 

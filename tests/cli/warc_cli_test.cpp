@@ -84,9 +84,9 @@ TEST_F(WarcCliTest, HtmlAllKeepsTheTemplate) {
 TEST_F(WarcCliTest, IndexAddReplacesARecrawledUri) {
   ASSERT_EQ(Neardup("index create pages.ndidx --threshold 0.7"), 0) << err_;
   ASSERT_EQ(Neardup("index add pages.ndidx crawl.warc.gz"), 0) << err_;
-  EXPECT_THAT(err_, HasSubstr("3 added (0 replacing a capture of the same URI)"));
+  EXPECT_THAT(err_, HasSubstr("3 added, 0 skipped (0 unreadable records); 0 replaced an indexed capture"));
   ASSERT_EQ(Neardup("index add pages.ndidx crawl.warc.gz"), 0) << err_;
-  EXPECT_THAT(err_, HasSubstr("3 added (3 replacing a capture of the same URI)"));
+  EXPECT_THAT(err_, HasSubstr("3 added, 0 skipped (0 unreadable records); 3 replaced an indexed capture"));
   EXPECT_THAT(err_, HasSubstr("3 documents indexed"));
   ASSERT_EQ(Neardup("index query pages.ndidx crawl.warc.gz"), 0) << err_;
   EXPECT_THAT(out_, HasSubstr("{\"id\":\"https://news.example/bakery\",\"duplicates\":[{\"id\":\"https://news.example/bakery\""));
