@@ -8,6 +8,8 @@ find_package(zstd REQUIRED)
 find_package(OpenSSL REQUIRED)  # libcrypto: SHA-1 for datasketch-compatible MinHash
 pkg_check_modules(xxhash REQUIRED IMPORTED_TARGET GLOBAL libxxhash)
 pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET GLOBAL libutf8proc)
+find_package(LibXml2 REQUIRED)  # HTML -> text (text/html.hpp)
+pkg_check_modules(brotlidec REQUIRED IMPORTED_TARGET GLOBAL libbrotlidec)  # HTTP Content-Encoding: br
 if(TARGET zstd::libzstd_shared)
   set(NEARDUP_ZSTD_TARGET zstd::libzstd_shared)
 else()

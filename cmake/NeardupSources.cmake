@@ -6,7 +6,7 @@
 # each kernel file is compiled for its instruction set, chosen at run time by CPUID).
 function(neardup_core_sources root out_var)
   # One glob per stage folder that has compiled code, in pipeline order.
-  file(GLOB stage_sources CONFIGURE_DEPENDS ${root}/src/signature/*.cpp ${root}/src/dedup/*.cpp
+  file(GLOB stage_sources CONFIGURE_DEPENDS ${root}/src/text/*.cpp ${root}/src/signature/*.cpp ${root}/src/dedup/*.cpp
        ${root}/src/store/*.cpp ${root}/src/io/*.cpp)
   set(sources ${root}/src/kernels/scalar.cpp ${root}/src/kernels/dispatch.cpp ${stage_sources}
       ${root}/src/kernels/datasketch_scalar.cpp)

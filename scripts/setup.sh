@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config gzip zstd clang-14 libclang-rt-14-dev
   libxxhash-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libutf8proc-dev libsimdjson-dev libcli11-dev libzstd-dev zlib1g-dev libssl-dev
+  libxml2-dev libbrotli-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -59,13 +59,14 @@ struct SignerFlags {
 void AddSignerFlags(CLI::App* app, SignerFlags* flags, const std::string& algo_flag = "--algo");
 
 // Input flags shared by the commands that read documents: --id-field, --text-field,
-// --strict and (with_limits) --max-doc-bytes, --max-line-bytes.
+// --strict, --html and (with_limits) --max-doc-bytes, --max-line-bytes.
 struct InputFlags {
   std::string id_field = "id";
   std::string text_field = "text";
   bool strict = false;
   uint64_t max_doc_bytes = 0;
   uint64_t max_line_bytes = 0;
+  std::string html = "main";  // --html main|all (WARC pages)
 
   InputOptions ToOptions() const;
 };

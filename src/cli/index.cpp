@@ -107,12 +107,19 @@ int RunAdd(const IndexFlags& f) {
   if (!index.ok()) return Error(console, "add", index.status());
   DocumentReader reader = MakeReader(f, console);
   Document doc;
-  uint64_t added = 0, rejected = 0;
+  uint64_t added = 0, rejected = 0, replaced = 0;
   for (;;) {
     absl::StatusOr<bool> more = reader.Next(&doc);
     if (!more.ok()) return Error(console, "add", more.status());
     if (!*more) break;
-    if (absl::Status s = (*index)->Insert(doc.id, doc.text); !s.ok()) {
+    absl::Status s = (*index)->Insert(doc.id, doc.text);
+    if (s.code() == absl::StatusCode::kAlreadyExists && !doc.warc_record_id.empty()) {
+      // A page crawled again replaces its entry: the index holds the latest capture.
+      s = (*index)->Remove(doc.id);
+      if (s.ok()) s = (*index)->Insert(doc.id, doc.text);
+      if (s.ok()) ++replaced;
+    }
+    if (!s.ok()) {
       const std::string where = doc.line ? absl::StrCat(doc.file, ":", doc.line) : doc.file;
       if (f.input.strict || s.code() == absl::StatusCode::kResourceExhausted) {
         // At the document limit every later insert would fail too: stop. What was added
@@ -128,8 +135,8 @@ int RunAdd(const IndexFlags& f) {
     console.Progress(absl::StrFormat("neardup index add: %d documents", added));
   }
   if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "add", s);
-  console.Line(absl::StrFormat("neardup index add: %d added, %d skipped (%d unreadable records); %d documents indexed",
-                               added, rejected + reader.stats().problems, reader.stats().problems, (*index)->size()));
+  console.Line(absl::StrFormat("neardup index add: %d added, %d skipped (%d unreadable records); %d replaced an indexed capture of their URI; %d documents indexed",
+                               added, rejected + reader.stats().problems, reader.stats().problems, replaced, (*index)->size()));
   return reader.stats().failed_inputs != 0 ? kExitInputFailed : kExitOk;
 }
 

@@ -35,6 +35,7 @@ InputOptions InputFlags::ToOptions() const {
   o.strict = strict;
   o.max_document_bytes = max_doc_bytes;
   o.max_line_bytes = max_line_bytes;
+  o.html = html == "all" ? HtmlMode::kAll : HtmlMode::kMain;
   return o;
 }
 
@@ -44,6 +45,10 @@ void AddInputFlags(CLI::App* app, InputFlags* flags, bool with_limits) {
       ->capture_default_str();
   app->add_option("--text-field", flags->text_field, "JSONL text field")->capture_default_str();
   app->add_flag("--strict", flags->strict, "stop with exit code 1 at the first bad record");
+  app->add_option("--html", flags->html,
+                  "WARC pages: main content only (drop nav/header/footer/aside and link-dense blocks) or all text")
+      ->check(CLI::IsMember({"main", "all"}))
+      ->capture_default_str();
   if (!with_limits) return;
   app->add_option("--max-doc-bytes", flags->max_doc_bytes, "skip documents whose text is longer (0 = no limit)")
       ->capture_default_str();

@@ -75,6 +75,12 @@ std::string DedupRecord(const Document& doc, std::string_view text_field, std::s
   internal::AppendJsonString(text_field, &out);
   out += ':';
   internal::AppendJsonString(replacement_text, &out);
+  if (!doc.warc_record_id.empty()) {  // WARC input: which record the line came from
+    out += ",\"warc_record_id\":";
+    internal::AppendJsonString(doc.warc_record_id, &out);
+    out += ",\"warc_date\":";
+    internal::AppendJsonString(doc.warc_date, &out);
+  }
   out += '}';
   return out;
 }

@@ -715,6 +715,130 @@ std::unique_ptr<ByteStream> MakeStream(std::unique_ptr<RawFile> raw, Compression
   }
 }
 
+// A stream whose first chunk was read ahead (to sniff WARC) and is given first.
+class PeekedStream final : public ByteStream {
+ public:
+  explicit PeekedStream(std::unique_ptr<ByteStream> inner) : inner_(std::move(inner)) {
+    first_ = inner_->Next();
+    error_ = inner_->error();
+  }
+  std::string_view head() const { return first_; }
+  std::string_view Next() override {
+    if (!given_first_) {
+      given_first_ = true;
+      if (!first_.empty()) return first_;
+    }
+    const std::string_view chunk = inner_->Next();
+    error_ = inner_->error();
+    return chunk;
+  }
+
+ private:
+  std::unique_ptr<ByteStream> inner_;
+  std::string_view first_;
+  bool given_first_ = false;
+};
+
+// WARC records of one input as documents. Ids come from the reader-wide assigner, so
+// a URI captured in two inputs is told apart too.
+class WarcSource final : public Source {
+ public:
+  WarcSource(std::string name, std::unique_ptr<ByteStream> stream, const InputOptions* options,
+             InputStats* stats, WarcIdAssigner* ids, uint64_t base = 0, uint64_t records_before = 0)
+      : name_(std::move(name)),
+        stream_(std::move(stream)),
+        reader_(
+            [this] {
+              const std::string_view chunk = stream_->Next();
+              stats_->bytes += chunk.size();
+              return chunk;
+            },
+            WarcOptions{.html = options->html}, base, records_before),
+        options_(options),
+        stats_(stats),
+        ids_(ids) {}
+
+  WarcReader& reader() { return reader_; }
+
+  Result Next(Document* doc, InputProblem* problem) override {
+    if (done_) return Result::kEnd;
+    WarcProblem wp;
+    const WarcReader::Result r = reader_.Next(&warc_, &wp);
+    SyncStats();
+    switch (r) {
+      case WarcReader::Result::kDocument: {
+        doc->id = ids_->Assign(warc_, absl::StrCat(name_, ":", warc_.record));
+        doc->file = name_;
+        doc->line = 0;
+        doc->record = warc_.record;
+        doc->offset = warc_.offset;
+        doc->raw.clear();
+        doc->warc_date = warc_.date;
+        doc->warc_record_id = warc_.record_id;
+        if (options_->max_document_bytes != 0 && warc_.text.size() > options_->max_document_bytes) {
+          *problem = MakeProblem(name_, 0, ProblemKind::kTooLarge,
+                                 absl::StrCat("record ", warc_.record, " at byte ", warc_.offset, " (",
+                                              doc->id, "): ",
+                                              TooLargeReason("text", warc_.text.size(),
+                                                             options_->max_document_bytes,
+                                                             "max_document_bytes")));
+          problem->offset = warc_.offset;
+          return Result::kProblem;
+        }
+        doc->text.swap(warc_.text);
+        return Result::kDocument;
+      }
+      case WarcReader::Result::kProblem:
+        if (reader_.ended_inside_record() && stream_->error()) {
+          // The decompressor failed inside a record: one input failure, naming both.
+          *problem = StreamProblem(absl::StrCat("; record ", wp.record, " at decompressed byte ",
+                                                wp.offset, " is incomplete (the records before it were read)"));
+          problem->offset = wp.offset;
+          return Result::kProblem;
+        }
+        *problem = MakeProblem(name_, 0, wp.kind, std::move(wp.reason));
+        problem->offset = wp.offset;
+        return Result::kProblem;
+      case WarcReader::Result::kEnd:
+        if (stream_->error() && !stream_problem_given_) {
+          *problem = StreamProblem("");
+          return Result::kProblem;
+        }
+        done_ = true;
+        return Result::kEnd;
+    }
+    return Result::kEnd;
+  }
+
+ private:
+  InputProblem StreamProblem(std::string_view detail) {
+    stream_problem_given_ = true;
+    const StreamError& e = *stream_->error();
+    return MakeProblem(name_, 0, e.kind, absl::StrCat(e.reason, std::string(detail)), e.code);
+  }
+
+  void SyncStats() {
+    const WarcStats& now = reader_.stats();
+    stats_->warc_records += now.records - synced_.records;
+    for (size_t k = 0; k < kNumWarcSkipKinds; ++k) {
+      stats_->warc_skipped_by_kind[k] += now.skipped_by_kind[k] - synced_.skipped_by_kind[k];
+    }
+    stats_->warc_replaced_bytes += now.replaced_bytes - synced_.replaced_bytes;
+    synced_ = now;
+  }
+
+  std::string name_;
+  std::unique_ptr<ByteStream> stream_;
+  WarcReader reader_;
+  const InputOptions* options_;
+  InputStats* stats_;
+  WarcIdAssigner* ids_;
+  WarcDocument warc_;
+  WarcStats synced_;
+  bool stream_problem_given_ = false;
+  bool done_ = false;
+};
+
 // What an input path is, from its name and a stat.
 enum class InputKind { kStdin, kDirectory, kTextFile, kJsonl };
 
@@ -794,6 +918,7 @@ struct DocumentReader::Impl {
         source = MakeJsonl(std::string(kStdinName),
                            std::make_unique<RawFile>(stdin, /*owned=*/false), Compression::kSniff,
                            range);
+        if (source == nullptr) return RangeError(path, "a WARC file");
         return std::nullopt;
       case InputKind::kDirectory: {
         std::vector<TextFile> files;
@@ -816,17 +941,31 @@ struct DocumentReader::Impl {
     ++stats.files;
     source = MakeJsonl(path, std::make_unique<RawFile>(file, /*owned=*/true),
                        CompressionFromName(path), range);
-    if (source == nullptr) return RangeError(path, "a compressed stream");
+    if (source == nullptr) {
+      return RangeError(path, HasWarcName(path) ? "a WARC file" : "a compressed stream");
+    }
     return std::nullopt;
   }
 
-  // Null when a byte range meets a compressed stream.
+  // A JSONL or, by name or first bytes, a WARC source. Null when a byte range meets a
+  // compressed stream or a WARC file.
   std::unique_ptr<Source> MakeJsonl(std::string name, std::unique_ptr<RawFile> raw,
                                     Compression compression, ByteRange range) {
     Compression chosen;
-    auto jsonl = std::make_unique<JsonlSource>(
-        std::move(name), MakeStream(std::move(raw), compression, &chosen), &parser, &options,
-        &stats.bytes);
+    std::unique_ptr<ByteStream> stream = MakeStream(std::move(raw), compression, &chosen);
+    // A byte range splits plain JSONL only: do not read ahead into it.
+    if (range.whole()) {
+      auto peeked = std::make_unique<PeekedStream>(std::move(stream));
+      if (HasWarcName(name) || LooksLikeWarc(peeked->head())) {
+        return std::make_unique<WarcSource>(std::move(name), std::move(peeked), &options, &stats,
+                                            &warc_ids);
+      }
+      stream = std::move(peeked);
+    } else if (HasWarcName(name)) {
+      return nullptr;
+    }
+    auto jsonl = std::make_unique<JsonlSource>(std::move(name), std::move(stream), &parser,
+                                               &options, &stats.bytes);
     if (!range.whole()) {
       if (chosen != Compression::kNone) return nullptr;
       jsonl->lines().SetRange(range);
@@ -872,6 +1011,8 @@ struct DocumentReader::Impl {
         continue;
       }
       InputProblem problem;
+      doc->warc_date.clear();
+      doc->warc_record_id.clear();
       switch (source->Next(doc, &problem)) {
         case Source::Result::kDocument:
           doc->input = current_input;
@@ -895,6 +1036,7 @@ struct DocumentReader::Impl {
   size_t next_input = 0;
   uint32_t current_input = 0;
   std::unique_ptr<Source> source;
+  WarcIdAssigner warc_ids;
   absl::Status sticky;
 };
 
@@ -962,8 +1104,12 @@ class RecordReader {
         return ReadTextFiles(group, path, /*directory=*/true);
       case InputKind::kTextFile:
         return ReadTextFiles(group, path, /*directory=*/false);
-      case InputKind::kJsonl:
+      case InputKind::kJsonl: {
+        absl::StatusOr<bool> warc = IsWarc(path);
+        if (!warc.ok()) return warc.status();
+        if (*warc) return ReadWarc(group);
         return ReadJsonl(group, path);
+      }
     }
     return absl::InternalError("unknown input kind");
   }
@@ -1163,11 +1309,83 @@ class RecordReader {
     }
   }
 
+  // By name, else by the first decompressed bytes.
+  static absl::StatusOr<bool> IsWarc(const std::string& path) {
+    if (HasWarcName(path)) return true;
+    std::FILE* file = nullptr;
+    if (std::optional<InputProblem> p = OpenFile(path, &file)) return p->ToStatus();
+    PeekedStream stream(MakeStream(std::make_unique<RawFile>(file, /*owned=*/true, kRandomAccessChunk),
+                                   CompressionFromName(path)));
+    return LooksLikeWarc(stream.head());
+  }
+
+  // WARC ids depend on every WARC document before them (a re-crawled URI gets a
+  // suffix), so the WARC inputs before this one are read again for their ids (no text
+  // is decoded), then this one is read in one pass, decoding only the records wanted.
+  absl::Status ReadWarc(const RecordGroup& group) {
+    for (; warc_replayed_ < group.input; ++warc_replayed_) {
+      const std::string& path = inputs_[warc_replayed_];
+      InputKind kind;
+      if (Classify(path, &kind) || kind != InputKind::kJsonl) continue;
+      absl::StatusOr<bool> warc = IsWarc(path);
+      if (!warc.ok() || !*warc) continue;
+      if (absl::Status s = PassWarc(path, {}, nullptr); !s.ok()) return s;
+    }
+    warc_replayed_ = group.input + 1;
+    return PassWarc(inputs_[group.input], group.order, &group);
+  }
+
+  absl::Status PassWarc(const std::string& path, std::span<const size_t> order, const RecordGroup* group) {
+    std::FILE* file = nullptr;
+    if (std::optional<InputProblem> p = OpenFile(path, &file)) return p->ToStatus();
+    InputStats unused;
+    WarcSource source(path,
+                      MakeStream(std::make_unique<RawFile>(file, /*owned=*/true), CompressionFromName(path)),
+                      &options_, &unused, &warc_ids_);
+    std::vector<uint64_t> offsets;
+    for (size_t i : order) offsets.push_back(refs_[i].offset);
+    source.reader().set_want_text(
+        [&offsets](uint64_t at) { return std::binary_search(offsets.begin(), offsets.end(), at); });
+    const auto error = [&path](absl::StatusCode code, const RecordRef& ref, std::string_view reason) {
+      return absl::Status(code, absl::StrCat(path, ": WARC record ", ref.record, " at byte ", ref.offset,
+                                             ": ", std::string(reason)));
+    };
+    size_t k = 0;
+    Document doc;
+    InputProblem problem;
+    for (;;) {
+      const Source::Result r = source.Next(&doc, &problem);
+      if (r == Source::Result::kEnd) break;
+      const uint64_t at = r == Source::Result::kDocument ? doc.offset : problem.offset;
+      if (k < order.size() && refs_[order[k]].offset < at) {
+        return error(absl::StatusCode::kFailedPrecondition, refs_[order[k]],
+                     "no document record starts there (has the file changed?)");
+      }
+      if (k == order.size() || refs_[order[k]].offset != at) continue;
+      const RecordRef& ref = refs_[order[k]];
+      if (r == Source::Result::kProblem) return error(problem.code, ref, problem.reason);
+      if (doc.record != ref.record) {
+        return error(absl::StatusCode::kFailedPrecondition, ref,
+                     absl::StrCat("the record there is record ", doc.record, " (has the file changed?)"));
+      }
+      doc.input = group->input;
+      absl::StatusOr<size_t> last = Deliver(order, k, &doc);
+      if (!last.ok()) return last.status();
+      k = *last + 1;
+    }
+    if (k < order.size()) {
+      return error(absl::StatusCode::kOutOfRange, refs_[order[k]], "past the end of the input");
+    }
+    return absl::OkStatus();
+  }
+
   const std::vector<std::string>& inputs_;
   std::span<const RecordRef> refs_;
   InputOptions options_;
   const OnDoc& on_doc_;
   JsonlRecordParser parser_;
+  WarcIdAssigner warc_ids_;
+  uint32_t warc_replayed_ = 0;  // WARC inputs before this one have been read for ids
 };
 
 }  // namespace

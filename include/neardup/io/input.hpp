@@ -11,14 +11,23 @@
 //   - a directory: every regular file ending in ".txt" below it (recursively; links to
 //     directories are not followed), in byte order of the relative path, each file one
 //     document whose id is that relative path with '/' separators;
-//   - a single ".txt" file: one document whose id is the path as given.
+//   - a single ".txt" file: one document whose id is the path as given;
+//   - a WARC or WET file (WARC 1.0 / 1.1; plain, gzip per record or whole file, zstd),
+//     recognized by its name (.warc, .wet, with .gz / .zst) or by its first
+//     decompressed bytes ("WARC/1."), also on stdin: one document per HTML or text
+//     record (io/warc.hpp says which; others are counted in
+//     InputStats::warc_skipped_by_kind). The id is the WARC-Target-URI; a URI captured
+//     again (a re-crawl) gets "URI#WARC-Date" (or "URI#WARC-Record-ID" when the dates
+//     collide), so every capture is a document and the dedup keep rule decides which
+//     one stays. Document::warc_date and warc_record_id say which record it came from.
 // Output: Document{id, text, file, line, input, record, offset} in input order.
 //
 // Global ordinals. Every document is located by (input, record, offset): the index of
 // its path in the reader's input list, its 1-based record number within that input
 // (the JSONL line number; the position of the .txt file in the directory's sorted
 // listing; 1 for a single .txt file) and the byte offset of its first byte in the
-// input's decompressed bytes (the line start; 0 for a .txt file). They depend only on
+// input's decompressed bytes (the line start; 0 for a .txt file; for WARC the record
+// number among all the file's records and the offset of its "WARC/1." line). They depend only on
 // the input's bytes, not on how the work was split, so stages on different machines
 // agree on them, and ReadRecords re-reads a document from them later.
 //
@@ -70,6 +79,8 @@
 #include "absl/status/statusor.h"
 #include "neardup/io/input_identity.hpp"
 #include "neardup/io/jsonl.hpp"
+#include "neardup/io/warc.hpp"
+#include "neardup/text/html.hpp"
 
 namespace neardup {
 
@@ -84,6 +95,10 @@ struct Document {
   uint32_t input = 0;    // index of the input path in the reader's input list
   uint64_t record = 0;   // 1-based: the JSONL line, the position in a directory, or 1
   uint64_t offset = 0;   // first byte in the input's decompressed bytes (0 for .txt)
+  // WARC input only (empty otherwise): the record's WARC-Date ("" when absent or
+  // "null") and WARC-Record-ID, e.g. "<urn:uuid:...>".
+  std::string warc_date;
+  std::string warc_record_id;
 };
 
 struct InputProblem {
@@ -120,6 +135,9 @@ struct InputOptions {
   // Keep each JSONL record's line in Document::raw (e.g. to write kept records out
   // unchanged). Off by default: it copies every line.
   bool keep_raw = false;
+  // WARC input: HTML pages to main content (kMain) or all visible text (kAll); see
+  // text/html.hpp.
+  HtmlMode html = HtmlMode::kMain;
   // Called for every skipped record when not strict. May be empty.
   std::function<void(const InputProblem&)> on_problem;
   // Empty: read every input whole. Otherwise one range per input (same order); a
@@ -139,6 +157,13 @@ struct InputStats {
   // opened, listed or read to the end, and compressed streams that were truncated or
   // corrupt. Also counted in problems; a bad record never counts here.
   uint64_t failed_inputs = 0;
+  // WARC input: records read, and the records that are not documents by kind
+  // (request, metadata, warcinfo, revisit, redirect, non-text, ...; WarcSkipKindName
+  // names them). Skipped records are not problems.
+  uint64_t warc_records = 0;
+  std::array<uint64_t, kNumWarcSkipKinds> warc_skipped_by_kind{};
+  // Bytes that did not decode in the page's charset, replaced by U+FFFD.
+  uint64_t warc_replaced_bytes = 0;
 };
 
 class DocumentReader {

@@ -42,8 +42,10 @@ enum class ProblemKind : uint8_t {
   kUnreadable = 6,      // file or directory cannot be opened, listed or read
   kCorruptStream = 7,   // truncated or corrupt gzip / zstd stream
   kDuplicateId = 8,     // an id seen before in the same run (decided by the dedup pipeline)
+  kMalformedRecord = 9, // a WARC record without a version line or Content-Length, or
+                        // whose Content-Length does not end at a record boundary
 };
-inline constexpr size_t kNumProblemKinds = 9;
+inline constexpr size_t kNumProblemKinds = 10;
 
 // Short snake_case name, used in summaries ("malformed_json: 3").
 inline const char* ProblemKindName(ProblemKind kind) {
@@ -66,6 +68,8 @@ inline const char* ProblemKindName(ProblemKind kind) {
       return "duplicate_id";
     case ProblemKind::kCorruptStream:
       return "corrupt_stream";
+    case ProblemKind::kMalformedRecord:
+      return "malformed_record";
   }
   return "unknown";
 }
