@@ -246,6 +246,25 @@ std::string DedupSummary(const DedupResult& r, std::string_view shingles) {
   if (!reasons.empty()) reasons += ")";
   std::string out = absl::StrFormat("read %d records (%.1f MB): %d kept for dedup, %d skipped%s, %d empty\n",
                                     s.records, s.bytes_read / 1e6, s.documents, s.skipped, reasons, s.empty);
+  if (s.warc_records != 0) {
+    std::string kinds;
+    for (size_t k = 0; k < kNumWarcSkipKinds; ++k) {
+      if (s.warc_skipped[k] == 0) continue;
+      absl::StrAppend(&kinds, kinds.empty() ? "" : ", ", WarcSkipKindName(static_cast<WarcSkipKind>(k)), ": ",
+                      s.warc_skipped[k]);
+    }
+    absl::StrAppendFormat(&out, "WARC: %d records, %d not documents%s%s%s\n", s.warc_records,
+                          [&] {
+                            uint64_t n = 0;
+                            for (const uint64_t c : s.warc_skipped) n += c;
+                            return n;
+                          }(),
+                          kinds.empty() ? "" : " (", kinds, kinds.empty() ? "" : ")");
+    if (s.warc_replaced_bytes != 0) {
+      absl::StrAppendFormat(&out, "WARC: %d undecodable bytes replaced while converting charsets\n",
+                            s.warc_replaced_bytes);
+    }
+  }
   if (s.failed_inputs != 0) {
     absl::StrAppendFormat(&out, "%d input(s) could not be read or ended early: see the messages above\n",
                           s.failed_inputs);

@@ -134,6 +134,9 @@ absl::Status SignFiles(const DocumentSource& source, const DedupOptions& options
   const InputStats& stats = reader.stats();
   log->stats.bytes_read = stats.bytes;
   log->stats.failed_inputs = stats.failed_inputs;
+  log->stats.warc_records = stats.warc_records;
+  log->stats.warc_skipped = stats.warc_skipped_by_kind;
+  log->stats.warc_replaced_bytes = stats.warc_replaced_bytes;
   log->stats.skipped += stats.problems;
   for (size_t k = 0; k < kNumProblemKinds; ++k) log->stats.problems_by_kind[k] += stats.problems_by_kind[k];
   log->stats.records += stats.documents + stats.problems;

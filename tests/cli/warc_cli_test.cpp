@@ -69,8 +69,16 @@ TEST_F(WarcCliTest, DedupKeepsTheFirstCaptureAndSaysWhichRecordEachLineIsFrom) {
   EXPECT_THAT(kept, HasSubstr("\"warc_record_id\":\"<urn:uuid:rec-3>\""));
   EXPECT_THAT(kept, ::testing::Not(HasSubstr("rec-4")));
 
+  EXPECT_THAT(err_, HasSubstr("WARC: 4 records, 1 not documents (warcinfo: 1)"));
+
   ASSERT_EQ(Neardup("sign crawl.warc.gz -o crawl.ndsig"), 0) << err_;
   EXPECT_THAT(err_, HasSubstr("read 3 documents: 3 signed"));
+  // The signatures give the same clusters, and the texts are found again in the WARC.
+  ASSERT_EQ(Neardup("dedup crawl.ndsig -o from_sigs.jsonl --write-deduped kept_sigs.jsonl --threshold 0.7"), 0)
+      << err_;
+  EXPECT_THAT(err_, HasSubstr("verify precise"));
+  EXPECT_EQ(Slurp("from_sigs.jsonl"), Slurp("clusters.jsonl"));
+  EXPECT_EQ(Slurp("kept_sigs.jsonl"), kept);
 }
 
 TEST_F(WarcCliTest, HtmlAllKeepsTheTemplate) {

@@ -42,6 +42,7 @@
 #include "neardup/index/lsh_batch.hpp"
 #include "neardup/io/input.hpp"
 #include "neardup/io/input_identity.hpp"
+#include "neardup/io/warc.hpp"
 
 namespace neardup {
 
@@ -87,6 +88,11 @@ struct DedupStats {
   uint64_t bytes_read = 0;
   uint64_t failed_inputs = 0;    // inputs that could not be read, or ended truncated
   std::array<uint64_t, kNumProblemKinds> problems_by_kind{};
+  // WARC input: records read, records that are no document (by kind: request,
+  // metadata, revisit, redirect, non-text, ...), bytes replaced while decoding charsets.
+  uint64_t warc_records = 0;
+  std::array<uint64_t, kNumWarcSkipKinds> warc_skipped{};
+  uint64_t warc_replaced_bytes = 0;
   LshParams banding;             // MinHash
   LshBatchStats lsh;
   uint64_t candidates = 0;
