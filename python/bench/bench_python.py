@@ -1,0 +1,110 @@
+"""Speed of the Python package, side by side with datasketch (a benchmark, not a test).
+
+    PYTHONPATH=/path/to/datasketch-checkout .venv/bin/python python/bench/bench_python.py [--docs N]
+
+On the same synthetic texts (word 5-grams, 128 permutations, one core each) it times:
+  1. neardup.Signer.sign_batch(texts, threads=1), from raw text (normalize + shingle +
+     MinHash) vs datasketch.MinHash.bulk on shingles made beforehand (target >= 100x);
+  2. neardup.datasketch.MinHash.bulk vs datasketch.MinHash.bulk, same shingles, same
+     values (target >= 10x);
+  3. two Python threads each calling sign_batch(half, threads=1) together vs one thread
+     signing both halves (target <= 0.75x: sign_batch releases the GIL).
+datasketch is run only if importable; the table says so otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import threading
+import time
+
+import numpy as np
+
+import neardup
+from neardup import datasketch as nd
+
+
+def make_texts(n: int, words: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    vocab = [f"w{rng.getrandbits(24):x}" for _ in range(20000)]
+    return [" ".join(rng.choice(vocab) for _ in range(words)) for _ in range(n)]
+
+
+def shingles(text: str, n: int = 5) -> list[bytes]:
+    w = text.split()
+    return [" ".join(w[i : i + n]).encode() for i in range(max(1, len(w) - n + 1))]
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--words", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    texts = make_texts(args.docs, args.words)
+    sets = [shingles(t) for t in texts]
+    n_shingles = sum(len(s) for s in sets)
+    try:
+        import datasketch  # type: ignore
+
+        ds = datasketch
+    except ImportError:
+        ds = None
+
+    signer = neardup.Signer(ngram=5, num_perm=128)
+    t_sign = best(lambda: signer.sign_batch(texts, threads=1), args.repeat)
+    t_nd = best(lambda: nd.MinHash.bulk(sets, num_perm=128), args.repeat)
+    t_ds = best(lambda: ds.MinHash.bulk(sets, num_perm=128), 1) if ds else None
+    if ds:
+        ours = nd.MinHash.bulk(sets[:50], num_perm=128)
+        theirs = ds.MinHash.bulk(sets[:50], num_perm=128)
+        assert all(np.array_equal(a.hashvalues, b.hashvalues) for a, b in zip(ours, theirs)), "values differ"
+
+    half_a, half_b = texts[0::2], texts[1::2]
+
+    def one_thread() -> None:
+        signer.sign_batch(half_a, threads=1)
+        signer.sign_batch(half_b, threads=1)
+
+    def two_threads() -> None:
+        ts = [threading.Thread(target=signer.sign_batch, args=(h,), kwargs={"threads": 1}) for h in (half_a, half_b)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+
+    t_one = best(one_thread, args.repeat)
+    t_two = best(two_threads, args.repeat)
+
+    def row(name: str, secs: float | None, ref: float | None = None) -> str:
+        if secs is None:
+            return f"| {name} | not run (datasketch not importable) | | |"
+        per_doc = secs / args.docs * 1e6
+        speed = f"{ref / secs:.0f}x" if ref else ""
+        return f"| {name} | {secs * 1e3:.1f} ms | {per_doc:.1f} µs | {speed} |"
+
+    print(f"{args.docs} texts of {args.words} words, {n_shingles} word 5-gram shingles, 128 permutations, one core each")
+    print("| what | time | per text | vs datasketch |")
+    print("| --- | --- | --- | --- |")
+    print(row("datasketch MinHash.bulk (shingles made beforehand)", t_ds))
+    print(row("neardup.datasketch MinHash.bulk (same shingles, same values)", t_nd, t_ds))
+    print(row("neardup Signer.sign_batch(threads=1) (raw text: normalize + shingle + OPH)", t_sign, t_ds))
+    print()
+    print("| sign_batch, both halves | time | ratio |")
+    print("| --- | --- | --- |")
+    print(f"| one Python thread, halves in turn | {t_one * 1e3:.1f} ms | 1.00 |")
+    print(f"| two Python threads, one half each | {t_two * 1e3:.1f} ms | {t_two / t_one:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
