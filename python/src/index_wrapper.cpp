@@ -4,6 +4,7 @@
 // plus signature files (io/signature_file.hpp).
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,13 +37,15 @@ std::string Text(py::handle obj) {
 
 bool IsText(py::handle obj) { return PyUnicode_Check(obj.ptr()) || PyBytes_Check(obj.ptr()); }
 
-// Signs a text, or takes a Signature / array of values.
-MinHashSignature SignatureArg(Signer& signer, py::handle obj) {
+// Signs a text (without the GIL; `mu` guards the signer's buffers), or takes a
+// Signature / array of values.
+MinHashSignature SignatureArg(Signer& signer, std::mutex& mu, py::handle obj) {
   if (IsText(obj)) {
     const std::string text = Text(obj);
     DocumentSignature sig;
     {
       py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mu);
       signer.Sign(text, &sig);
     }
     return sig.minhash;
@@ -70,7 +73,7 @@ class PyLshIndex {
 
   void Insert(const std::string& key, py::handle sig_or_text) {
     if (ids_.contains(key)) throw StatusError{absl::AlreadyExistsError(absl::StrCat("key '", key, "' is already indexed"))};
-    MinHashSignature sig = SignatureArg(signer_, sig_or_text);
+    MinHashSignature sig = SignatureArg(signer_, *mu_, sig_or_text);
     uint32_t id;
     if (!free_.empty()) {
       id = free_.back();
@@ -88,12 +91,10 @@ class PyLshIndex {
   }
 
   std::vector<std::string> Query(py::handle sig_or_text) {
-    MinHashSignature sig = SignatureArg(signer_, sig_or_text);
+    MinHashSignature sig = SignatureArg(signer_, *mu_, sig_or_text);
+    // Index operations keep the GIL (microseconds each): it orders them between threads.
     std::vector<uint32_t> ids;
-    {
-      py::gil_scoped_release release;
-      Check(index_.Query(sig, &ids));
-    }
+    Check(index_.Query(sig, &ids));
     std::vector<std::string> out;
     out.reserve(ids.size());
     for (uint32_t id : ids) out.push_back(keys_[id]);
@@ -101,12 +102,8 @@ class PyLshIndex {
   }
 
   std::vector<std::pair<std::string, double>> QueryTopK(py::handle sig_or_text, size_t k, double min_jaccard) {
-    MinHashSignature sig = SignatureArg(signer_, sig_or_text);
-    std::vector<ScoredCandidate<uint32_t>> scored;
-    {
-      py::gil_scoped_release release;
-      scored = Unwrap(index_.QueryTopK(sig, k, min_jaccard));
-    }
+    MinHashSignature sig = SignatureArg(signer_, *mu_, sig_or_text);
+    std::vector<ScoredCandidate<uint32_t>> scored = Unwrap(index_.QueryTopK(sig, k, min_jaccard));
     std::vector<std::pair<std::string, double>> out;
     for (const auto& c : scored) out.emplace_back(keys_[c.id], c.jaccard);
     return out;
@@ -133,7 +130,6 @@ class PyLshIndex {
     }
     const internal::IndexFileSection sections[] = {
         {.tag = kTagPythonKeys, .name = "python keys", .elements = ids_.size(), .payload = std::move(payload)}};
-    py::gil_scoped_release release;
     Check(internal::WriteIndexFile<uint32_t>(path, index_, signer_options_, kObjectTypeMinHashLsh, sections));
   }
 
@@ -191,13 +187,16 @@ class PyLshIndex {
   std::vector<std::string> keys_;  // by document id; "" when free
   absl::flat_hash_map<std::string, uint32_t> ids_;
   std::vector<uint32_t> free_;
+  std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
 };
 
+// CrawlerIndex is safe to use from many threads; the shared_ptr keeps it alive for a
+// call in progress (without the GIL) when another thread closes it.
 struct PyCrawlerIndex {
-  std::unique_ptr<CrawlerIndex> index;
-  CrawlerIndex& get() {
+  std::shared_ptr<CrawlerIndex> index;
+  std::shared_ptr<CrawlerIndex> get() const {
     if (!index) throw StatusError{absl::FailedPreconditionError("the crawler index is closed")};
-    return *index;
+    return index;
   }
 };
 
@@ -320,18 +319,20 @@ void RegisterIndex(py::module_& m) {
       .def("insert",
            [](PyCrawlerIndex& c, const std::string& id, py::handle text) {
              const std::string t = Text(text);
+             std::shared_ptr<CrawlerIndex> i = c.get();
              py::gil_scoped_release release;
-             Check(c.get().Insert(id, t));
+             Check(i->Insert(id, t));
            },
            py::arg("id"), py::arg("text"))
-      .def("remove", [](PyCrawlerIndex& c, const std::string& id) { Check(c.get().Remove(id)); }, py::arg("id"))
+      .def("remove", [](PyCrawlerIndex& c, const std::string& id) { Check(c.get()->Remove(id)); }, py::arg("id"))
       .def("query",
            [](PyCrawlerIndex& c, py::handle text) {
              const std::string t = Text(text);
              std::vector<CrawlerMatch> ms;
+             std::shared_ptr<CrawlerIndex> i = c.get();
              {
                py::gil_scoped_release release;
-               ms = Unwrap(c.get().Query(t));
+               ms = Unwrap(i->Query(t));
              }
              return Matches(ms);
            },
@@ -340,9 +341,10 @@ void RegisterIndex(py::module_& m) {
            [](PyCrawlerIndex& c, const std::string& id, py::handle text) {
              const std::string t = Text(text);
              QueryOrInsertResult r;
+             std::shared_ptr<CrawlerIndex> i = c.get();
              {
                py::gil_scoped_release release;
-               r = Unwrap(c.get().QueryOrInsert(id, t));
+               r = Unwrap(i->QueryOrInsert(id, t));
              }
              py::dict out;
              out["inserted"] = r.inserted;
@@ -355,32 +357,34 @@ void RegisterIndex(py::module_& m) {
            "{'inserted', 'already_present', 'duplicates': [(id, similarity)]}.")
       .def("checkpoint",
            [](PyCrawlerIndex& c) {
-             CrawlerIndex& i = c.get();
+             std::shared_ptr<CrawlerIndex> i = c.get();
              py::gil_scoped_release release;
-             Check(i.Checkpoint());
+             Check(i->Checkpoint());
            })
       .def("sync",
            [](PyCrawlerIndex& c) {
-             CrawlerIndex& i = c.get();
+             std::shared_ptr<CrawlerIndex> i = c.get();
              py::gil_scoped_release release;
-             Check(i.Sync());
+             Check(i->Sync());
            })
       .def("close",
            [](PyCrawlerIndex& c) {
+             std::shared_ptr<CrawlerIndex> closing = std::move(c.index);
              py::gil_scoped_release release;
-             c.index.reset();
+             closing.reset();
            },
            "Writes what the log holds and releases the lock (also on garbage collection).")
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](PyCrawlerIndex& c, py::args) {
+        std::shared_ptr<CrawlerIndex> closing = std::move(c.index);
         py::gil_scoped_release release;
-        c.index.reset();
+        closing.reset();
       })
-      .def("__len__", [](PyCrawlerIndex& c) { return c.get().size(); })
-      .def("__contains__", [](PyCrawlerIndex& c, const std::string& id) { return c.get().Contains(id); })
+      .def("__len__", [](PyCrawlerIndex& c) { return c.get()->size(); })
+      .def("__contains__", [](PyCrawlerIndex& c, const std::string& id) { return c.get()->Contains(id); })
       .def_property_readonly("closed", [](const PyCrawlerIndex& c) { return !c.index; })
       .def_property_readonly("recovery", [](PyCrawlerIndex& c) {
-        const CrawlerRecovery& r = c.get().recovery();
+        const CrawlerRecovery& r = c.get()->recovery();
         py::dict d;
         d["created"] = r.created;
         d["snapshot_documents"] = r.snapshot_documents;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -103,7 +104,10 @@ namespace {
 
 struct PySigner {
   SignerOptions options;
-  std::unique_ptr<Signer> signer;  // for single texts, under the GIL
+  // For single texts. A Signer keeps buffers: calls from several Python threads (the
+  // GIL is released while signing) take turns.
+  std::unique_ptr<Signer> signer;
+  std::unique_ptr<std::mutex> mu = std::make_unique<std::mutex>();
 
   PySignature Sign(py::handle text) {
     std::string reason;
@@ -112,6 +116,7 @@ struct PySigner {
     PySignature out;
     {
       py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(*mu);
       signer->Sign(*t, &out.sig);
     }
     return out;
