@@ -50,6 +50,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--words", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--thread-docs", type=int, default=20000, help="texts for the two-thread measure")
     args = ap.parse_args()
     texts = make_texts(args.docs, args.words)
     sets = [shingles(t) for t in texts]
@@ -64,13 +65,14 @@ def main() -> None:
     signer = neardup.Signer(ngram=5, num_perm=128)
     t_sign = best(lambda: signer.sign_batch(texts, threads=1), args.repeat)
     t_nd = best(lambda: nd.MinHash.bulk(sets, num_perm=128), args.repeat)
-    t_ds = best(lambda: ds.MinHash.bulk(sets, num_perm=128), 1) if ds else None
+    t_ds = best(lambda: ds.MinHash.bulk(sets, num_perm=128), args.repeat) if ds else None
     if ds:
         ours = nd.MinHash.bulk(sets[:50], num_perm=128)
         theirs = ds.MinHash.bulk(sets[:50], num_perm=128)
         assert all(np.array_equal(a.hashvalues, b.hashvalues) for a, b in zip(ours, theirs)), "values differ"
 
-    half_a, half_b = texts[0::2], texts[1::2]
+    many = make_texts(args.thread_docs, args.words, seed=11)
+    half_a, half_b = many[0::2], many[1::2]
 
     def one_thread() -> None:
         signer.sign_batch(half_a, threads=1)
@@ -100,6 +102,7 @@ def main() -> None:
     print(row("neardup.datasketch MinHash.bulk (same shingles, same values)", t_nd, t_ds))
     print(row("neardup Signer.sign_batch(threads=1) (raw text: normalize + shingle + OPH)", t_sign, t_ds))
     print()
+    print(f"{args.thread_docs} texts of {args.words} words signed in two halves, threads=1 per call")
     print("| sign_batch, both halves | time | ratio |")
     print("| --- | --- | --- |")
     print(f"| one Python thread, halves in turn | {t_one * 1e3:.1f} ms | 1.00 |")
