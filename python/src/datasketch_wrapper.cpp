@@ -38,12 +38,29 @@ std::span<uint64_t> Target(const PyPermutations& p, py::handle hashvalues) {
 }
 
 // Views of bytes-like tokens; TypeError (as hashlib.sha1 raises) for anything else.
+void TokenView(py::handle h, bool borrowed, std::vector<py::object>* keep, std::vector<std::string_view>* views);
+
+// A list or tuple is copied into a tuple in one C-level pass (no per-item Python call)
+// that is kept: its items stay alive while the kernels run without the GIL, even if
+// another thread changes the list meanwhile.
 void TokenViews(py::handle tokens, std::vector<py::object>* keep, std::vector<std::string_view>* views) {
-  for (py::handle h : py::iter(tokens)) {
+  if (PyList_CheckExact(tokens.ptr()) || PyTuple_CheckExact(tokens.ptr())) {
+    py::object frozen = py::reinterpret_steal<py::object>(PySequence_Tuple(tokens.ptr()));
+    if (!frozen) throw py::error_already_set();
+    const Py_ssize_t n = PyTuple_GET_SIZE(frozen.ptr());
+    for (Py_ssize_t i = 0; i < n; ++i) TokenView(PyTuple_GET_ITEM(frozen.ptr(), i), true, keep, views);
+    keep->push_back(std::move(frozen));
+    return;
+  }
+  for (py::handle h : py::iter(tokens)) TokenView(h, false, keep, views);
+}
+
+void TokenView(py::handle h, bool borrowed, std::vector<py::object>* keep, std::vector<std::string_view>* views) {
+  {
     std::string_view v;
     if (PyBytes_Check(h.ptr())) {
       v = std::string_view(PyBytes_AS_STRING(h.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(h.ptr())));
-      keep->push_back(py::reinterpret_borrow<py::object>(h));
+      if (!borrowed) keep->push_back(py::reinterpret_borrow<py::object>(h));
     } else if (PyByteArray_Check(h.ptr())) {
       // Copied: a bytearray may be resized by another thread once the GIL is released.
       py::bytes copy(PyByteArray_AS_STRING(h.ptr()), static_cast<size_t>(PyByteArray_GET_SIZE(h.ptr())));
