@@ -71,3 +71,8 @@ def test_python_m_neardup_is_the_cli(root, tmp_path, neardup_cli):
                           capture_output=True).returncode == 0
     subprocess.run([neardup_cli, "dedup", str(corpus), "-o", str(b)], check=True, capture_output=True)
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_main_in_process_returns_exit_codes():
+    assert neardup.main(["neardup", "params", "--threshold", "0.8", "--num-perm", "128"]) == 0
+    assert neardup.main(["neardup", "no-such-command"]) == 2

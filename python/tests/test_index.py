@@ -77,3 +77,12 @@ def test_crawler_index(tmp_path):
         c.insert("x", A)
         with pytest.raises(neardup.ResourceExhaustedError):
             c.insert("y", C)
+
+
+def test_lsh_index_takes_value_arrays():
+    index = neardup.LSHIndex(0.5, ngram=3)
+    values = neardup.Signer(ngram=3).sign(A).minhash
+    index.insert("arr", values)
+    assert index.query(B) == ["arr"]
+    with pytest.raises(ValueError, match="entries"):
+        index.insert("short", values[:10])
