@@ -265,9 +265,11 @@ void RegisterIndex(py::module_& m) {
       .def("query", &PyLshIndex::Query, py::arg("item"), "Keys sharing a band with the item.")
       .def("query_topk", &PyLshIndex::QueryTopK, py::arg("item"), py::arg("k") = 10, py::arg("min_jaccard") = 0.0,
            "The k candidates with the highest estimated Jaccard, as (key, jaccard), highest first.")
-      .def("remove", &PyLshIndex::Remove, py::arg("key"))
-      .def("save", &PyLshIndex::Save, py::arg("path"))
-      .def_static("load", &PyLshIndex::Load, py::arg("path"), py::arg("threshold") = 0.8)
+      .def("remove", &PyLshIndex::Remove, py::arg("key"), "Removes key (OSError if it is not indexed).")
+      .def("save", &PyLshIndex::Save, py::arg("path"),
+           "Writes the index atomically: a MinHash LSH index file with the parameters and the keys.")
+      .def_static("load", &PyLshIndex::Load, py::arg("path"), py::arg("threshold") = 0.8,
+                  "Loads a saved index (DataLossError for a damaged file, OSError for a missing one).")
       .def("__len__", &PyLshIndex::size)
       .def("__contains__", &PyLshIndex::Contains)
       .def_property_readonly("threshold", &PyLshIndex::threshold)
@@ -279,8 +281,8 @@ void RegisterIndex(py::module_& m) {
       .def(py::init([](int max_distance) { return Unwrap(SimHashIndex::Create({.max_distance = max_distance})); }),
            py::arg("max_distance") = 3)
       .def("insert", [](SimHashIndex& i, uint64_t id, uint64_t fp) { Check(i.Insert(id, fp)); }, py::arg("id"),
-           py::arg("fingerprint"))
-      .def("remove", [](SimHashIndex& i, uint64_t id) { Check(i.Remove(id)); }, py::arg("id"))
+           py::arg("fingerprint"), "Adds a fingerprint under an integer id.")
+      .def("remove", [](SimHashIndex& i, uint64_t id) { Check(i.Remove(id)); }, py::arg("id"), "Removes an id.")
       .def("query",
            [](const SimHashIndex& i, uint64_t fp, std::optional<int> d) {
              auto ms = Unwrap(i.Query(fp, d.value_or(i.options().max_distance)));
@@ -296,13 +298,14 @@ void RegisterIndex(py::module_& m) {
              Check(SaveSimHashIndex(i, s, path));
            },
            py::arg("path"), py::kw_only(), py::arg("ngram") = 5, py::arg("char_ngram") = py::none(),
-           py::arg("simhash_seed") = 0)
+           py::arg("simhash_seed") = 0,
+           "Writes the index with the shingle parameters its fingerprints came from (io/simhash_index_file.hpp).")
       .def_static("load",
                   [](const std::string& path) {
                     SimHashIndexFileInfo info = Unwrap(ReadSimHashIndexFileInfo(path));
                     return Unwrap(LoadSimHashIndex(path, info.signer, info.index));
                   },
-                  py::arg("path"))
+                  py::arg("path"), "Loads a saved SimHash index.")
       .def("__len__", &SimHashIndex::size)
       .def("__contains__", &SimHashIndex::Contains);
 
@@ -323,8 +326,10 @@ void RegisterIndex(py::module_& m) {
              py::gil_scoped_release release;
              Check(i->Insert(id, t));
            },
-           py::arg("id"), py::arg("text"))
-      .def("remove", [](PyCrawlerIndex& c, const std::string& id) { Check(c.get()->Remove(id)); }, py::arg("id"))
+           py::arg("id"), py::arg("text"),
+           "Adds a page (KeyError if the id is indexed, FailedPreconditionError for a text without shingles).")
+      .def("remove", [](PyCrawlerIndex& c, const std::string& id) { Check(c.get()->Remove(id)); }, py::arg("id"),
+           "Removes a page (OSError if the id is not indexed).")
       .def("query",
            [](PyCrawlerIndex& c, py::handle text) {
              const std::string t = Text(text);
@@ -360,13 +365,15 @@ void RegisterIndex(py::module_& m) {
              std::shared_ptr<CrawlerIndex> i = c.get();
              py::gil_scoped_release release;
              Check(i->Checkpoint());
-           })
+           },
+           "Writes a new snapshot atomically and empties the log.")
       .def("sync",
            [](PyCrawlerIndex& c) {
              std::shared_ptr<CrawlerIndex> i = c.get();
              py::gil_scoped_release release;
              Check(i->Sync());
-           })
+           },
+           "fdatasyncs the log: every change so far survives power loss.")
       .def("close",
            [](PyCrawlerIndex& c) {
              std::shared_ptr<CrawlerIndex> closing = std::move(c.index);
