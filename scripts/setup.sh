@@ -9,6 +9,8 @@ packages=(
   libxxhash-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libutf8proc-dev libsimdjson-dev libcli11-dev libzstd-dev zlib1g-dev libssl-dev
   libxml2-dev libbrotli-dev
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-venv python3-pip
+  python3-setuptools python3-wheel python3-build python3-scipy
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine, builds neardup and runs every test:
 #   1. Release build (library, CLI, tests, benchmarks, examples): unit, CLI and
-#      find_package tests;
+#      find_package tests; then the Python package installed into a fresh venv and its
+#      pytest tests (python/tests);
 #   2. the unit and CLI tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the concurrent tests under ThreadSanitizer, with the crawler index's 1M-operation
 #      stress test;
@@ -19,6 +20,16 @@ echo "== Release build and tests"
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release
 cmake --build build/release -j "$jobs"
 ctest --test-dir build/release --output-on-failure -j "$jobs" --timeout 600
+
+echo "== Python package: installed into a fresh venv exactly as the README says, then pytest"
+# Debian's interpreter (the python3 first on PATH may not see Debian's packages). The
+# extension is built under build/python (kept between runs); the venv is made anew.
+rm -rf build/venv
+/usr/bin/python3 -m venv --system-site-packages build/venv
+build/venv/bin/pip install --no-build-isolation --no-deps . -q
+# From build/ so that `import neardup` is the installed package, not python/neardup.
+# pytest exits 5 when it collects no tests: that fails this step like any other code.
+(cd build && NEARDUP_CLI="$root/build/release/neardup" venv/bin/python -m pytest -q "$root/python/tests")
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
 # -O1 without debug info: sanitizer builds compile in about half the time of

@@ -1,0 +1,238 @@
+// The dedup pipeline (dedup/dedup.hpp) over texts in memory or files: options from
+// keyword arguments, the result as plain Python data. Clusters and repeats are the
+// C++ JSON lines (ClusterJson, PassageRepeatJson); the package json.loads them, so
+// they are exactly the lines of clusters.jsonl and repeats.jsonl.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common.hpp"
+#include "neardup/dedup/dedup.hpp"
+#include "neardup/passage/split.hpp"
+#include "signature_types.hpp"
+
+namespace neardup::python {
+namespace {
+
+template <typename T>
+T Get(const py::dict& kw, const char* name, T fallback) {
+  if (!kw.contains(name)) return fallback;
+  py::object v = kw[name];
+  if (v.is_none()) return fallback;
+  return v.cast<T>();
+}
+
+PassageOptions ParsePassages(py::handle spec) {
+  PassageOptions p;
+  if (py::isinstance<py::bool_>(spec)) return p;
+  py::dict d = py::reinterpret_borrow<py::dict>(spec);
+  for (auto item : d) {
+    const std::string key = py::str(item.first);
+    if (key == "split") {
+      p.split = Unwrap(ParsePassageSplit(item.second.cast<std::string>()));
+    } else if (key == "scope") {
+      p.scope = Unwrap(ParsePassageScope(item.second.cast<std::string>()));
+    } else if (key == "measure") {
+      p.measure = Unwrap(ParsePassageMeasure(item.second.cast<std::string>()));
+    } else if (key == "threshold") {
+      p.threshold = item.second.cast<double>();
+    } else if (key == "min_chars") {
+      p.min_chars = item.second.cast<uint32_t>();
+    } else if (key == "near") {
+      p.near = item.second.cast<bool>();
+    } else {
+      throw StatusError{absl::InvalidArgumentError(absl::StrCat("unknown passages option '", key,
+                                                                "': expected split, scope, measure, threshold, min_chars, near"))};
+    }
+  }
+  return p;
+}
+
+// Keyword options -> DedupOptions and InputOptions; ValueError for a bad value,
+// TypeError for an unknown name.
+void ParseOptions(double threshold, const py::dict& kw, DedupOptions* o, InputOptions* input) {
+  static const char* kKnown[] = {"algorithm", "ngram", "char_ngram", "num_perm", "minhash_algorithm", "seed",
+                                 "bands", "simhash_distance", "verify", "keep", "cluster_policy", "pairs",
+                                 "passages", "max_documents", "threads", "id_field", "text_field", "strict",
+                                 "max_doc_bytes", "max_line_bytes"};
+  for (auto item : kw) {
+    const std::string key = py::str(item.first);
+    bool known = false;
+    for (const char* k : kKnown) known = known || key == k;
+    if (!known) throw py::type_error(absl::StrCat("unexpected dedup option '", key, "'"));
+  }
+  o->threshold = threshold;
+  o->algorithm = Unwrap(ParseDedupAlgorithm(Get<std::string>(kw, "algorithm", "minhash")));
+  std::optional<uint32_t> char_ngram;
+  if (kw.contains("char_ngram") && !kw["char_ngram"].is_none()) char_ngram = kw["char_ngram"].cast<uint32_t>();
+  o->signer = MakeSignerOptions(Get<uint32_t>(kw, "ngram", 5), char_ngram, Get<uint32_t>(kw, "num_perm", 128),
+                                Get<std::string>(kw, "minhash_algorithm", "oph"),
+                                Get<uint64_t>(kw, "seed", kDefaultMinHashSeed));
+  if (kw.contains("bands") && !kw["bands"].is_none()) {
+    auto b = kw["bands"].cast<std::pair<uint32_t, uint32_t>>();
+    o->banding = LshParams{b.first, b.second};
+  }
+  o->simhash_distance = Get<int>(kw, "simhash_distance", 3);
+  o->verify = Unwrap(ParseVerification(Get<std::string>(kw, "verify", "precise")));
+  o->keep = Unwrap(ParseKeepRule(Get<std::string>(kw, "keep", "first")));
+  o->policy = Unwrap(ParseClusterPolicy(Get<std::string>(kw, "cluster_policy", "star")));
+  o->pairs = Unwrap(ParsePairsMode(Get<std::string>(kw, "pairs", "verified")));
+  if (kw.contains("passages") && !kw["passages"].is_none()) {
+    py::object p = kw["passages"];
+    if (!py::isinstance<py::bool_>(p) || p.cast<bool>()) o->passages = ParsePassages(p);
+  }
+  o->max_documents = Get<uint64_t>(kw, "max_documents", 0);
+  o->threads = Get<unsigned>(kw, "threads", 0);
+  input->fields.id_field = Get<std::string>(kw, "id_field", "id");
+  input->fields.text_field = Get<std::string>(kw, "text_field", "text");
+  input->strict = Get<bool>(kw, "strict", false);
+  input->max_document_bytes = Get<uint64_t>(kw, "max_doc_bytes", 0);
+  input->max_line_bytes = Get<uint64_t>(kw, "max_line_bytes", 0);
+  Check(o->Validate());
+}
+
+py::dict Problem(const InputProblem& p) {
+  py::dict d;
+  d["file"] = p.file;
+  d["line"] = p.line;
+  d["kind"] = ProblemKindName(p.kind);
+  d["reason"] = p.reason;
+  d["offset"] = p.offset;
+  d["message"] = p.ToString();
+  return d;
+}
+
+py::dict Stats(const DedupStats& s) {
+  py::dict d;
+  d["records"] = s.records;
+  d["documents"] = s.documents;
+  d["skipped"] = s.skipped;
+  d["duplicate_ids"] = s.duplicate_ids;
+  d["empty"] = s.empty;
+  d["replaced_bytes"] = s.replaced_bytes;
+  d["bytes_read"] = s.bytes_read;
+  d["failed_inputs"] = s.failed_inputs;
+  d["bands"] = s.banding.bands;
+  d["rows"] = s.banding.rows;
+  d["candidates"] = s.candidates;
+  d["verified"] = s.verified;
+  d["decided_by_estimate"] = s.decided_by_estimate;
+  d["decided_exactly"] = s.decided_exactly;
+  d["clusters"] = s.clusters;
+  d["removed"] = s.removed;
+  d["verification"] = VerificationName(s.verification);
+  d["threads"] = s.threads;
+  return d;
+}
+
+// `origin[d]`: the position in the caller's list of document d (texts), or -1 (files).
+py::dict ResultDict(const DedupResult& r, const std::vector<int64_t>& origin, size_t n_items,
+                    std::vector<InputProblem> extra_skipped) {
+  py::dict out;
+  py::list clusters;
+  for (size_t c = 0; c < r.clusters.size(); ++c) clusters.append(ClusterJson(r, r.clusters[c], c));
+  out["clusters"] = clusters;
+  const size_t n = origin.empty() ? r.removed.size() : n_items;
+  py::array_t<bool> removed(static_cast<py::ssize_t>(n));
+  bool* rm = removed.mutable_data();
+  std::fill(rm, rm + n, false);
+  for (size_t d = 0; d < r.removed.size(); ++d) {
+    const size_t at = origin.empty() ? d : static_cast<size_t>(origin[r.corpus.record[d] - 1]);
+    rm[at] = r.removed[d] != 0;
+  }
+  out["removed"] = removed;
+  py::list pairs;
+  for (const ScoredPair& p : r.pairs) {
+    pairs.append(py::make_tuple(r.corpus.ids[p.a], r.corpus.ids[p.b], static_cast<double>(p.similarity)));
+  }
+  out["pairs"] = pairs;
+  py::list repeats;
+  for (const PassageRepeat& p : r.repeats) repeats.append(PassageRepeatJson(r, p));
+  out["repeats"] = repeats;
+  py::list skipped;
+  for (const InputProblem& p : extra_skipped) skipped.append(Problem(p));
+  for (const InputProblem& p : r.skipped) skipped.append(Problem(p));
+  out["skipped"] = skipped;
+  py::dict stats = Stats(r.stats);
+  stats["skipped"] = r.stats.skipped + extra_skipped.size();
+  stats["records"] = r.stats.records + extra_skipped.size();
+  out["stats"] = stats;
+  out["ids"] = r.corpus.ids;
+  return out;
+}
+
+py::dict DedupTexts(py::iterable texts, py::object ids, double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions input;
+  ParseOptions(threshold, kw, &options, &input);
+  std::vector<py::object> items;
+  for (py::handle h : texts) items.push_back(py::reinterpret_borrow<py::object>(h));
+  std::vector<py::object> id_items;
+  if (!ids.is_none()) {
+    for (py::handle h : py::iter(ids)) id_items.push_back(py::reinterpret_borrow<py::object>(h));
+    if (id_items.size() != items.size()) {
+      throw StatusError{absl::InvalidArgumentError(
+          absl::StrCat("ids and texts differ in length: ", id_items.size(), " vs ", items.size()))};
+    }
+  }
+  std::vector<std::string> good_ids, good_texts;
+  std::vector<int64_t> origin;
+  std::vector<InputProblem> skipped;
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string reason;
+    std::string id;
+    if (id_items.empty()) {
+      id = std::to_string(i);
+    } else if (py::isinstance<py::int_>(id_items[i])) {
+      id = std::string(py::str(id_items[i]));
+    } else if (std::optional<std::string_view> t = TextOf(id_items[i], &reason)) {
+      id = std::string(*t);
+    } else {
+      reason = absl::StrCat("bad id: ", reason);
+    }
+    std::optional<std::string_view> text;
+    if (reason.empty()) text = TextOf(items[i], &reason);
+    if (!reason.empty()) {
+      InputProblem p{.file = "<texts>", .line = i + 1, .kind = ProblemKind::kBadText,
+                     .code = absl::StatusCode::kInvalidArgument, .reason = reason + "; record skipped"};
+      if (input.strict) throw StatusError{p.ToStatus()};
+      skipped.push_back(std::move(p));
+      continue;
+    }
+    good_ids.push_back(std::move(id));
+    good_texts.emplace_back(*text);
+    origin.push_back(static_cast<int64_t>(i));
+  }
+  DocumentSource source = DocumentSource::Texts(std::move(good_ids), std::move(good_texts));
+  source.mutable_input() = input;
+  DedupResult r;
+  {
+    py::gil_scoped_release release;
+    r = Unwrap(Deduplicate(source, options));
+  }
+  return ResultDict(r, origin, items.size(), std::move(skipped));
+}
+
+py::dict DedupFiles(std::vector<std::string> paths, double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions input;
+  ParseOptions(threshold, kw, &options, &input);
+  DedupResult r;
+  {
+    py::gil_scoped_release release;
+    DocumentSource source = Unwrap(DocumentSource::FromPaths(std::move(paths), input));
+    r = Unwrap(Deduplicate(source, options));
+  }
+  return ResultDict(r, {}, 0, {});
+}
+
+}  // namespace
+
+void RegisterDedup(py::module_& m) {
+  m.def("dedup", &DedupTexts, py::arg("texts"), py::arg("ids") = py::none(), py::arg("threshold") = 0.8,
+        "Deduplicates texts in memory; see neardup.dedup.");
+  m.def("dedup_files", &DedupFiles, py::arg("paths"), py::arg("threshold") = 0.8,
+        "Deduplicates JSONL files, directories of .txt files or signature files; see neardup.dedup_files.");
+}
+
+}  // namespace neardup::python
