@@ -78,11 +78,11 @@ std::string PassageRepeatJson(const DedupResult& result, const PassageRepeat& re
 std::string DedupSummary(const DedupResult& result, std::string_view shingles);
 
 struct DedupOutputs {
-  std::string clusters;         // clusters JSONL ("" = none)
-  std::string pairs;            // pairs TSV
-  std::string passages;         // repeated passages JSONL
-  std::string deduped;          // input records minus removed duplicates
-  std::string passage_deduped;  // every record with its repeated passages removed
+  std::string clusters = {};         // clusters JSONL ("" = none)
+  std::string pairs = {};            // pairs TSV
+  std::string passages = {};         // repeated passages JSONL
+  std::string deduped = {};          // input records minus removed duplicates
+  std::string passage_deduped = {};  // every record with its repeated passages removed
 };
 
 // InvalidArgument if `output` is one of `inputs` (the same file by any name) or lies

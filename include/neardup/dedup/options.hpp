@@ -101,10 +101,10 @@ struct DedupOptions {
   DedupAlgorithm algorithm = DedupAlgorithm::kMinHash;
   // Normalization, shingles and MinHash parameters. compute_minhash / compute_simhash
   // are set by the pipeline from `algorithm`.
-  SignerOptions signer;
+  SignerOptions signer = {};
   // LSH bands x rows; default: chosen for the threshold, weighting a missed duplicate
   // 19 times a wasted candidate check (every candidate is verified).
-  std::optional<LshParams> banding;
+  std::optional<LshParams> banding = std::nullopt;
   // SimHash: the largest Hamming distance between near-duplicates, 0..7.
   int simhash_distance = 3;
   Verification verify = Verification::kPrecise;
@@ -116,7 +116,7 @@ struct DedupOptions {
   KeepRule keep = KeepRule::kFirst;
   PairsMode pairs = PairsMode::kNone;
   // Repeated passages within and across documents (passage/repeats.hpp), if set.
-  std::optional<PassageOptions> passages;
+  std::optional<PassageOptions> passages = std::nullopt;
   // Stop before anything is decided if the inputs hold more documents (0 = no limit).
   uint64_t max_documents = 0;
   // Worker threads (0 = all cores). The result is the same for every value.
