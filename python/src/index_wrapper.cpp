@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common.hpp"
+#include "neardup/dedup/options.hpp"
 #include "neardup/index/lsh_params.hpp"
 #include "neardup/index/minhash_lsh.hpp"
 #include "neardup/index/simhash_index.hpp"
@@ -238,8 +239,7 @@ PyCrawlerIndex OpenCrawler(const std::string& path, double threshold, std::optio
   if (bands) {
     o.banding = {bands->first, bands->second};
   } else if (!exists) {
-    // What `neardup index create` chooses (src/cli/index.cpp).
-    o.banding = Unwrap(ChooseLshParams(std::min(threshold, 0.99), o.signer.minhash.num_perm, 0.05, 0.95)).params;
+    o.banding = Unwrap(RecallWeightedBanding(threshold, o.signer.minhash.num_perm));  // as `neardup index create`
   }
   if (stored_bits) o.stored_bits = *stored_bits;
   o.threshold = threshold;
