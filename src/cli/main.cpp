@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
       neardup::cli::AddDedupCommand(app),
       neardup::cli::AddParamsCommand(app),
       neardup::cli::AddIndexCommand(app),
+      neardup::cli::AddBenchCommand(app),
   };
   try {
     app.parse(argc, argv);
