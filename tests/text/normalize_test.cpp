@@ -537,9 +537,10 @@ std::vector<NormalizeOptions> OptionSets() {
 // Every code point the fast table covers, alone and between neighbours that compose,
 // reorder, separate or are ignorable, normalizes exactly as utf8proc alone does.
 TEST(NormalizeFastTable, EveryCodePointInTheTableRangeMatchesUtf8proc) {
-  const char32_t neighbours[] = {0x301, 0x327, 0x316, 0x0E48, 0x0E38, 0x3099, 0x1161, 0x11A7, 0x11A8, 0x0BBE,
-                                 0x200B, 0xA0, 'a', ' ', 0x438, 0xAC00, 0x5B6};
-  for (const NormalizeOptions& o : OptionSets()) {
+  const char32_t neighbours[] = {0x301, 0x316, 0x0E48, 0x3099, 0x11A7, 0x0BBE, 0x200B, 0xA0, ' ', 0x5B6};
+  // The default, and the two steps that change the table (case folding, ignorables).
+  for (const NormalizeOptions& o : {NormalizeOptions::FromBits(63), NormalizeOptions::FromBits(63 & ~4),
+                                    NormalizeOptions::FromBits(63 & ~16)}) {
     SCOPED_TRACE(o.Bits());
     Normalizer fast(o), slow(o);
     internal::NormalizerTestPeer::UseUtf8procOnly(slow);
