@@ -534,7 +534,7 @@ std::vector<NormalizeOptions> OptionSets() {
   return out;
 }
 
-// Every code point the fast table covers, alone and between neighbours that compose,
+// Every code point the fast table covers (and the fullwidth ASCII forms), between neighbours that compose,
 // reorder, separate or are ignorable, normalizes exactly as utf8proc alone does.
 TEST(NormalizeFastTable, EveryCodePointInTheTableRangeMatchesUtf8proc) {
   const char32_t neighbours[] = {0x301, 0x316, 0x0E48, 0x3099, 0x11A7, 0x0BBE, 0x200B, 0xA0, ' ', 0x5B6};
@@ -545,8 +545,9 @@ TEST(NormalizeFastTable, EveryCodePointInTheTableRangeMatchesUtf8proc) {
     Normalizer fast(o), slow(o);
     internal::NormalizerTestPeer::UseUtf8procOnly(slow);
     size_t mismatches = 0;
-    for (char32_t c = 0x80; c < internal::kFastNormalizeLimit; ++c) {
+    for (char32_t c = 0x80; c < 0xFF5F; ++c) {
       if (c >= 0xD800 && c <= 0xDFFF) continue;
+      if (c == internal::kFastNormalizeLimit) c = 0xFF01;  // and the fullwidth ASCII forms
       for (const char32_t a : neighbours) {
         std::string forms[3];
         AppendUtf8(c, &forms[0]), AppendUtf8(a, &forms[0]);
@@ -571,7 +572,7 @@ TEST(NormalizeFastTable, EveryCodePointInTheTableRangeMatchesUtf8proc) {
 TEST(NormalizeFastTable, RandomMixedStringsMatchUtf8proc) {
   const char32_t pool[] = {'a', 'B', ' ', ' ', '\n', '.', 0xE9, 0xC9, 0xE6, 0x301, 0x327, 0x308, 0x316, 0x0E48, 0x0E38,
                            0x0E01, 0x0E31, 0x0E33, 0x438, 0x418, 0x419, 0x306, 0x4E00, 0x30AB, 0x3099, 0xFF76,
-                           0xFF0C, 0x1100, 0x1161, 0x11A7, 0x11A8, 0xAC00, 0xA0, 0x3000, 0x200B, 0xAD, 0x2019,
+                           0xFF0C, 0xFF21, 0xFF06, 0xFF40, 0xFF07, 0xFF01, 0x1100, 0x1161, 0x11A7, 0x11A8, 0xAC00, 0xA0, 0x3000, 0x200B, 0xAD, 0x2019,
                            0x2026, 0xFFFD, 0x1E9E, 0xDF, 0x3A3, 0x3C2, 0x5D0, 0x5B4, 0x5C1, 0x64B, 0x650, 0x93F,
                            0x94D, 0x928, 0x1F600, 0x0BBE, 0x0BC6, 0x0B95, 0x1D15E};
   std::mt19937_64 rng(11);

@@ -51,6 +51,13 @@ class FastNormalizeTable {
 
   uint8_t operator[](char32_t c) const noexcept { return bytes_[c]; }
 
+  // For the fullwidth forms U+FF01-U+FF5E (the comma and full stop of Chinese and
+  // Japanese text among them): the ASCII character NFKC and folding make of c, which
+  // composes with nothing before or after it; 0 when c is outside or stays non-ASCII.
+  char FullwidthAscii(char32_t c) const noexcept {
+    return c - kFullwidthFirst < fullwidth_.size() ? fullwidth_[c - kFullwidthFirst] : '\0';
+  }
+
  private:
   FastNormalizeTable(int decompose_options, bool (*output_differs)(char32_t)) : bytes_(kFastNormalizeLimit, kNotFast) {
     // Code points that canonical composition may join to what precedes them: every
@@ -85,9 +92,17 @@ class FastNormalizeTable {
       if (ccc < 0 || ccc >= kNotFast) continue;
       bytes_[c] = static_cast<uint8_t>(ccc);
     }
+    for (char32_t c = kFullwidthFirst; c < kFullwidthFirst + fullwidth_.size(); ++c) {
+      if (decompose_options == 0) break;
+      const utf8proc_ssize_t n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), buf, 32,
+                                                         static_cast<utf8proc_option_t>(decompose_options), nullptr);
+      if (n == 1 && buf[0] > 0 && buf[0] < 0x80) fullwidth_[c - kFullwidthFirst] = static_cast<char>(buf[0]);
+    }
   }
 
+  static constexpr char32_t kFullwidthFirst = 0xFF01;
   std::vector<uint8_t> bytes_;
+  std::array<char, 0x5E> fullwidth_{};
 };
 
 }  // namespace neardup::internal

@@ -325,6 +325,16 @@ class Normalizer {
           continue;
         }
       }
+      if (fast_ != nullptr) {
+        // Fullwidth ASCII (Chinese and Japanese commas and stops): what utf8proc and
+        // Output() would make of it, without the detour.
+        if (const char a = fast_->FullwidthAscii(d.code_point)) {
+          tail_end_ = kNoTail;
+          if (!pending_.empty()) FlushPending();
+          Output(static_cast<char32_t>(static_cast<unsigned char>(a)));
+          continue;
+        }
+      }
       EmitCodePoint(d.code_point, /*from_entity=*/false);
       // A code point that added nothing (an ignorable one) leaves a copied run open, as
       // it leaves a pending utf8proc run open.
