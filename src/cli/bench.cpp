@@ -11,7 +11,7 @@
 // also on short documents (300-1,000 bytes, mixed scripts); each with its ratio to
 // XXH3-64 over the same documents.
 // Every figure is the median of several timed rounds of one core, in CPU time; --seconds is the
-// total time spent measuring (default 25; with set-up it ends within a minute).
+// wall time spent measuring (default 25; with set-up it ends within a minute).
 #include <sys/utsname.h>
 #include <time.h>
 
@@ -68,25 +68,33 @@ double Median(std::vector<double> v) {
 
 constexpr int kRounds = 5;
 
-// Median seconds per call of fn(): calls are batched so that a round lasts about
-// `budget` / kRounds seconds.
+double WallSeconds() {
+  timespec t{};
+  ::clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+// Median CPU seconds per call of fn(): calls are batched so that a round lasts about
+// `budget` / kRounds seconds of wall time, which bounds the whole run even when other
+// processes share the core.
 template <class Fn>
 double SecondsPerCall(double budget, Fn fn) {
   const double round = budget / kRounds;
   uint64_t batch = 1;
-  double took = 0;
-  for (;;) {  // calibration: double the batch until one takes a round's time
-    const double t0 = CpuSeconds();
+  double wall = 0, cpu = 0;
+  for (;;) {  // calibration: grow the batch until one takes a round's time
+    const double w0 = WallSeconds(), c0 = CpuSeconds();
     for (uint64_t i = 0; i < batch; ++i) fn();
-    took = CpuSeconds() - t0;
-    if (took >= round || batch >= (uint64_t{1} << 40)) break;
-    batch = took > round / 64 ? static_cast<uint64_t>(batch * round / took) + 1 : batch * 8;
+    cpu = CpuSeconds() - c0;
+    wall = WallSeconds() - w0;
+    if (wall >= round || batch >= (uint64_t{1} << 40)) break;
+    batch = wall > round / 64 ? static_cast<uint64_t>(static_cast<double>(batch) * round / wall) + 1 : batch * 8;
   }
-  std::vector<double> per_call{took / static_cast<double>(batch)};
+  std::vector<double> per_call{cpu / static_cast<double>(batch)};
   for (int r = 1; r < kRounds; ++r) {
-    const double t0 = CpuSeconds();
+    const double c0 = CpuSeconds();
     for (uint64_t i = 0; i < batch; ++i) fn();
-    per_call.push_back((CpuSeconds() - t0) / static_cast<double>(batch));
+    per_call.push_back((CpuSeconds() - c0) / static_cast<double>(batch));
   }
   return Median(per_call);
 }

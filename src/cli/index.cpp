@@ -104,8 +104,8 @@ int RunCreate(const IndexFlags& f) {
 // Documents go in by batches (one log write and sync each, CrawlerIndex::InsertBatch)
 // of up to kAddBatchDocuments or kAddBatchBytes of text, whichever is reached first: a
 // kill -9 leaves a prefix of the input in the index, exit 0 means all of it is durable.
-constexpr size_t kAddBatchDocuments = 4096;
-constexpr size_t kAddBatchBytes = 16u << 20;
+constexpr size_t kAddBatchDocuments = 16384;
+constexpr size_t kAddBatchBytes = 64u << 20;
 
 int RunAdd(const IndexFlags& f) {
   Console console;
