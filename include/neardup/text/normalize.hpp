@@ -395,16 +395,30 @@ class Normalizer {
         q += 1 + next.length;
         continue;
       }
-      const Utf8Decoded d = DecodeUtf8(q, end);
-      if (!d.ok || d.code_point >= internal::kFastNormalizeLimit) break;
-      const uint8_t ccc = table[d.code_point];
+      // Two- and three-byte sequences only (the table ends below U+D800), decoded
+      // here without DecodeUtf8's general cases; anything else ends the run.
+      char32_t cp;
+      size_t len;
+      const unsigned char b0 = q[0];
+      if (b0 >= 0xC2 && b0 < 0xE0 && end - q >= 2 && (q[1] & 0xC0) == 0x80) {
+        cp = (char32_t{b0 & 0x1Fu} << 6) | (q[1] & 0x3Fu);
+        len = 2;
+      } else if (b0 >= 0xE0 && b0 < 0xEE && end - q >= 3 && (q[1] & 0xC0) == 0x80 && (q[2] & 0xC0) == 0x80 &&
+                 (b0 != 0xE0 || q[1] >= 0xA0)) {
+        cp = (char32_t{b0 & 0x0Fu} << 12) | (char32_t{q[1] & 0x3Fu} << 6) | (q[2] & 0x3Fu);
+        len = 3;
+      } else {
+        break;
+      }
+      if (cp >= internal::kFastNormalizeLimit) break;
+      const uint8_t ccc = table[cp];
       if (ccc == 0) {
         tail_offset = static_cast<size_t>(q - p);
       } else if (ccc == internal::kNotFast || ccc < last_ccc) {
         break;
       }
       last_ccc = ccc;
-      q += d.length;
+      q += len;
     }
     const auto n = static_cast<size_t>(q - p);
     Reserve(n);
