@@ -185,6 +185,16 @@ inline constexpr std::string_view kThai[] = {
 
 inline void Append(std::string* out, std::string_view s) { out->append(s.data(), s.size()); }
 
+inline void AppendUtf8Char(char32_t c, std::string* out) {
+  if (c < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+  } else {
+    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+  }
+  out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+}
+
 inline void AppendNumber(std::string* out, uint64_t v) { out->append(std::to_string(v)); }
 
 // 12,345 style grouping, as wire copy writes counts.
@@ -424,9 +434,37 @@ inline std::string NonAsciiText(size_t min_bytes, uint64_t seed = 1) {
   return out;
 }
 
-// Text of one script, at least `min_bytes`, deterministic for `seed`: phrases joined
-// as that script's prose joins them, with the occasional number and paragraph break.
+// A made-up word of the script (random letters: Cyrillic а-я, CJK ideographs from the
+// 2,000 most common block positions, Thai consonants with vowel and tone marks, Latin
+// syllables), so that documents built from the phrase lists do not all share shingles.
 enum class Script { kCyrillic, kCjk, kThai, kIndonesian };
+inline void AppendMadeUpWord(CorpusRng& rng, Script script, std::string* out) {
+  using corpus_internal::AppendUtf8Char;
+  const size_t letters = 2 + rng.Below(5);
+  for (size_t i = 0; i < letters; ++i) {
+    switch (script) {
+      case Script::kCyrillic:
+        AppendUtf8Char(static_cast<char32_t>(0x430 + rng.Below(32)), out);
+        break;
+      case Script::kCjk:
+        AppendUtf8Char(static_cast<char32_t>(0x4E00 + rng.Below(2000)), out);
+        break;
+      case Script::kThai:
+        AppendUtf8Char(static_cast<char32_t>(0x0E01 + rng.Below(46)), out);
+        if (rng.Chance(30)) AppendUtf8Char(rng.Chance(50) ? char32_t{0x0E32} : char32_t{0x0E34}, out);
+        if (rng.Chance(25)) AppendUtf8Char(static_cast<char32_t>(0x0E48 + rng.Below(4)), out);
+        break;
+      case Script::kIndonesian:
+        out->push_back("bcdghjklmnprstw"[rng.Below(15)]);
+        out->push_back("aiueo"[rng.Below(5)]);
+        break;
+    }
+  }
+}
+
+// Text of one script, at least `min_bytes`, deterministic for `seed`: phrases joined
+// as that script's prose joins them, with made-up words, the occasional number and
+// paragraph breaks.
 inline std::string ScriptText(Script script, size_t min_bytes, uint64_t seed = 1) {
   using namespace corpus_internal;
   CorpusRng rng(seed);
@@ -450,6 +488,10 @@ inline std::string ScriptText(Script script, size_t min_bytes, uint64_t seed = 1
         AppendCapitalized(rng.Pick(kIndonesian), &out);
         out.append(rng.Chance(30) ? ", " : ". ");
         break;
+    }
+    for (size_t w = rng.Below(4); w > 0; --w) {
+      AppendMadeUpWord(rng, script, &out);
+      if (script != Script::kCjk) out.push_back(' ');
     }
     if (rng.Chance(5)) {
       AppendNumber(&out, rng.Below(10000));
