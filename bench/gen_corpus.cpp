@@ -4,6 +4,8 @@
 //
 //   gen_corpus --docs 1000000 --doc-bytes 300 --dup-percent 10 --seed 1 > corpus.jsonl
 //   gen_corpus --bytes 1000000000 > corpus.jsonl     # stop after ~1 GB of text
+//   gen_corpus --docs 100000 --short-mixed 1          # 300-1,000-byte documents, mixed
+//                                                     # scripts (bench::ShortDocuments)
 //
 // Each record is {"id":"d<N>","text":...}. About --dup-percent of the records are
 // edited copies (tests/testing/labelled_corpus.hpp edits: substitutions, sentence and
@@ -18,7 +20,7 @@
 #include "../tests/testing/labelled_corpus.hpp"
 
 int main(int argc, char** argv) {
-  uint64_t docs = 0, bytes = 0, doc_bytes = 3000, seed = 1;
+  uint64_t docs = 0, bytes = 0, doc_bytes = 3000, seed = 1, short_mixed = 0;
   unsigned dup_percent = 10;
   for (int i = 1; i + 1 < argc; i += 2) {
     const char* flag = argv[i];
@@ -33,13 +35,15 @@ int main(int argc, char** argv) {
       dup_percent = static_cast<unsigned>(v);
     } else if (std::strcmp(flag, "--seed") == 0) {
       seed = v;
+    } else if (std::strcmp(flag, "--short-mixed") == 0) {
+      short_mixed = v;
     } else {
       std::fprintf(stderr, "gen_corpus: unknown flag %s\n", flag);
       return 2;
     }
   }
   if (docs == 0 && bytes == 0) {
-    std::fprintf(stderr, "usage: gen_corpus (--docs N | --bytes B) [--doc-bytes 3000] [--dup-percent 10] [--seed 1]\n");
+    std::fprintf(stderr, "usage: gen_corpus (--docs N | --bytes B) [--doc-bytes 3000] [--dup-percent 10] [--seed 1] [--short-mixed 1]\n");
     return 2;
   }
   neardup::bench::CorpusRng rng(seed);
@@ -57,7 +61,8 @@ int main(int argc, char** argv) {
       text = neardup_test::labelled_internal::EditCopy(recent[rng.Below(recent.size())], rng, &edits);
       ++copies;
     } else {
-      text = neardup::bench::NewsArticle(rng, doc_bytes / 2 + rng.Below(doc_bytes + 1));
+      text = short_mixed != 0 ? std::move(neardup::bench::ShortDocuments(1, rng.Next())[0])
+                              : neardup::bench::NewsArticle(rng, doc_bytes / 2 + rng.Below(doc_bytes + 1));
       if (recent.size() < kRecent) {
         recent.push_back(text);
       } else {

@@ -1,6 +1,8 @@
-// Raw speed of the 64/128-bit hashes neardup could build on, over short and medium
-// inputs: XXH3-64 (the one shingles use), XXH64, XXH3-128, and absl::Hash (in-memory
-// tables only: it is salted per process). Sizes span a token (8 bytes), a word 5-gram
+// Raw speed of the hashes neardup could build on or is compared with, over short and
+// medium inputs: XXH3-64 (the one shingles use), XXH64, XXH3-128, absl::Hash (in-memory
+// tables only: it is salted per process), SHA-1 truncated to 32 bits (datasketch's token
+// hash), MurmurHash3 x64-128 and x86-32, FNV-1a 64 and CRC-32C (SSE4.2 instruction and
+// table), the same implementations `neardup bench` times (internal/hashes.hpp). Sizes span a token (8 bytes), a word 5-gram
 // of token hashes (40 bytes falls between 32 and 64) and a short paragraph.
 //
 //   build-bench/bench/hash_bench --benchmark_min_time=0.2
@@ -12,6 +14,8 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "neardup/internal/hashes.hpp"
+#include "neardup/signature/datasketch.hpp"
 #include "news_corpus.hpp"
 
 namespace {
@@ -57,6 +61,28 @@ void BM_Hash_AbslHash(benchmark::State& state) {
   });
 }
 
+void BM_Hash_Sha1_32Datasketch(benchmark::State& state) {
+  RunHash(state, [](const char* p, size_t n) { return neardup::datasketch::Sha1Hash32(std::string_view(p, n)); });
+}
+void BM_Hash_Murmur3X64_128(benchmark::State& state) {
+  RunHash(state, [](const char* p, size_t n) {
+    const neardup::internal::Hash128 h = neardup::internal::Murmur3X64_128(p, n, 0);
+    return h.low ^ h.high;
+  });
+}
+void BM_Hash_Murmur3X86_32(benchmark::State& state) {
+  RunHash(state, [](const char* p, size_t n) { return neardup::internal::Murmur3X86_32(p, n, 0); });
+}
+void BM_Hash_Fnv1a64(benchmark::State& state) {
+  RunHash(state, [](const char* p, size_t n) { return neardup::internal::Fnv1a64(p, n); });
+}
+void BM_Hash_Crc32c(benchmark::State& state) {
+  RunHash(state, [](const char* p, size_t n) { return neardup::internal::Crc32c(p, n); });
+}
+void BM_Hash_Crc32cTable(benchmark::State& state) {
+  RunHash(state, [](const char* p, size_t n) { return neardup::internal::Crc32cTable(0, p, n); });
+}
+
 void Sizes(benchmark::internal::Benchmark* b) {
   for (int64_t len : {8, 16, 32, 64, 128, 256, 512, 1024, 4096}) b->Arg(len);
 }
@@ -65,6 +91,12 @@ BENCHMARK(BM_Hash_XXH3_64)->Apply(Sizes);
 BENCHMARK(BM_Hash_XXH64)->Apply(Sizes);
 BENCHMARK(BM_Hash_XXH3_128)->Apply(Sizes);
 BENCHMARK(BM_Hash_AbslHash)->Apply(Sizes);
+BENCHMARK(BM_Hash_Sha1_32Datasketch)->Apply(Sizes);
+BENCHMARK(BM_Hash_Murmur3X64_128)->Apply(Sizes);
+BENCHMARK(BM_Hash_Murmur3X86_32)->Apply(Sizes);
+BENCHMARK(BM_Hash_Fnv1a64)->Apply(Sizes);
+BENCHMARK(BM_Hash_Crc32c)->Apply(Sizes);
+BENCHMARK(BM_Hash_Crc32cTable)->Apply(Sizes);
 
 }  // namespace
 

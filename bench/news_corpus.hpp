@@ -13,10 +13,13 @@
 // Guarantees: output depends only on the arguments (own PRNG and word lists, no
 // <random> distributions, whose results differ between standard libraries), so a
 // dedup benchmark can plant near-duplicates and know exactly where they are.
-// Articles average about 3 KB. Not part of the library: header for bench/ only.
+// Articles average about 3 KB; ShortDocuments() gives 300-1,000-byte documents in a mix
+// of scripts, ScriptText() one script (Cyrillic, CJK, Thai, Indonesian).
+// Not part of the library: header for bench/ and `neardup bench` only.
 #ifndef NEARDUP_BENCH_NEWS_CORPUS_HPP_
 #define NEARDUP_BENCH_NEWS_CORPUS_HPP_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -163,7 +166,34 @@ inline constexpr std::string_view kCjk[] = {
     "市民对此表示担忧",           "会议将于下周继续举行", "東京で新しい政策が発表された",
     "経済の見通しは依然として不透明だ", "住民の多くが変更に反対している"};
 
+// Indonesian wire copy (own wording), with the accented letters of loanwords and names
+// (café, José, Pérez, Müller) that take the normalizer off its ASCII path.
+inline constexpr std::string_view kIndonesian[] = {
+    "Pemerintah mengumumkan paket kebijakan ekonomi baru pada hari Rabu",
+    "harga bahan bakar kembali naik di sejumlah daerah",
+    "menurut José Pérez, keputusan itu tidak mudah diambil",
+    "warga berkumpul di café dekat alun-alun kota",
+    "para ekonom memperkirakan pertumbuhan akan melambat tahun ini",
+    "Menteri Müller menghadiri pertemuan di Jakarta",
+    "perusahaan itu melaporkan laba rekor pada kuartal ketiga",
+    "pengadilan menunda sidang hingga bulan depan, kata jaksa Renée"};
+// Thai (own wording): no spaces between words, spaces between phrases, tone marks.
+inline constexpr std::string_view kThai[] = {
+    "รัฐบาลประกาศมาตรการกระตุ้นเศรษฐกิจใหม่", "ราคาน้ำมันปรับตัวสูงขึ้นอีกครั้ง",
+    "นักเศรษฐศาสตร์คาดว่าการเติบโตจะชะลอตัว", "ประชาชนจำนวนมากแสดงความกังวล",
+    "การประชุมจะดำเนินต่อในสัปดาห์หน้า",     "บริษัทรายงานกำไรสูงเป็นประวัติการณ์"};
+
 inline void Append(std::string* out, std::string_view s) { out->append(s.data(), s.size()); }
+
+inline void AppendUtf8Char(char32_t c, std::string* out) {
+  if (c < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+  } else {
+    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+  }
+  out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+}
 
 inline void AppendNumber(std::string* out, uint64_t v) { out->append(std::to_string(v)); }
 
@@ -400,6 +430,107 @@ inline std::string NonAsciiText(size_t min_bytes, uint64_t seed = 1) {
       out.append(" \u2014 ");
     }
     if (rng.Chance(8)) out.append("\n\n");
+  }
+  return out;
+}
+
+// A made-up word of the script (random letters: Cyrillic а-я, CJK ideographs from the
+// 2,000 most common block positions, Thai consonants with vowel and tone marks, Latin
+// syllables), so that documents built from the phrase lists do not all share shingles.
+enum class Script { kCyrillic, kCjk, kThai, kIndonesian };
+inline void AppendMadeUpWord(CorpusRng& rng, Script script, std::string* out) {
+  using corpus_internal::AppendUtf8Char;
+  const size_t letters = 2 + rng.Below(5);
+  for (size_t i = 0; i < letters; ++i) {
+    switch (script) {
+      case Script::kCyrillic:
+        AppendUtf8Char(static_cast<char32_t>(0x430 + rng.Below(32)), out);
+        break;
+      case Script::kCjk:
+        AppendUtf8Char(static_cast<char32_t>(0x4E00 + rng.Below(2000)), out);
+        break;
+      case Script::kThai:
+        AppendUtf8Char(static_cast<char32_t>(0x0E01 + rng.Below(46)), out);
+        if (rng.Chance(30)) AppendUtf8Char(rng.Chance(50) ? char32_t{0x0E32} : char32_t{0x0E34}, out);
+        if (rng.Chance(25)) AppendUtf8Char(static_cast<char32_t>(0x0E48 + rng.Below(4)), out);
+        break;
+      case Script::kIndonesian:
+        out->push_back("bcdghjklmnprstw"[rng.Below(15)]);
+        out->push_back("aiueo"[rng.Below(5)]);
+        break;
+    }
+  }
+}
+
+// Text of one script, at least `min_bytes`, deterministic for `seed`: phrases joined
+// as that script's prose joins them, with made-up words, the occasional number and
+// paragraph breaks.
+inline std::string ScriptText(Script script, size_t min_bytes, uint64_t seed = 1) {
+  using namespace corpus_internal;
+  CorpusRng rng(seed);
+  std::string out;
+  out.reserve(min_bytes + 256);
+  while (out.size() < min_bytes) {
+    switch (script) {
+      case Script::kCyrillic:
+        Append(&out, rng.Pick(kCyrillic));
+        out.append(rng.Chance(30) ? ", " : ". ");
+        break;
+      case Script::kCjk:
+        Append(&out, rng.Pick(kCjk));
+        out.append(rng.Chance(50) ? "\u3002" : "\uFF0C");
+        break;
+      case Script::kThai:
+        Append(&out, rng.Pick(kThai));
+        out.push_back(' ');
+        break;
+      case Script::kIndonesian:
+        AppendCapitalized(rng.Pick(kIndonesian), &out);
+        out.append(rng.Chance(30) ? ", " : ". ");
+        break;
+    }
+    for (size_t w = rng.Below(4); w > 0; --w) {
+      AppendMadeUpWord(rng, script, &out);
+      if (script != Script::kCjk) out.push_back(' ');
+    }
+    if (rng.Chance(5)) {
+      AppendNumber(&out, rng.Below(10000));
+      out.push_back(' ');
+    }
+    if (rng.Chance(8)) out.append("\n\n");
+  }
+  return out;
+}
+
+// Short documents of 300-1,000 bytes, the shape of comments, product listings and
+// snippets, in a mix of scripts: 55% English news prose, 15% Indonesian, 10% each
+// Cyrillic and CJK, 10% Thai. Deterministic for (count, seed).
+inline std::vector<std::string> ShortDocuments(size_t count, uint64_t seed = 1) {
+  using namespace corpus_internal;
+  CorpusRng rng(seed);
+  std::vector<std::string> out;
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const size_t target = 300 + rng.Below(700);
+    const size_t kind = rng.Below(20);
+    std::string doc;
+    if (kind < 11) {
+      while (doc.size() < target) {
+        if (!doc.empty()) doc.push_back(' ');
+        AppendSentence(rng, &doc);
+      }
+    } else {
+      const Script script = kind < 14   ? Script::kIndonesian
+                            : kind < 16 ? Script::kCyrillic
+                            : kind < 18 ? Script::kCjk
+                                        : Script::kThai;
+      doc = ScriptText(script, target, rng.Next());
+    }
+    // At most 1,000 bytes: cut at a character boundary.
+    size_t cut = std::min<size_t>(doc.size(), 1000);
+    while (cut > 0 && cut < doc.size() && (static_cast<unsigned char>(doc[cut]) & 0xC0) == 0x80) --cut;
+    doc.resize(cut);
+    out.push_back(std::move(doc));
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Stages 1-3 one at a time: normalization, tokenization and word 5-gram shingling, on
 // synthetic news articles (ASCII with curly quotes and dashes) and on non-ASCII heavy
-// text (Cyrillic and CJK). Throughput is reported in input bytes of the stage; items
+// text (Cyrillic and CJK mixed; and Cyrillic, CJK, Thai, Indonesian one script at a time;
+// and short documents of mixed scripts). Throughput is reported in input bytes of the stage; items
 // are documents (normalize), tokens (tokenize) or shingles (shingle).
 //
 //   build-bench/bench/text_bench --benchmark_min_time=0.2
@@ -37,6 +38,22 @@ const std::vector<std::string>& NonAscii() {
   return *docs;
 }
 
+// 64 documents of ~3 KB in one script each (see bench::ScriptText).
+const std::vector<std::string>& OneScript(neardup::bench::Script script) {
+  static auto* cache = new std::vector<std::string>[4];
+  auto& docs = cache[static_cast<int>(script)];
+  if (docs.empty()) {
+    for (uint64_t i = 0; i < kDocs; ++i) docs.push_back(neardup::bench::ScriptText(script, 3000, 200 + i));
+  }
+  return docs;
+}
+
+// 1,024 short documents (300-1,000 bytes, mixed scripts; see bench::ShortDocuments).
+const std::vector<std::string>& Short() {
+  static const auto* docs = new std::vector<std::string>(neardup::bench::ShortDocuments(1024, 1));
+  return *docs;
+}
+
 std::vector<std::string> NormalizeAll(const std::vector<std::string>& docs) {
   neardup::Normalizer norm;
   std::vector<std::string> out;
@@ -70,6 +87,15 @@ void RunNormalize(benchmark::State& state, const std::vector<std::string>& docs)
 
 void BM_Normalize_News(benchmark::State& state) { RunNormalize(state, News()); }
 void BM_Normalize_NonAscii(benchmark::State& state) { RunNormalize(state, NonAscii()); }
+void BM_Normalize_Cyrillic(benchmark::State& state) {
+  RunNormalize(state, OneScript(neardup::bench::Script::kCyrillic));
+}
+void BM_Normalize_Cjk(benchmark::State& state) { RunNormalize(state, OneScript(neardup::bench::Script::kCjk)); }
+void BM_Normalize_Thai(benchmark::State& state) { RunNormalize(state, OneScript(neardup::bench::Script::kThai)); }
+void BM_Normalize_Indonesian(benchmark::State& state) {
+  RunNormalize(state, OneScript(neardup::bench::Script::kIndonesian));
+}
+void BM_Normalize_Short(benchmark::State& state) { RunNormalize(state, Short()); }
 
 void RunTokenize(benchmark::State& state, const std::vector<std::string>& docs) {
   size_t tokens = 0;
@@ -116,6 +142,11 @@ void BM_Shingle_Char5News(benchmark::State& state) {
 
 BENCHMARK(BM_Normalize_News);
 BENCHMARK(BM_Normalize_NonAscii);
+BENCHMARK(BM_Normalize_Cyrillic);
+BENCHMARK(BM_Normalize_Cjk);
+BENCHMARK(BM_Normalize_Thai);
+BENCHMARK(BM_Normalize_Indonesian);
+BENCHMARK(BM_Normalize_Short);
 BENCHMARK(BM_Tokenize_News);
 BENCHMARK(BM_Tokenize_NonAscii);
 BENCHMARK(BM_Shingle_Word5News);

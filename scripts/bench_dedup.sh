@@ -4,8 +4,10 @@
 #
 #   scripts/bench_dedup.sh [BUILD_DIR] [SIZES...]
 #     BUILD_DIR  directory holding the neardup executable (default: build)
-#     SIZES      any of 100k 1m 10m (short ~500-byte documents) and 1gb (~3 KB
-#                articles, >= 1 GB of text); default: 100k 1m 1gb
+#     SIZES      any of 100k 1m 10m (short ~500-byte documents), short100k and
+#                short1m (300-1,000-byte documents in a mix of scripts: English,
+#                Indonesian, Cyrillic, CJK, Thai) and 1gb (~3 KB articles, >= 1 GB
+#                of text); default: 100k short100k 1m 1gb
 #   env: THREADS (default 2), WORK_DIR (default /tmp/neardup_bench_dedup; corpora
 #        are kept there and reused), KEEP_CORPORA=0 to delete them afterwards.
 #
@@ -18,7 +20,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$here/build}"
 shift || true
 sizes=("$@")
-[[ ${#sizes[@]} -eq 0 ]] && sizes=(100k 1m 1gb)
+[[ ${#sizes[@]} -eq 0 ]] && sizes=(100k short100k 1m 1gb)
 threads="${THREADS:-2}"
 work="${WORK_DIR:-/tmp/neardup_bench_dedup}"
 neardup="$build/neardup"
@@ -27,7 +29,8 @@ neardup="$build/neardup"
 mkdir -p "$work"
 
 gen="$work/gen_corpus"
-if [[ ! -x "$gen" || "$here/bench/gen_corpus.cpp" -nt "$gen" || "$here/tests/testing/labelled_corpus.hpp" -nt "$gen" ]]; then
+if [[ ! -x "$gen" || "$here/bench/gen_corpus.cpp" -nt "$gen" || "$here/tests/testing/labelled_corpus.hpp" -nt "$gen" ||
+      "$here/bench/news_corpus.hpp" -nt "$gen" ]]; then
   g++ -std=c++20 -O2 -Wall -Wextra -Wpedantic -o "$gen" "$here/bench/gen_corpus.cpp"
 fi
 
@@ -38,6 +41,8 @@ corpus_for() {
       100k) "$gen" --docs 100000 --doc-bytes 150 --seed 1 > "$file" ;;
       1m) "$gen" --docs 1000000 --doc-bytes 150 --seed 1 > "$file" ;;
       10m) "$gen" --docs 10000000 --doc-bytes 150 --seed 1 > "$file" ;;
+      short100k) "$gen" --docs 100000 --short-mixed 1 --seed 1 > "$file" ;;
+      short1m) "$gen" --docs 1000000 --short-mixed 1 --seed 1 > "$file" ;;
       1gb) "$gen" --bytes 1000000000 --doc-bytes 3000 --seed 1 > "$file" ;;
       *) echo "unknown size $size" >&2; exit 1 ;;
     esac

@@ -41,6 +41,7 @@ Command AddCompareCommand(CLI::App& root);
 Command AddDedupCommand(CLI::App& root);
 Command AddParamsCommand(CLI::App& root);
 Command AddIndexCommand(CLI::App& root);
+Command AddBenchCommand(CLI::App& root);
 
 // Shingle and MinHash flags shared by the commands that sign text.
 struct SignerFlags {

@@ -101,37 +101,63 @@ int RunCreate(const IndexFlags& f) {
   return kExitOk;
 }
 
+// Documents go in by batches (one log write and sync each, CrawlerIndex::InsertBatch)
+// of up to kAddBatchDocuments or kAddBatchBytes of text, whichever is reached first: a
+// kill -9 leaves a prefix of the input in the index, exit 0 means all of it is durable.
+constexpr size_t kAddBatchDocuments = 16384;
+constexpr size_t kAddBatchBytes = 64u << 20;
+
 int RunAdd(const IndexFlags& f) {
   Console console;
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
   if (!index.ok()) return Error(console, "add", index.status());
   DocumentReader reader = MakeReader(f, console);
-  Document doc;
+  std::vector<Document> batch;
+  std::vector<CrawlerDocument> views;
   uint64_t added = 0, rejected = 0, replaced = 0;
-  for (;;) {
-    absl::StatusOr<bool> more = reader.Next(&doc);
-    if (!more.ok()) return Error(console, "add", more.status());
-    if (!*more) break;
-    absl::Status s = (*index)->Insert(doc.id, doc.text);
-    if (s.code() == absl::StatusCode::kAlreadyExists && !doc.warc_record_id.empty()) {
-      // A page crawled again replaces its entry: the index holds the latest capture.
-      s = (*index)->Remove(doc.id);
-      if (s.ok()) s = (*index)->Insert(doc.id, doc.text);
-      if (s.ok()) ++replaced;
+  bool done = false;
+  while (!done) {
+    batch.clear();
+    size_t bytes = 0;
+    while (batch.size() < kAddBatchDocuments && bytes < kAddBatchBytes) {
+      Document doc;
+      absl::StatusOr<bool> more = reader.Next(&doc);
+      if (!more.ok()) return Error(console, "add", more.status());
+      if (!*more) {
+        done = true;
+        break;
+      }
+      bytes += doc.text.size();
+      batch.push_back(std::move(doc));
     }
-    if (!s.ok()) {
+    views.clear();
+    for (const Document& d : batch) views.push_back({d.id, d.text});
+    // With --strict nothing after the first failure goes in. At the document limit every
+    // later insert of the batch fails too, so the count before it is exact either way.
+    absl::StatusOr<std::vector<absl::Status>> results = (*index)->InsertBatch(views, f.input.strict);
+    if (!results.ok()) return Error(console, "add", results.status());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      absl::Status s = (*results)[i];
+      const Document& doc = batch[i];
+      if (s.code() == absl::StatusCode::kAlreadyExists && !doc.warc_record_id.empty()) {
+        // A page crawled again replaces its entry: the index holds the latest capture.
+        s = (*index)->Remove(doc.id);
+        if (s.ok()) s = (*index)->Insert(doc.id, doc.text);
+        replaced += s.ok();
+      }
+      if (s.ok()) {
+        ++added;
+        continue;
+      }
       const std::string where = doc.line ? absl::StrCat(doc.file, ":", doc.line) : doc.file;
       if (f.input.strict || s.code() == absl::StatusCode::kResourceExhausted) {
-        // At the document limit every later insert would fail too: stop. What was added
-        // is in the log, replayed at the next open.
+        // What was added is in the log, replayed at the next open.
         return Error(console, "add",
                      absl::Status(s.code(), absl::StrCat(where, ": ", s.message(), " (", added, " added before it)")));
       }
       console.Line(absl::StrCat(where, ": ", s.message(), "; record skipped"));
       ++rejected;
-      continue;
     }
-    ++added;
     console.Progress(absl::StrFormat("neardup index add: %d documents", added));
   }
   if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "add", s);

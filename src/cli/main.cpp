@@ -22,6 +22,7 @@ int Run(int argc, char** argv) {
       AddDedupCommand(app),
       AddParamsCommand(app),
       AddIndexCommand(app),
+      AddBenchCommand(app),
   };
   try {
     app.parse(argc, argv);

@@ -527,6 +527,51 @@ absl::Status CrawlerIndex::InsertSignature(std::string_view id, const MinHashSig
   return result;
 }
 
+absl::StatusOr<std::vector<absl::Status>> CrawlerIndex::InsertBatch(std::span<const CrawlerDocument> documents,
+                                                                     bool stop_at_first_error) {
+  Impl& m = *impl_;
+  std::vector<absl::Status> results(documents.size());
+  std::vector<MinHashSignature> signatures(documents.size());
+  for (size_t i = 0; i < documents.size(); ++i) {
+    const CrawlerDocument& d = documents[i];
+    results[i] = ValidateId(d.id);
+    if (!results[i].ok()) {
+      if (stop_at_first_error) break;
+      continue;
+    }
+    signatures[i] = m.signers.Sign(d.text);
+    if (signatures[i].empty) {
+      results[i] = absl::FailedPreconditionError(absl::StrCat(
+          "document ", ShownId(d.id), " has no shingles (empty after normalization); empty documents are not indexed"));
+      if (stop_at_first_error) break;
+    }
+  }
+  uint64_t observed;
+  {
+    std::lock_guard<std::mutex> w(m.write_mu);
+    if (absl::Status s = m.CheckWritable(); !s.ok()) return s;
+    bool stopped = false;
+    for (size_t i = 0; i < documents.size(); ++i) {
+      if (stopped) {
+        results[i] = absl::AbortedError("not inserted: an earlier document of the batch failed");
+        continue;
+      }
+      if (results[i].ok()) {
+        if (m.ids.Find(documents[i].id) != IdTable::kNone) {
+          results[i] = absl::AlreadyExistsError(
+              absl::StrCat("document ", ShownId(documents[i].id), " is already in the index"));
+        } else {
+          results[i] = m.InsertLocked(documents[i].id, signatures[i]);
+        }
+      }
+      stopped = stop_at_first_error && !results[i].ok();
+    }
+    observed = m.log.last_appended();
+  }
+  if (absl::Status s = m.log.WaitAcknowledged(observed); !s.ok()) return s;
+  return results;
+}
+
 absl::Status CrawlerIndex::Remove(std::string_view id) {
   Impl& m = *impl_;
   uint64_t observed;

@@ -218,6 +218,44 @@ TEST_F(CrawlerIndexTest, OptionsAreValidated) {
   EXPECT_FALSE(fs::exists(Path()));
 }
 
+// InsertBatch gives each document Insert's answer, logs the batch as one run of
+// records (replayed on reopen), and with stop_at_first_error inserts nothing after the
+// first failure.
+TEST_F(CrawlerIndexTest, InsertBatchAnswersLikeInsertAndIsReplayed) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < 6; ++i) texts.push_back(Article(500 + i));
+  {
+    auto index = OpenOk(Options(SyncPolicy::kEveryOp));
+    ASSERT_TRUE(index->Insert("a0", texts[0]).ok());
+    const std::vector<CrawlerDocument> docs = {
+        {"a1", texts[1]}, {"a0", texts[2]}, {"a2", "  ,  "}, {"", texts[3]}, {"a3", texts[3]}, {"a1", texts[4]}};
+    absl::StatusOr<std::vector<absl::Status>> r = index->InsertBatch(docs);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->size(), docs.size());
+    EXPECT_TRUE((*r)[0].ok());
+    EXPECT_EQ((*r)[1].code(), absl::StatusCode::kAlreadyExists);
+    EXPECT_EQ((*r)[2].code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ((*r)[3].code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE((*r)[4].ok());
+    EXPECT_EQ((*r)[5].code(), absl::StatusCode::kAlreadyExists);  // inserted earlier in the batch
+    EXPECT_EQ(index->size(), 3u);
+
+    const std::vector<CrawlerDocument> strict = {{"a4", texts[4]}, {"a0", texts[5]}, {"a5", texts[5]}};
+    r = index->InsertBatch(strict, /*stop_at_first_error=*/true);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE((*r)[0].ok());
+    EXPECT_EQ((*r)[1].code(), absl::StatusCode::kAlreadyExists);
+    EXPECT_EQ((*r)[2].code(), absl::StatusCode::kAborted);
+    EXPECT_FALSE(index->Contains("a5"));
+    EXPECT_TRUE(index->InsertBatch({}).ok());
+  }
+  auto index = OpenOk();
+  EXPECT_EQ(index->recovery().log_records_replayed, 4u);
+  EXPECT_EQ(index->size(), 4u);
+  for (const char* id : {"a0", "a1", "a3", "a4"}) EXPECT_TRUE(index->Contains(id)) << id;
+  EXPECT_THAT(*index->Query(texts[3]), ElementsAre(CrawlerMatch{"a3", 1.0}));
+}
+
 TEST_F(CrawlerIndexTest, ReopenReplaysTheLogWithoutCheckpoint) {
   std::vector<std::string> texts;
   {

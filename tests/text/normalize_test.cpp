@@ -8,10 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "neardup/shingle/shingle.hpp"
+#include "neardup/text/utf8.hpp"
 #include "testing/test_data.hpp"
 
 namespace neardup {
+namespace internal {
+// Switches a normalizer to the general path only (every non-ASCII code point through
+// utf8proc): the reference the fast table is checked against.
+struct NormalizerTestPeer {
+  static void UseUtf8procOnly(Normalizer& n) { n.fast_ = nullptr; }
+};
+}  // namespace internal
 namespace {
 
 std::string Norm(std::string_view in, NormalizeOptions options = {}) {
@@ -515,6 +524,85 @@ TEST(NormalizeShingles, PresentationVariantsGiveIdenticalShingles) {
     for (const std::string& v : variants) {
       EXPECT_EQ(sh.Shingle(n.Normalize(v)), expect) << v;
     }
+  }
+}
+
+// Option sets the differential tests run: the default and each step switched off.
+std::vector<NormalizeOptions> OptionSets() {
+  std::vector<NormalizeOptions> out;
+  for (uint32_t off : {0u, 2u, 4u, 8u, 16u, 32u, 63u}) out.push_back(NormalizeOptions::FromBits(63u & ~off));
+  return out;
+}
+
+// Every code point the fast table covers (and the fullwidth ASCII forms), between neighbours that compose,
+// reorder, separate or are ignorable, normalizes exactly as utf8proc alone does.
+TEST(NormalizeFastTable, EveryCodePointInTheTableRangeMatchesUtf8proc) {
+  const char32_t neighbours[] = {0x301, 0x316, 0x0E48, 0x3099, 0x11A7, 0x0BBE, 0x200B, 0xA0, ' ', 0x5B6};
+  // The default, and the two steps that change the table (case folding, ignorables).
+  for (const NormalizeOptions& o : {NormalizeOptions::FromBits(63), NormalizeOptions::FromBits(63 & ~4),
+                                    NormalizeOptions::FromBits(63 & ~16)}) {
+    SCOPED_TRACE(o.Bits());
+    Normalizer fast(o), slow(o);
+    internal::NormalizerTestPeer::UseUtf8procOnly(slow);
+    size_t mismatches = 0;
+    for (char32_t c = 0x80; c < 0xFF5F; ++c) {
+      if (c >= 0xD800 && c <= 0xDFFF) continue;
+      if (c == internal::kFastNormalizeLimit) c = 0xFF01;  // and the fullwidth ASCII forms
+      for (const char32_t a : neighbours) {
+        std::string forms[3];
+        AppendUtf8(c, &forms[0]), AppendUtf8(a, &forms[0]);
+        AppendUtf8(a, &forms[1]), AppendUtf8(c, &forms[1]);
+        forms[2] = "x ";
+        for (const char32_t u : {char32_t{0x438}, c, char32_t{0x200B}, a, char32_t{0x301}, char32_t{' '}, c}) {
+          AppendUtf8(u, &forms[2]);
+        }
+        for (const std::string& s : forms) {
+          if (fast.Normalize(s) != slow.Normalize(s) && ++mismatches <= 10) {
+            ADD_FAILURE() << "U+" << std::hex << static_cast<uint32_t>(c) << " next to U+" << static_cast<uint32_t>(a);
+          }
+        }
+      }
+    }
+    EXPECT_EQ(mismatches, 0u);
+  }
+}
+
+// Random strings over a pool of troublemakers (composing and reordering marks, jamo,
+// casefolding letters, compatibility forms, spaces, entities, ill-formed bytes).
+TEST(NormalizeFastTable, RandomMixedStringsMatchUtf8proc) {
+  const char32_t pool[] = {'a', 'B', ' ', ' ', '\n', '.', 0xE9, 0xC9, 0xE6, 0x301, 0x327, 0x308, 0x316, 0x0E48, 0x0E38,
+                           0x0E01, 0x0E31, 0x0E33, 0x438, 0x418, 0x419, 0x306, 0x4E00, 0x30AB, 0x3099, 0xFF76,
+                           0xFF0C, 0xFF21, 0xFF06, 0xFF40, 0xFF07, 0xFF01, 0x1100, 0x1161, 0x11A7, 0x11A8, 0xAC00, 0xA0, 0x3000, 0x200B, 0xAD, 0x2019,
+                           0x2026, 0xFFFD, 0x1E9E, 0xDF, 0x3A3, 0x3C2, 0x5D0, 0x5B4, 0x5C1, 0x64B, 0x650, 0x93F,
+                           0x94D, 0x928, 0x1F600, 0x0BBE, 0x0BC6, 0x0B95, 0x1D15E};
+  std::mt19937_64 rng(11);
+  for (const NormalizeOptions& o : OptionSets()) {
+    SCOPED_TRACE(o.Bits());
+    Normalizer fast(o), slow(o);
+    internal::NormalizerTestPeer::UseUtf8procOnly(slow);
+    size_t mismatches = 0;
+    for (int iteration = 0; iteration < 40000; ++iteration) {
+      std::string s;
+      const int length = 1 + static_cast<int>(rng() % 16);
+      for (int i = 0; i < length; ++i) {
+        const uint64_t r = rng() % 64;
+        if (r == 0) {
+          s.push_back(static_cast<char>(0x80 + rng() % 64));  // a stray continuation byte
+        } else if (r == 1) {
+          s += "&eacute;";
+        } else if (r == 2) {
+          s += "&#x301;";
+        } else {
+          AppendUtf8(pool[rng() % std::size(pool)], &s);
+        }
+      }
+      if (fast.Normalize(s) != slow.Normalize(s) && ++mismatches <= 10) {
+        std::string hex;
+        for (const unsigned char b : s) hex += absl::StrFormat(" %02X", b);
+        ADD_FAILURE() << "input bytes" << hex;
+      }
+    }
+    EXPECT_EQ(mismatches, 0u);
   }
 }
 

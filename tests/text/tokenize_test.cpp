@@ -129,6 +129,13 @@ TEST(Tokenize, RandomBytesNeverCrashAndTokensAreValidUtf8) {
   }
 }
 
+// The table the tokenizer reads agrees with ClassifyCodePoint on every code point.
+TEST(Tokenize, CachedClassesMatchClassifyCodePointEverywhere) {
+  for (char32_t c = 0; c < 0x110000; ++c) {
+    ASSERT_EQ(internal::ClassifyCodePointCached(c), ClassifyCodePoint(c)) << std::hex << static_cast<uint32_t>(c);
+  }
+}
+
 TEST(Tokenize, ClassifyCodePoint) {
   EXPECT_EQ(ClassifyCodePoint(U'a'), CharClass::kWord);
   EXPECT_EQ(ClassifyCodePoint(U'7'), CharClass::kWord);

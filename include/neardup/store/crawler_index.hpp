@@ -119,6 +119,11 @@ struct CrawlerIndexOptions {
 
 inline constexpr size_t kCrawlerMaxIdBytes = 64 * 1024;
 
+struct CrawlerDocument {
+  std::string_view id;
+  std::string_view text;
+};
+
 struct CrawlerMatch {
   std::string id;
   double similarity = 0;  // estimated Jaccard from the stored b-bit signatures
@@ -181,6 +186,18 @@ class CrawlerIndex {
   // id that is empty or over kCrawlerMaxIdBytes or a signature with other parameters.
   absl::Status Insert(std::string_view id, std::string_view text);
   absl::Status InsertSignature(std::string_view id, const MinHashSignature& signature);
+
+  // Adds many documents in order, as Insert would one by one, but with one log write and
+  // (under kEveryOp) one fdatasync for the whole batch: a bulk load of 43,000 articles
+  // takes seconds instead of one disk sync per document. Signing happens first, outside
+  // any lock; the change mutex is then held for the whole batch. The result has one
+  // status per document (those of Insert). With stop_at_first_error, the documents after
+  // the first failure are not inserted and get Aborted. An error instead of the vector
+  // is a log write or sync failure: the documents inserted in memory are then not
+  // acknowledged (as with Insert). A kill -9 during the call leaves a log that replays
+  // a prefix of the batch.
+  absl::StatusOr<std::vector<absl::Status>> InsertBatch(std::span<const CrawlerDocument> documents,
+                                                        bool stop_at_first_error = false);
 
   // Removes a document; NotFound if the id is not indexed.
   absl::Status Remove(std::string_view id);

@@ -36,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "neardup/internal/normalize_table.hpp"
 #include "neardup/text/utf8.hpp"
 
 namespace neardup {
@@ -195,6 +196,14 @@ constexpr bool IsZeroWidth(char32_t c) noexcept {
          c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
 }
 
+// Code points the normalizer writes as something other than themselves even when
+// utf8proc keeps them: the fast table leaves them to the general path.
+constexpr bool OutputDiffers(char32_t c) noexcept {
+  return PunctuationToAscii(c) != 0 || c == 0x2026 || IsZeroWidth(c);
+}
+
+struct NormalizerTestPeer;
+
 // True for code points that never compose with a preceding starter, so a pending
 // composition run may be flushed in front of them.
 inline bool IsSafeCompositionBoundary(char32_t c, const utf8proc_property_t* prop) noexcept {
@@ -227,6 +236,7 @@ class Normalizer {
     if (options_.unicode_nfkc) decompose_options_ |= UTF8PROC_COMPOSE | UTF8PROC_COMPAT;
     if (options_.case_fold) decompose_options_ |= UTF8PROC_CASEFOLD;
     if (options_.remove_zero_width && options_.unicode_nfkc) decompose_options_ |= UTF8PROC_IGNORE;
+    fast_ = &internal::FastNormalizeTable::For(decompose_options_, &internal::OutputDiffers);
   }
 
   const NormalizeOptions& options() const noexcept { return options_; }
@@ -239,11 +249,13 @@ class Normalizer {
     w_ = 0;
     pending_space_ = false;
     pending_.clear();
+    tail_end_ = kNoTail;
     const auto* p = reinterpret_cast<const unsigned char*>(in.data());
     const auto* end = p + in.size();
     while (p < end) {
       const unsigned char c = *p;
       if (c < 0x80) {
+        tail_end_ = kNoTail;
         if (!pending_.empty()) FlushPending();
         // A run of plain ASCII writes at most one byte per input byte plus one pending
         // space (AsciiRuns() may store up to 17 bytes past its final position), so one
@@ -286,7 +298,16 @@ class Normalizer {
         continue;
       }
       const Utf8Decoded d = DecodeUtf8(p, end);
+      if (d.ok && d.code_point < internal::kFastNormalizeLimit && fast_ != nullptr) {
+        // Code points that normalize to themselves are copied, a run at a time.
+        const uint8_t ccc = (*fast_)[d.code_point];
+        if (ccc == 0 || (ccc != internal::kNotFast && InCopiedRun() && ccc >= tail_ccc_)) {
+          p = FastRun(p, end);
+          continue;
+        }
+      }
       if (!d.ok) {
+        tail_end_ = kNoTail;
         stats.replaced_bytes += d.length;
         if (!pending_.empty()) FlushPending();
         EmitSeparator();
@@ -298,12 +319,26 @@ class Normalizer {
       // way to what EmitCodePoint() and Output() would write for them.
       if (options_.unify_punctuation) {
         if (const char a = internal::PunctuationToAscii(d.code_point)) {
+          tail_end_ = kNoTail;
           if (!pending_.empty()) FlushPending();
           EmitAscii(a);
           continue;
         }
       }
+      if (fast_ != nullptr) {
+        // Fullwidth ASCII (Chinese and Japanese commas and stops): what utf8proc and
+        // Output() would make of it, without the detour.
+        if (const char a = fast_->FullwidthAscii(d.code_point)) {
+          tail_end_ = kNoTail;
+          if (!pending_.empty()) FlushPending();
+          Output(static_cast<char32_t>(static_cast<unsigned char>(a)));
+          continue;
+        }
+      }
       EmitCodePoint(d.code_point, /*from_entity=*/false);
+      // A code point that added nothing (an ignorable one) leaves a copied run open, as
+      // it leaves a pending utf8proc run open.
+      if (!pending_.empty() || w_ != tail_end_) tail_end_ = kNoTail;
     }
     if (!pending_.empty()) FlushPending();
     out_->resize(w_);
@@ -318,7 +353,82 @@ class Normalizer {
   }
 
  private:
+  friend struct internal::NormalizerTestPeer;
   enum : uint8_t { kPlain = 0, kSpace = 1, kAmp = 2 };
+  static constexpr size_t kNoTail = ~size_t{0};
+
+  // Copies the run of code points at p that normalize to themselves (FastNormalizeTable)
+  // straight to the output; returns where the run ends. Exact, because the output of
+  // the general path splits wherever a code point is a starter (combining class 0) that
+  // composes with nothing before it: canonical ordering and composition both restart
+  // there. So a pending utf8proc run is flushed in front of such a starter, and the
+  // starter is copied. A non-starter of the table is copied only right after a copied
+  // run whose combining classes it does not undercut (no reordering), and composes with
+  // nothing. What the copied run leaves open is the part from its last starter on
+  // [tail_start_, tail_end_): a code point of the general path that follows at once
+  // takes that part back into the pending utf8proc run (EmitCodePoint), as if it had
+  // never been copied.
+  bool InCopiedRun() const noexcept { return tail_end_ == w_ && !pending_space_; }
+
+  const unsigned char* FastRun(const unsigned char* p, const unsigned char* end) {
+    if (!InCopiedRun()) {  // a new run: it starts with a starter
+      if (!pending_.empty()) FlushPending();
+      Reserve(1);
+      if (pending_space_) {
+        if (w_ != 0) (*out_)[w_++] = ' ';
+        pending_space_ = false;
+      }
+    }
+    const unsigned char* q = p;
+    size_t tail_offset = kNoTail;  // offset of the last starter from p
+    uint8_t last_ccc = tail_ccc_;
+    const internal::FastNormalizeTable& table = *fast_;
+    while (q < end) {
+      if (*q < 0x80) {
+        // One space between words of a script like Cyrillic: both paths write it as
+        // is, and the ASCII byte would end a utf8proc run, as the starter after it does.
+        if (*q != ' ' || end - q < 2 || q[1] < 0x80) break;
+        const Utf8Decoded next = DecodeUtf8(q + 1, end);
+        if (!next.ok || next.code_point >= internal::kFastNormalizeLimit || table[next.code_point] != 0) break;
+        tail_offset = static_cast<size_t>(q + 1 - p);
+        last_ccc = 0;
+        q += 1 + next.length;
+        continue;
+      }
+      // Two- and three-byte sequences only (the table ends below U+D800), decoded
+      // here without DecodeUtf8's general cases; anything else ends the run.
+      char32_t cp;
+      size_t len;
+      const unsigned char b0 = q[0];
+      if (b0 >= 0xC2 && b0 < 0xE0 && end - q >= 2 && (q[1] & 0xC0) == 0x80) {
+        cp = (char32_t{b0 & 0x1Fu} << 6) | (q[1] & 0x3Fu);
+        len = 2;
+      } else if (b0 >= 0xE0 && b0 < 0xEE && end - q >= 3 && (q[1] & 0xC0) == 0x80 && (q[2] & 0xC0) == 0x80 &&
+                 (b0 != 0xE0 || q[1] >= 0xA0)) {
+        cp = (char32_t{b0 & 0x0Fu} << 12) | (char32_t{q[1] & 0x3Fu} << 6) | (q[2] & 0x3Fu);
+        len = 3;
+      } else {
+        break;
+      }
+      if (cp >= internal::kFastNormalizeLimit) break;
+      const uint8_t ccc = table[cp];
+      if (ccc == 0) {
+        tail_offset = static_cast<size_t>(q - p);
+      } else if (ccc == internal::kNotFast || ccc < last_ccc) {
+        break;
+      }
+      last_ccc = ccc;
+      q += len;
+    }
+    const auto n = static_cast<size_t>(q - p);
+    Reserve(n);
+    std::memcpy(out_->data() + w_, p, n);
+    if (tail_offset != kNoTail) tail_start_ = w_ + tail_offset;
+    w_ += n;
+    tail_end_ = w_;
+    tail_ccc_ = last_ccc;
+    return q;
+  }
 
   // The ASCII fast path, sixteen input bytes per step, exactly equivalent to the byte
   // loop in Normalize(). A step takes plain bytes and separators (with collapsing on:
@@ -530,7 +640,16 @@ class Normalizer {
     }
     const auto* first = utf8proc_get_property(buf[0]);
     if (options_.unicode_nfkc) {
-      if (pending_.empty()) {
+      if (pending_.empty() && InCopiedRun()) {
+        // Right after a copied run: its open part joins this code point's utf8proc run.
+        for (size_t i = tail_start_; i < w_;) {
+          const auto* b = reinterpret_cast<const unsigned char*>(out_->data());
+          const Utf8Decoded t = DecodeUtf8(b + i, b + w_);
+          pending_.push_back(static_cast<utf8proc_int32_t>(t.code_point));
+          i += t.length;
+        }
+        w_ = tail_start_;
+      } else if (pending_.empty()) {
         // A combining mark may compose with the ASCII letter just written: take it back.
         if (first->combining_class != 0 && !pending_space_ && w_ > 0 &&
             static_cast<unsigned char>((*out_)[w_ - 1]) < 0x80 && (*out_)[w_ - 1] != ' ') {
@@ -577,6 +696,10 @@ class Normalizer {
   std::array<char, 128> ascii_map_{};
   std::array<uint8_t, 128> ascii_class_{};
   std::array<char, 16> punctuation_2010_{};  // U+2010-U+201F folded to ASCII, or 0
+  const internal::FastNormalizeTable* fast_ = nullptr;  // null: every code point via utf8proc
+  size_t tail_start_ = 0;       // the open part of the last copied run (see FastRun)
+  size_t tail_end_ = kNoTail;   // == w_ only right after a copied run
+  uint8_t tail_ccc_ = 0;        // combining class of the run's last code point
   std::string* out_ = nullptr;
   size_t w_ = 0;
   bool pending_space_ = false;

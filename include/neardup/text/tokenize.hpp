@@ -79,6 +79,19 @@ inline CharClass ClassifyCodePoint(char32_t c) noexcept {
 }
 
 namespace internal {
+// ClassifyCodePoint for every code point below U+D800 (every script in everyday use,
+// Hangul syllables included), computed from it at first use: one load instead of a
+// utf8proc property lookup per code point.
+inline CharClass ClassifyCodePointCached(char32_t c) noexcept {
+  constexpr char32_t kLimit = 0xD800;
+  static const std::array<CharClass, kLimit>* const table = [] {
+    auto* t = new std::array<CharClass, kLimit>;
+    for (char32_t x = 0; x < kLimit; ++x) (*t)[x] = ClassifyCodePoint(x);
+    return t;
+  }();
+  return c < kLimit ? (*table)[c] : ClassifyCodePoint(c);
+}
+
 inline constexpr std::array<bool, 128> kAsciiWord = [] {
   std::array<bool, 128> t{};
   for (int c = '0'; c <= '9'; ++c) t[c] = true;
@@ -199,7 +212,7 @@ size_t ForEachToken(std::string_view text, Emit&& emit) {
         p += d.length;
         continue;
       }
-      switch (ClassifyCodePoint(d.code_point)) {
+      switch (internal::ClassifyCodePointCached(d.code_point)) {
         case CharClass::kWord:
           if (single) flush(p);
           if (start == nullptr) start = p;
