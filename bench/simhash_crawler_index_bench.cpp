@@ -5,8 +5,8 @@
 //       n documents (1M or 10M, random fingerprints, 12-byte ids): 90% new random
 //       fingerprints, 10% near copies (1-3 bits flipped) of indexed ones. Every call
 //       writes its log record before returning (the kill -9 promise); sync 2 =
-//       kEveryN (fdatasync every 256 records), 3 = kNever, 1 = kEveryOp (fdatasync
-//       before every acknowledgement). Counters: p50_us / p99_us of the call,
+//       kEveryN (fdatasync every <every> records, in the call that reaches them),
+//       3 = kNever, 1 = kEveryOp (fdatasync before every acknowledgement). Counters: p50_us / p99_us of the call,
 //       inserted_pct.
 //   BM_SimHashCrawlerIndex_Query/docs:<n>   Query of a precomputed fingerprint.
 //
@@ -46,11 +46,11 @@ const std::string& Dir() {
   return *dir;
 }
 
-neardup::SimHashCrawlerIndexOptions Options(neardup::SyncPolicy sync) {
+neardup::SimHashCrawlerIndexOptions Options(neardup::SyncPolicy sync, uint32_t every = 256) {
   neardup::SimHashCrawlerIndexOptions o;
   o.max_distance = 3;
   o.sync = sync;
-  o.sync_every = 256;
+  o.sync_every = every;
   return o;
 }
 
@@ -70,11 +70,12 @@ const std::vector<uint64_t>& Base(size_t n) {
 std::string PathFor(size_t n) { return absl::StrCat(Dir(), "/docs", n, ".ndsci"); }
 
 // The n-document index open with `sync`: built on first use, reopened on a policy change.
-neardup::SimHashCrawlerIndex& Index(size_t n, neardup::SyncPolicy sync) {
+neardup::SimHashCrawlerIndex& Index(size_t n, neardup::SyncPolicy sync, uint32_t every = 256) {
   static std::unique_ptr<neardup::SimHashCrawlerIndex> index;
   static size_t index_n = 0;
   static neardup::SyncPolicy index_sync = neardup::SyncPolicy::kNever;
-  if (index != nullptr && index_n == n && index_sync == sync) return *index;
+  static uint32_t index_every = 0;
+  if (index != nullptr && index_n == n && index_sync == sync && index_every == every) return *index;
   index.reset();
   if (!fs::exists(PathFor(n))) {
     auto fresh = neardup::SimHashCrawlerIndex::Open(PathFor(n), Options(neardup::SyncPolicy::kNever));
@@ -85,18 +86,19 @@ neardup::SimHashCrawlerIndex& Index(size_t n, neardup::SyncPolicy sync) {
     }
     if (!(*fresh)->Checkpoint().ok()) std::abort();
   }
-  auto opened = neardup::SimHashCrawlerIndex::Open(PathFor(n), Options(sync));
+  auto opened = neardup::SimHashCrawlerIndex::Open(PathFor(n), Options(sync, every));
   if (!opened.ok()) std::abort();
   index = *std::move(opened);
   index_n = n;
   index_sync = sync;
+  index_every = every;
   return *index;
 }
 
 void BM_SimHashCrawlerIndex_QueryOrInsert(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
   const auto sync = static_cast<neardup::SyncPolicy>(state.range(1));
-  neardup::SimHashCrawlerIndex& index = Index(n, sync);
+  neardup::SimHashCrawlerIndex& index = Index(n, sync, static_cast<uint32_t>(state.range(2)));
   const std::vector<uint64_t>& base = Base(n);
   static uint64_t next_id = 0;  // across runs: ids stay new
   neardup::internal::SplitMix64 rng(next_id + 1);
@@ -149,18 +151,20 @@ void BM_SimHashCrawlerIndex_QueryOrInsert(benchmark::State& state) {
   state.counters["docs_after"] = static_cast<double>(index.size());
 }
 BENCHMARK(BM_SimHashCrawlerIndex_QueryOrInsert)
-    ->ArgNames({"docs", "sync"})
-    ->Args({1000000, 2})
-    ->Args({1000000, 3})
-    ->Args({1000000, 1})
-    ->Args({10000000, 2})
-    ->Args({10000000, 3})
-    ->Args({10000000, 1})
+    ->ArgNames({"docs", "sync", "every"})
+    ->Args({1000000, 2, 256})
+    ->Args({1000000, 2, 8192})
+    ->Args({1000000, 3, 0})
+    ->Args({1000000, 1, 0})
+    ->Args({10000000, 2, 256})
+    ->Args({10000000, 2, 8192})
+    ->Args({10000000, 3, 0})
+    ->Args({10000000, 1, 0})
     ->UseRealTime();
 
 void BM_SimHashCrawlerIndex_Query(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
-  neardup::SimHashCrawlerIndex& index = Index(n, neardup::SyncPolicy::kEveryN);
+  neardup::SimHashCrawlerIndex& index = Index(n, neardup::SyncPolicy::kNever, 0);
   const std::vector<uint64_t>& base = Base(n);
   neardup::internal::SplitMix64 rng(7);
   std::vector<uint64_t> queries(1 << 16);
