@@ -51,9 +51,10 @@
 // exactly one inserts it.
 //
 // Cost: a query probes C(B, d) tables (10 at d = 3 past ~200k documents), one bucket
-// list each. Memory: per document about 16 bytes of fingerprint and id slot, 4 per
-// table in the lists, 4 per table and bucket (about one bucket per document), the
-// slot map (~20 bytes) and the id (its bytes + ~13): ~150 bytes at d = 3 with 50-byte ids.
+// list each; an insert links the fingerprint into each. Memory per document, at d = 3
+// and 10M documents: 16 bytes of handle and fingerprint, 4 per table in the lists
+// (40), 4 per table and bucket with up to two buckets per document (~67), the slot
+// map (~28) and the id table (~16 plus the id's bytes): about 170 bytes plus the id.
 #ifndef NEARDUP_STORE_SIMHASH_CRAWLER_INDEX_HPP_
 #define NEARDUP_STORE_SIMHASH_CRAWLER_INDEX_HPP_
 
