@@ -8,8 +8,9 @@
 //   neardup index stats pages.ndidx
 //   neardup index merge pages.ndidx shard2.ndidx
 //   neardup index check pages.ndidx                        # header, sections, checksums
-// Every command but create reads the index's parameters from its file, so they are
-// given once. Changes are logged as they are made and end with a checkpoint.
+//   neardup index create pages.ndsci --algo simhash [--simhash-distance 3]
+// Every command but create reads the index's parameters, and whether it is a MinHash
+// or a SimHash index (simhash_index.cpp), from its file, so they are given once. Changes are logged as they are made and end with a checkpoint.
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -27,6 +28,7 @@
 #include "neardup/io/simhash_index_file.hpp"
 #include "neardup/index/lsh_params.hpp"
 #include "neardup/io/input.hpp"
+#include "simhash_index.hpp"
 
 namespace neardup::cli {
 namespace {
@@ -41,7 +43,18 @@ struct IndexFlags {
   uint32_t stored_bits = 8;
   InputFlags input;
   uint64_t max_documents = 0;
+  std::string algo = "minhash";  // create: minhash or simhash (oph / classic: MinHash with that algorithm)
+  int simhash_distance = 3;      // create --algo simhash
 };
+
+SimHashIndexCommand SimHashCommand(const IndexFlags& f) {
+  return {.path = f.path,
+          .args = f.args,
+          .signer = f.signer,
+          .max_distance = f.simhash_distance,
+          .input = f.input,
+          .max_documents = f.max_documents};
+}
 
 int Error(Console& console, std::string_view command, const absl::Status& s) {
   console.EndProgress();
@@ -76,6 +89,13 @@ DocumentReader MakeReader(const IndexFlags& f, Console& console) {
 }
 
 int RunCreate(const IndexFlags& f) {
+  if (f.algo == "simhash") return RunSimHashCreate(SimHashCommand(f));
+  if (f.algo != "minhash") {  // `--algo oph|classic`, as before there was a SimHash index
+    IndexFlags minhash = f;
+    minhash.signer.algo = f.algo;
+    minhash.algo = "minhash";
+    return RunCreate(minhash);
+  }
   Console console;
   CrawlerIndexOptions o;
   o.signer = f.signer.ToOptions();
@@ -89,7 +109,7 @@ int RunCreate(const IndexFlags& f) {
     if (!banding.ok()) return Error(console, "create", banding.status());
     o.banding = *banding;
   }
-  if (ReadIndexFileInfo(f.path).ok()) {
+  if (IdentifyFile(f.path).ok()) {  // an index of either kind
     return Error(console, "create", absl::AlreadyExistsError(absl::StrCat(f.path, " already exists")));
   }
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = CrawlerIndex::Open(f.path, o);
@@ -108,6 +128,7 @@ constexpr size_t kAddBatchDocuments = 16384;
 constexpr size_t kAddBatchBytes = 64u << 20;
 
 int RunAdd(const IndexFlags& f) {
+  if (IsSimHashCrawlerIndex(f.path)) return RunSimHashAdd(SimHashCommand(f));
   Console console;
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
   if (!index.ok()) return Error(console, "add", index.status());
@@ -167,6 +188,7 @@ int RunAdd(const IndexFlags& f) {
 }
 
 int RunRemove(const IndexFlags& f) {
+  if (IsSimHashCrawlerIndex(f.path)) return RunSimHashRemove(SimHashCommand(f));
   Console console;
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
   if (!index.ok()) return Error(console, "remove", index.status());
@@ -186,6 +208,7 @@ int RunRemove(const IndexFlags& f) {
 }
 
 int RunQuery(const IndexFlags& f) {
+  if (IsSimHashCrawlerIndex(f.path)) return RunSimHashQuery(SimHashCommand(f));
   Console console;
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
   if (!index.ok()) return Error(console, "query", index.status());
@@ -214,6 +237,7 @@ int RunQuery(const IndexFlags& f) {
 }
 
 int RunStats(const IndexFlags& f) {
+  if (IsSimHashCrawlerIndex(f.path)) return RunSimHashStats(SimHashCommand(f));
   Console console;
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
   if (!index.ok()) return Error(console, "stats", index.status());
@@ -233,6 +257,7 @@ int RunStats(const IndexFlags& f) {
 }
 
 int RunMerge(const IndexFlags& f) {
+  if (IsSimHashCrawlerIndex(f.path)) return RunSimHashMerge(SimHashCommand(f));
   Console console;
   if (f.args.size() != 1) {
     return Error(console, "merge", absl::InvalidArgumentError("merge takes exactly one other index"));
@@ -253,6 +278,7 @@ int RunCheck(const IndexFlags& f) {
   Console console;
   absl::StatusOr<FileKind> kind = IdentifyFile(f.path);
   if (!kind.ok()) return Error(console, "check", kind.status());
+  if (kind->type == ObjectType::kSimHashCrawlerSnapshot) return RunSimHashCheck(SimHashCommand(f));
   if (kind->type == ObjectType::kSimHashIndex) {
     absl::StatusOr<SimHashIndexFileInfo> sim = ReadSimHashIndexFileInfo(f.path);
     if (!sim.ok()) return Error(console, "check", sim.status());
@@ -265,7 +291,7 @@ int RunCheck(const IndexFlags& f) {
   if (kind->type != ObjectType::kCrawlerSnapshot) {
     // A log is checked with its snapshot: replaying it is the check.
     const std::string hint =
-        kind->type == ObjectType::kCrawlerLog ? "; check the index it belongs to (the path without .log)" : "";
+        kind->type == ObjectType::kCrawlerLog || kind->type == ObjectType::kSimHashCrawlerLog ? "; check the index it belongs to (the path without .log)" : "";
     return Error(console, "check",
                  absl::FailedPreconditionError(absl::StrCat(f.path, " is a ", kind->Name(),
                                                             ", not a crawler index snapshot", hint)));
@@ -316,7 +342,14 @@ Command AddIndexCommand(CLI::App& root) {
     sub->add_option("--threshold", f->threshold, "near-duplicate: estimated Jaccard at least this")
         ->capture_default_str();
     if (s.run == &RunCreate) {
-      AddSignerFlags(sub, &f->signer);
+      sub->add_option("--algo", f->algo,
+                      "minhash (Jaccard) or simhash (Hamming distance); oph / classic: minhash with that algorithm")
+          ->check(CLI::IsMember({"minhash", "simhash", "oph", "classic"}))
+          ->capture_default_str();
+      AddSignerFlags(sub, &f->signer, "--minhash-algo");
+      sub->add_option("--simhash-distance", f->simhash_distance, "--algo simhash: maximum Hamming distance (0-7)")
+          ->check(CLI::Range(0, kMaxSimHashDistance))
+          ->capture_default_str();
       sub->add_option("--bands", f->bands, "LSH bands (with --rows; default: chosen for the threshold)");
       sub->add_option("--rows", f->rows, "LSH rows per band (with --bands)");
       sub->add_option("--stored-bits", f->stored_bits, "bits kept per MinHash value for similarity (1-32)")

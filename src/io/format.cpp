@@ -27,9 +27,10 @@ absl::StatusOr<FileKind> IdentifyFile(const std::string& path) {
   const std::string_view have(h, got);
   // The header's length and checksum place depend on the type: 64 bytes for a log.
   const bool log = got >= 12 && (internal::LoadLe32(h + 8) == kObjectTypeCrawlerLog ||
+                                 internal::LoadLe32(h + 8) == kObjectTypeSimHashCrawlerLog ||
                                  internal::ClassifyLegacyType4(have) == kObjectTypeCrawlerLog);
   internal::HeaderPrefix prefix;
-  if (absl::Status s = internal::CheckHeader(have, path, {1, 2, 3, 4, 5}, ~uint32_t{0}, log ? 64 : 128,
+  if (absl::Status s = internal::CheckHeader(have, path, {1, 2, 3, 4, 5, 6, 7}, ~uint32_t{0}, log ? 64 : 128,
                                              log ? 56 : 120, &prefix);
       !s.ok()) {
     return s;

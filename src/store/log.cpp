@@ -23,9 +23,9 @@ uint64_t OptionsFingerprint(const SignerOptions& signer, const MinHashLshOptions
   return XXH3_64bits(b.data(), b.size());
 }
 
-std::string EncodeLogHeader(uint64_t first_seq, uint64_t fingerprint) {
+std::string EncodeLogHeader(uint64_t first_seq, uint64_t fingerprint, ObjectType type) {
   std::string h(kLogHeaderBytes, '\0');
-  EncodeHeaderPrefix(ObjectType::kCrawlerLog, kLogFormatVersion, h.data());
+  EncodeHeaderPrefix(type, kLogFormatVersion, h.data());
   StoreLe64(&h[16], first_seq);
   StoreLe64(&h[24], fingerprint);
   SealHeader(h.data(), kLogChecksumOffset);
@@ -33,9 +33,9 @@ std::string EncodeLogHeader(uint64_t first_seq, uint64_t fingerprint) {
 }
 
 absl::Status CheckLogHeader(std::string_view header, const std::string& log_path, uint64_t fingerprint,
-                            uint64_t* first_seq) {
+                            uint64_t* first_seq, ObjectType type) {
   HeaderPrefix prefix;
-  if (absl::Status s = CheckHeader(header, log_path, {kObjectTypeCrawlerLog}, kLogFormatVersion, kLogHeaderBytes,
+  if (absl::Status s = CheckHeader(header, log_path, {static_cast<uint32_t>(type)}, kLogFormatVersion, kLogHeaderBytes,
                                    kLogChecksumOffset, &prefix, "log header");
       !s.ok()) {
     return s;

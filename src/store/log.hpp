@@ -42,13 +42,14 @@ inline constexpr size_t kLogReadChunk = 4u << 20;
 // XXH3-64 of the options a log's records depend on; a log from other options is refused.
 uint64_t OptionsFingerprint(const SignerOptions& signer, const MinHashLshOptions& lsh);
 
-// The 64-byte log header (object type kCrawlerLog, format version 1).
-std::string EncodeLogHeader(uint64_t first_seq, uint64_t fingerprint);
+// The 64-byte log header (format version 1) of a MinHash crawler log (kCrawlerLog) or,
+// laid out the same, a SimHash one (kSimHashCrawlerLog).
+std::string EncodeLogHeader(uint64_t first_seq, uint64_t fingerprint, ObjectType type = ObjectType::kCrawlerLog);
 
-// Checks a log header (new logs, and format version 1 logs stored as type 4) and its
-// fingerprint; sets *first_seq. Errors name the log and the byte offset.
+// Checks a log header (new logs, and format version 1 logs stored as type 4) of object
+// type `type` and its fingerprint; sets *first_seq. Errors name the log and the byte offset.
 absl::Status CheckLogHeader(std::string_view header, const std::string& log_path, uint64_t fingerprint,
-                            uint64_t* first_seq);
+                            uint64_t* first_seq, ObjectType type = ObjectType::kCrawlerLog);
 
 absl::Status WriteFd(int fd, const char* p, size_t n, const std::string& path);
 

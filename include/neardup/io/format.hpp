@@ -1,8 +1,8 @@
 // The format layer every stored neardup object goes through: one registry of object
 // types, the little-endian field codec, the header prefix and checksum codec, and the
 // atomic-write helper. Signature files (signature_file.hpp), MinHash and SimHash index
-// files (index_file.hpp, simhash_index_file.hpp) and the crawler store's snapshot and
-// log (store/crawler_index.hpp) all use it, so a header is written and checked one way.
+// files (index_file.hpp, simhash_index_file.hpp) and the crawler stores' snapshots and
+// logs (store/crawler_index.hpp, store/simhash_crawler_index.hpp) all use it, so a header is written and checked one way.
 //
 //   std::array<char, 128> h{};
 //   neardup::internal::EncodeHeaderPrefix(neardup::ObjectType::kSignatureSet, 2, h.data());
@@ -50,6 +50,8 @@ enum class ObjectType : uint32_t {
   kCrawlerSnapshot = 3,  // store/crawler_index.hpp: an index file with id and state sections
   kSimHashIndex = 4,     // io/simhash_index_file.hpp
   kCrawlerLog = 5,       // store/crawler_index.hpp (format version 1 logs say 4: see above)
+  kSimHashCrawlerSnapshot = 6,  // store/simhash_crawler_index.hpp
+  kSimHashCrawlerLog = 7,       // store/simhash_crawler_index.hpp: the crawler log's layout
 };
 
 // "signature set", "MinHash LSH index", ...; "unknown" for other codes.
@@ -65,6 +67,10 @@ inline const char* ObjectTypeName(uint32_t code) {
       return "SimHash index";
     case 5:
       return "crawler log";
+    case 6:
+      return "SimHash crawler index snapshot";
+    case 7:
+      return "SimHash crawler log";
     default:
       return "unknown";
   }
@@ -77,6 +83,8 @@ inline constexpr uint32_t kObjectTypeMinHashLsh = static_cast<uint32_t>(ObjectTy
 inline constexpr uint32_t kObjectTypeCrawlerIndex = static_cast<uint32_t>(ObjectType::kCrawlerSnapshot);
 inline constexpr uint32_t kObjectTypeSimHashIndex = static_cast<uint32_t>(ObjectType::kSimHashIndex);
 inline constexpr uint32_t kObjectTypeCrawlerLog = static_cast<uint32_t>(ObjectType::kCrawlerLog);
+inline constexpr uint32_t kObjectTypeSimHashCrawlerSnapshot = static_cast<uint32_t>(ObjectType::kSimHashCrawlerSnapshot);
+inline constexpr uint32_t kObjectTypeSimHashCrawlerLog = static_cast<uint32_t>(ObjectType::kSimHashCrawlerLog);
 // What format version 1 crawler logs carry in their type field.
 inline constexpr uint32_t kObjectTypeCrawlerLogV1 = 4;
 
