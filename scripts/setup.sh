@@ -11,6 +11,7 @@ packages=(
   libxml2-dev libbrotli-dev
   pybind11-dev python3-dev python3-numpy python3-pytest python3-venv python3-pip
   python3-setuptools python3-wheel python3-build python3-scipy
+  python3-dask python3-distributed
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common.hpp"
 #include "neardup/dedup/dedup.hpp"
+#include "neardup/dedup/distributed.hpp"
 #include "neardup/passage/split.hpp"
 #include "signature_types.hpp"
 
@@ -226,9 +227,134 @@ py::dict DedupFiles(std::vector<std::string> paths, double threshold, py::kwargs
   return ResultDict(r, {}, 0, {});
 }
 
+
+// --- The Dask runner's tasks (dedup/distributed.hpp); neardup/dask.py calls them. ---
+
+std::vector<ShardRef> Shards(const std::vector<std::tuple<std::string, uint32_t, uint32_t>>& shards) {
+  std::vector<ShardRef> out;
+  for (const auto& [path, first, count] : shards) out.push_back({path, first, count});
+  return out;
+}
+
+template <typename T>
+std::vector<T> Vec(const py::array_t<T, py::array::c_style | py::array::forcecast>& a) {
+  return std::vector<T>(a.data(), a.data() + a.size());
+}
+
+template <typename T>
+py::array_t<T> Array(const std::vector<T>& v) {
+  py::array_t<T> a(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+py::dict DaskSignPartition(std::vector<std::string> inputs, uint32_t input, uint64_t begin, uint64_t end,
+                           std::string shard_path, double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  PartitionSignStats st;
+  {
+    py::gil_scoped_release release;
+    st = Unwrap(SignPartitionToShard(inputs, input, ByteRange{begin, end}, options, io, shard_path));
+  }
+  py::dict d;
+  d["documents"] = st.documents;
+  d["records"] = st.records;
+  d["skipped"] = st.skipped;
+  d["bytes_read"] = st.bytes_read;
+  d["failed_inputs"] = st.failed_inputs;
+  py::list problems;
+  for (const InputProblem& p : st.problems) problems.append(Problem(p));
+  d["problems"] = problems;
+  return d;
+}
+
+py::tuple DaskBandKeys(std::string shard_path, double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  ShardBandKeys keys;
+  {
+    py::gil_scoped_release release;
+    keys = Unwrap(DedupBandKeys(shard_path, options));
+  }
+  py::array_t<uint64_t> k({static_cast<py::ssize_t>(keys.bands), static_cast<py::ssize_t>(keys.n)});
+  std::copy(keys.keys.begin(), keys.keys.end(), k.mutable_data());
+  return py::make_tuple(k, Array(keys.empty), keys.ids);
+}
+
+py::dict DaskVerifyRuns(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> docs_a,
+                        py::array_t<uint64_t, py::array::c_style | py::array::forcecast> starts_a,
+                        py::array_t<uint32_t, py::array::c_style | py::array::forcecast> bands_a,
+                        py::array_t<uint32_t, py::array::c_style | py::array::forcecast> slice_a,
+                        std::vector<std::tuple<std::string, uint32_t, uint32_t>> shards, double threshold,
+                        py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  const std::vector<uint32_t> docs = Vec(docs_a), bands = Vec(bands_a), slice_docs = Vec(slice_a);
+  const std::vector<uint64_t> starts = Vec(starts_a);
+  std::vector<ScoredPair> verified;
+  DedupStats stats;
+  {
+    py::gil_scoped_release release;
+    const std::vector<ShardRef> refs = Shards(shards);
+    const SignedCorpus slice = Unwrap(LoadCorpusSlice(refs, slice_docs, options));
+    const std::vector<CandidatePair> candidates =
+        Unwrap(CandidatesOfRuns(docs, starts, bands, slice, slice_docs, options, &stats.lsh));
+    stats.candidates = candidates.size();
+    verified = Unwrap(VerifyCandidatesInSlice(candidates, slice, slice_docs, options, io, &stats));
+  }
+  std::vector<uint32_t> a, b;
+  std::vector<float> sim;
+  for (const ScoredPair& p : verified) {
+    a.push_back(p.a);
+    b.push_back(p.b);
+    sim.push_back(p.similarity);
+  }
+  py::dict d;
+  d["a"] = Array(a);
+  d["b"] = Array(b);
+  d["similarity"] = Array(sim);
+  d["candidates"] = stats.candidates;
+  d["decided_exactly"] = stats.decided_exactly;
+  d["decided_by_estimate"] = stats.decided_by_estimate;
+  d["texts_read_again"] = stats.texts_read_again;
+  d["long_runs"] = stats.lsh.long_runs;
+  return d;
+}
+
+py::tuple DaskCluster(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> a_a,
+                      py::array_t<uint32_t, py::array::c_style | py::array::forcecast> b_a,
+                      py::array_t<float, py::array::c_style | py::array::forcecast> sim_a,
+                      py::array_t<uint32_t, py::array::c_style | py::array::forcecast> slice_a,
+                      std::vector<std::tuple<std::string, uint32_t, uint32_t>> shards, double threshold,
+                      py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  const std::vector<uint32_t> a = Vec(a_a), b = Vec(b_a), slice_docs = Vec(slice_a);
+  const std::vector<float> sim = Vec(sim_a);
+  SliceClusters clusters;
+  {
+    py::gil_scoped_release release;
+    std::vector<ScoredPair> verified(a.size());
+    for (size_t i = 0; i < a.size(); ++i) verified[i] = {a[i], b[i], sim[i]};
+    const std::vector<ShardRef> refs = Shards(shards);
+    const SignedCorpus slice = Unwrap(LoadCorpusSlice(refs, slice_docs, options));
+    clusters = Unwrap(ClusterSlice(verified, slice, slice_docs, options, io));
+  }
+  return py::make_tuple(Array(clusters.keep), clusters.lines);
+}
+
 }  // namespace
 
 void RegisterDedup(py::module_& m) {
+  m.def("_dask_sign_partition", &DaskSignPartition);
+  m.def("_dask_band_keys", &DaskBandKeys);
+  m.def("_dask_verify_runs", &DaskVerifyRuns);
+  m.def("_dask_cluster", &DaskCluster);
   m.def("dedup", &DedupTexts, py::arg("texts"), py::arg("ids") = py::none(), py::arg("threshold") = 0.8,
         "Deduplicates texts in memory; see neardup.dedup.");
   m.def("dedup_files", &DedupFiles, py::arg("paths"), py::arg("threshold") = 0.8,

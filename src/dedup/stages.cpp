@@ -101,6 +101,18 @@ std::unique_ptr<ShingleSetSource> MakeShingleSetSource(const DocumentSource& sou
   return std::make_unique<SourceShingleSets>(source, corpus, Threads(options.threads));
 }
 
+LshBatchOptions DedupLshOptions(const DedupOptions& options, const LshParams& banding, uint32_t num_perm) {
+  // Long LSH runs are refined down to the lowest similarity verification can accept:
+  // the threshold for estimates; below it by the precise margin, or by four standard
+  // errors for exact checks, since exact Jaccard is not bound by the signature.
+  const double t = options.threshold;
+  const double k = num_perm;
+  double refine = t;
+  if (options.verify == Verification::kPrecise) refine = std::max(0.0, t - options.PreciseMargin());
+  if (options.verify == Verification::kExact) refine = std::max(0.0, t - 4 * std::sqrt(t * (1 - t) / k));
+  return {.banding = banding, .verify_threshold = refine};
+}
+
 absl::StatusOr<std::vector<CandidatePair>> FindCandidates(const SignedCorpus& corpus, const DedupOptions& options,
                                                           DedupStats* stats) {
   std::vector<CandidatePair> out;
@@ -123,17 +135,9 @@ absl::StatusOr<std::vector<CandidatePair>> FindCandidates(const SignedCorpus& co
   } else {
     absl::StatusOr<LshParams> banding = DedupBanding(options);
     if (!banding.ok()) return banding.status();
-    // Long LSH runs are refined down to the lowest similarity verification can accept:
-    // the threshold for estimates; below it by the precise margin, or by four standard
-    // errors for exact checks, since exact Jaccard is not bound by the signature.
-    const double t = options.threshold;
-    const double k = corpus.signer.minhash.num_perm;
-    double refine = t;
-    if (options.verify == Verification::kPrecise) refine = std::max(0.0, t - options.PreciseMargin());
-    if (options.verify == Verification::kExact) refine = std::max(0.0, t - 4 * std::sqrt(t * (1 - t) / k));
     absl::StatusOr<LshBatchResult> lsh = GenerateLshCandidates(
         MinHashMatrixView{corpus.signer.minhash, corpus.minhash, corpus.empty},
-        {.banding = *banding, .verify_threshold = refine});
+        DedupLshOptions(options, *banding, corpus.signer.minhash.num_perm));
     if (!lsh.ok()) return lsh.status();
     out = std::move(lsh->pairs);
     if (stats) {

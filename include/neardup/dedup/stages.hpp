@@ -128,6 +128,10 @@ using DocumentHook = std::function<void(uint32_t doc, const Document& document)>
 absl::StatusOr<SignedCorpus> SignDocuments(const DocumentSource& source, const DedupOptions& options,
                                            DedupLog* log, const DocumentHook& hook = {});
 
+// The options stage 2 runs MinHash LSH with (banding, and the refinement threshold of
+// long runs for options.verify); every runner of stage 2 must use these.
+LshBatchOptions DedupLshOptions(const DedupOptions& options, const LshParams& banding, uint32_t num_perm);
+
 // Stage 2. Candidate pairs (first < second), ascending.
 absl::StatusOr<std::vector<CandidatePair>> FindCandidates(const SignedCorpus& corpus, const DedupOptions& options,
                                                           DedupStats* stats = nullptr);

@@ -25,7 +25,6 @@
 #include "neardup/index/lsh_batch.hpp"
 
 namespace neardup {
-
 namespace internal {
 
 // Stable LSD radix sort of v on the 8-bit digits first_digit..7 (digit 0 = low byte),
@@ -60,7 +59,12 @@ size_t CapacityBytes(const V&... v) {
 
 inline uint64_t PackPair(uint32_t a, uint32_t b) { return (static_cast<uint64_t>(a) << 32) | b; }
 
-// Generates the pairs of one band's runs into `pairs` (packed first << 32 | second).
+}  // namespace internal
+
+// One run of documents sharing a band key -> its candidate pairs (lsh_batch.hpp, "Long
+// runs"), packed first << 32 | second. Public so that a runner that gathers runs by key
+// range on many machines (dedup/distributed.hpp) emits exactly the pairs of
+// GenerateLshCandidates, which uses it too. Not thread-safe; reuse one per thread.
 class LshRunExpander {
  public:
   LshRunExpander(const LshBatchOptions& options, uint32_t num_perm, LshBatchStats* stats)
@@ -73,7 +77,7 @@ class LshRunExpander {
     }
   }
 
-  size_t scratch_bytes() const { return CapacityBytes(group_words_, group_values_, member_docs_); }
+  size_t scratch_bytes() const { return internal::CapacityBytes(group_words_, group_values_, member_docs_); }
 
   // docs: one run, ascending; row(d) gives document d's values.
   template <typename RowFn>
@@ -133,14 +137,14 @@ class LshRunExpander {
  private:
   void Clique(std::span<const uint32_t> docs, std::vector<uint64_t>* pairs) {
     for (size_t a = 0; a < docs.size(); ++a) {
-      for (size_t b = a + 1; b < docs.size(); ++b) pairs->push_back(PackPair(docs[a], docs[b]));
+      for (size_t b = a + 1; b < docs.size(); ++b) pairs->push_back(internal::PackPair(docs[a], docs[b]));
     }
     stats_->pairs_emitted += docs.size() * (docs.size() - 1) / 2;
   }
 
   void StarAndChain(std::span<const uint32_t> docs, std::vector<uint64_t>* pairs) {
-    for (size_t x = 1; x < docs.size(); ++x) pairs->push_back(PackPair(docs[0], docs[x]));
-    for (size_t x = 1; x + 1 < docs.size(); ++x) pairs->push_back(PackPair(docs[x], docs[x + 1]));
+    for (size_t x = 1; x < docs.size(); ++x) pairs->push_back(internal::PackPair(docs[0], docs[x]));
+    for (size_t x = 1; x + 1 < docs.size(); ++x) pairs->push_back(internal::PackPair(docs[x], docs[x + 1]));
     stats_->pairs_emitted += 2 * docs.size() - 3;
   }
 
@@ -153,6 +157,9 @@ class LshRunExpander {
   std::vector<uint32_t> member_docs_;
   absl::flat_hash_set<uint64_t> seen_capped_;  // membership only: order never leaks
 };
+
+namespace internal {
+
 
 // row(i) -> values of document i; is_empty(i) -> whether it is empty.
 template <typename RowFn, typename EmptyFn>

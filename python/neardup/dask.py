@@ -1,0 +1,589 @@
+"""neardup.dask: the dedup pipeline on a Dask cluster, past one machine.
+
+    python -m neardup.dask dedup data/*.jsonl -o clusters.jsonl \\
+        --scheduler local:4 --partitions 64 --scratch /shared/scratch --threshold 0.8
+
+    stats = neardup.dask.dedup(paths, client=client, partitions=64, scratch="/shared/x",
+                               clusters="clusters.jsonl", threshold=0.8)
+
+The clusters are those of single-machine ``neardup dedup`` with the same options, byte
+for byte, whatever the number of partitions and workers: documents are numbered by
+their global ordinal (input index, then record), and every task works on those
+numbers through the library (include/neardup/dedup/distributed.hpp). This module only
+plans the tasks and moves files; the work is C++ that releases the GIL.
+
+Stages (every task reads and writes files in ``scratch``, which all workers and the
+driver must see; each output is written to a temporary name and renamed, so a task
+that runs twice writes the same bytes):
+
+1. sign: one task per partition (an input; an uncompressed JSONL file is also cut into
+   byte ranges at line boundaries) -> ``shards/pNNNNN.ndsig``, a v2 signature shard with
+   global input indexes. Memory: one batch of texts (64 MiB) + the signatures of the
+   batch.
+2. keys: one task per shard -> ``keys/mP_rR.npz``: (band, key, document) grouped by key
+   range R, combined locally (each (band, key) once, with its documents). Memory: 8 bytes
+   per band per document of the shard, twice.
+3. candidates + verification: one task per key range: the runs of equal (band, key),
+   expanded by the library's LshRunExpander (star + chain + refinement for long runs,
+   as on one machine), verified from the signatures of the documents involved (read
+   from their shards) and, for precise checks near the threshold, their texts read
+   again by recorded offset -> ``edges/rR_qQ.npz`` by node bucket Q. Memory: the key
+   range's records + 4k bytes per document involved + the candidate pairs.
+4. components: alternating large-star / small-star rounds over arcs bucketed by node
+   (Kiveris et al. 2014); each task compares its output with its previous one and the
+   driver stops when no bucket changed. Memory: the bucket's arcs (16 bytes each).
+5. clusters: verified edges routed by component (its smallest document) -> per
+   bucket of components the library's ClusterSlice (keep rule, star policy) ->
+   ``clusters/cC.jsonl``; the driver merges them in order of the kept document into the
+   output (streaming). Memory: the components' edges and their documents' signatures.
+
+Restarts: each stage's result is recorded in ``scratch/stage-<name>.json`` with a key
+made of the inputs' identity (path, size, mtime), the options and the plan; a driver
+run again with the same key skips the stages already recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import heapq
+import json
+import os
+import sys
+import tempfile
+import time
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _core
+
+_REFUSED = ("passages",)
+_UNSUPPORTED_ALGO = "simhash"
+
+
+# ---------------------------------------------------------------- small helpers
+
+def _atomic_write(path: str, write) -> None:
+    d = os.path.dirname(path) or "."
+    os.makedirs(d, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _save(path: str, **arrays: np.ndarray) -> None:
+    # npz members carry a CRC-32 each: a damaged file fails to load.
+    _atomic_write(path, lambda f: np.savez(f, **arrays))
+
+
+def _load(path: str) -> Dict[str, np.ndarray]:
+    with np.load(path) as z:
+        return {k: z[k] for k in z.files}
+
+
+def _bucket(nodes: np.ndarray, buckets: int) -> np.ndarray:
+    h = nodes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    return ((h >> np.uint64(32)) % np.uint64(buckets)).astype(np.int64)
+
+
+def _key_range(keys: np.ndarray, ranges: int) -> np.ndarray:
+    return ((keys >> np.uint64(40)) * np.uint64(ranges) >> np.uint64(24)).astype(np.int64)
+
+
+_GZIP, _ZSTD = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
+
+
+def _splittable(path: str) -> bool:
+    """Uncompressed JSONL (not stdin, a directory, .txt or WARC) can be cut by bytes."""
+    if path == "-" or os.path.isdir(path):
+        return False
+    low = path.lower()
+    if low.endswith((".txt", ".gz", ".zst", ".warc", ".wet")):
+        return False
+    with open(path, "rb") as f:
+        head = f.read(8)
+    return not (head.startswith(_GZIP) or head.startswith(_ZSTD) or head.startswith(b"WARC/1."))
+
+
+def plan_partitions(paths: Sequence[str], partitions: int) -> List[Tuple[int, int, int]]:
+    """(input index, begin, end) in ordinal order; end -1 = to the end of the input."""
+    sizes = [os.path.getsize(p) if os.path.isfile(p) else 0 for p in paths]
+    target = max(1, sum(sizes) // max(1, partitions))
+    out = []
+    for i, p in enumerate(paths):
+        if not _splittable(p) or sizes[i] <= target:
+            out.append((i, 0, -1))
+            continue
+        n = min(partitions, max(1, round(sizes[i] / target)))
+        cuts = [sizes[i] * j // n for j in range(n)] + [-1]
+        out.extend((i, cuts[j], cuts[j + 1]) for j in range(n))
+    return out
+
+
+def _identity(paths: Sequence[str]) -> List[List[Any]]:
+    out = []
+    for p in paths:
+        st = os.stat(p)
+        out.append([p, st.st_size, st.st_mtime_ns])
+    return out
+
+
+class _Stages:
+    """Stage results recorded in scratch, valid for one run key."""
+
+    def __init__(self, scratch: str, key: str, resume: bool) -> None:
+        self.scratch, self.key, self.resume = scratch, key, resume
+        self.skipped: List[str] = []
+
+    def get(self, name: str) -> Optional[Any]:
+        path = os.path.join(self.scratch, f"stage-{name}.json")
+        if not self.resume or not os.path.exists(path):
+            return None
+        with open(path) as f:
+            rec = json.load(f)
+        if rec.get("key") != self.key:
+            return None
+        self.skipped.append(name)
+        return rec["result"]
+
+    def put(self, name: str, result: Any) -> None:
+        data = json.dumps({"key": self.key, "result": result}).encode()
+        _atomic_write(os.path.join(self.scratch, f"stage-{name}.json"), lambda f: f.write(data))
+
+
+# ---------------------------------------------------------------- the tasks
+
+def _task_sign(paths, part, index, scratch, threshold, options):
+    i, begin, end = part
+    shard = os.path.join(scratch, "shards", f"p{index:05d}.ndsig")
+    os.makedirs(os.path.dirname(shard), exist_ok=True)
+    end = 2**64 - 1 if end < 0 else end
+    st = _core._dask_sign_partition(list(paths), i, begin, end, shard, threshold, **options)
+    st["shard"] = shard
+    st["problems"] = [p["message"] for p in st["problems"]]
+    return st
+
+
+def _task_keys(shard, first_doc, index, ranges, scratch, threshold, options):
+    keys, empty, _ids = _core._dask_band_keys(shard, threshold, **options)
+    bands, n = keys.shape
+    live = np.flatnonzero(empty == 0).astype(np.uint32)
+    band = np.repeat(np.arange(bands, dtype=np.uint32), live.size)
+    key = keys[:, live].reshape(-1)
+    doc = np.tile(live + np.uint32(first_doc), bands)
+    order = np.lexsort((doc, key, band))
+    band, key, doc = band[order], key[order], doc[order]
+    rng = _key_range(key, ranges)
+    written = 0
+    for r in range(ranges):
+        sel = rng == r
+        b, k, d = band[sel], key[sel], doc[sel]
+        # Local combine: each (band, key) once, with the count of its documents.
+        new = np.ones(b.size, dtype=bool)
+        if b.size:
+            new[1:] = (b[1:] != b[:-1]) | (k[1:] != k[:-1])
+        starts = np.flatnonzero(new)
+        counts = np.diff(np.append(starts, b.size)).astype(np.uint32)
+        path = os.path.join(scratch, "keys", f"m{index:05d}_r{r:05d}.npz")
+        _save(path, band=b[starts], key=k[starts], count=counts, doc=d)
+        written += os.path.getsize(path)
+    return written
+
+
+def _task_verify(r, n_maps, shards, buckets, scratch, threshold, options):
+    bs, ks, cs, ds = [], [], [], []
+    for m in range(n_maps):
+        z = _load(os.path.join(scratch, "keys", f"m{m:05d}_r{r:05d}.npz"))
+        bs.append(np.repeat(z["band"], z["count"]))
+        ks.append(np.repeat(z["key"], z["count"]))
+        ds.append(z["doc"])
+    band = np.concatenate(bs) if bs else np.zeros(0, np.uint32)
+    key = np.concatenate(ks) if ks else np.zeros(0, np.uint64)
+    doc = np.concatenate(ds) if ds else np.zeros(0, np.uint32)
+    order = np.lexsort((doc, key, band))
+    band, key, doc = band[order], key[order], doc[order]
+    new = np.ones(band.size, dtype=bool)
+    if band.size:
+        new[1:] = (band[1:] != band[:-1]) | (key[1:] != key[:-1])
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.append(starts, band.size))
+    keep = sizes >= 2
+    run_starts, run_sizes = starts[keep], sizes[keep]
+    run_docs = np.concatenate([doc[s:s + n] for s, n in zip(run_starts, run_sizes)]) if run_starts.size \
+        else np.zeros(0, np.uint32)
+    offsets = np.zeros(run_sizes.size + 1, dtype=np.uint64)
+    np.cumsum(run_sizes, out=offsets[1:])
+    slice_docs = np.unique(run_docs).astype(np.uint32)
+    out = _core._dask_verify_runs(run_docs.astype(np.uint32), offsets, band[run_starts].astype(np.uint32),
+                                  slice_docs, shards, threshold, **options)
+    a, b, sim = out["a"], out["b"], out["similarity"]
+    # Both directions, by the bucket of the source node, for the component rounds;
+    # the edges themselves by the bucket of their first document.
+    qa = _bucket(a, buckets)
+    for q in range(buckets):
+        sel = qa == q
+        _save(os.path.join(scratch, "edges", f"r{r:05d}_q{q:05d}.npz"), a=a[sel], b=b[sel], sim=sim[sel])
+    return {k: out[k] for k in ("candidates", "decided_exactly", "decided_by_estimate", "texts_read_again",
+                                "long_runs")} | {"verified": int(a.size)}
+
+
+def _arcs_in(scratch, step, q, sources):
+    us, vs = [], []
+    for s in sources:
+        p = os.path.join(scratch, "cc", f"{step}_s{s:05d}_q{q:05d}.npz")
+        z = _load(p)
+        us.append(z["u"])
+        vs.append(z["v"])
+    u = np.concatenate(us) if us else np.zeros(0, np.uint32)
+    v = np.concatenate(vs) if vs else np.zeros(0, np.uint32)
+    arcs = np.unique((u.astype(np.uint64) << np.uint64(32)) | v.astype(np.uint64))
+    return (arcs >> np.uint64(32)).astype(np.uint32), (arcs & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _emit(scratch, step, q, x, y, buckets):
+    """Undirected edges (x, y) -> arcs both ways, by the bucket of their source."""
+    u = np.concatenate([x, y])
+    v = np.concatenate([y, x])
+    qb = _bucket(u, buckets)
+    for t in range(buckets):
+        sel = qb == t
+        _save(os.path.join(scratch, "cc", f"{step}_s{q:05d}_q{t:05d}.npz"), u=u[sel], v=v[sel])
+
+
+def _task_cc_init(q, n_ranges, buckets, scratch):
+    xs, ys = [], []
+    for r in range(n_ranges):
+        z = _load(os.path.join(scratch, "edges", f"r{r:05d}_q{q:05d}.npz"))
+        xs.append(z["a"])
+        ys.append(z["b"])
+    x = np.concatenate(xs) if xs else np.zeros(0, np.uint32)
+    y = np.concatenate(ys) if ys else np.zeros(0, np.uint32)
+    _emit(scratch, "i0", q, x, y, buckets)
+    return True
+
+
+def _group_min(u, v):
+    """Per distinct u (u sorted): min(v over the group, u)."""
+    if u.size == 0:
+        return u, u
+    starts = np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
+    mins = np.minimum.reduceat(v, starts)
+    nodes = u[starts]
+    return nodes, np.minimum(mins, nodes)
+
+
+def _task_cc_step(kind, step_in, step_out, q, buckets, scratch):
+    u, v = _arcs_in(scratch, step_in, q, range(buckets))
+    if kind == "large":
+        nodes, m = _group_min(u, v)
+        mu = m[np.searchsorted(nodes, u)] if u.size else u
+        sel = v > u
+        x, y = v[sel], mu[sel]
+    else:
+        sel = v < u
+        us, vs = u[sel], v[sel]
+        nodes, m = _group_min(us, vs)
+        mu = m[np.searchsorted(nodes, us)] if us.size else us
+        # (v, m) for each smaller neighbour v, and (u, m); self-loops dropped.
+        x = np.concatenate([vs, nodes])
+        y = np.concatenate([mu, m])
+        keep = x != y
+        x, y = x[keep], y[keep]
+    _emit(scratch, step_out, q, x, y, buckets)
+    return True
+
+
+def _task_cc_changed(step_a, step_b, q, buckets, scratch):
+    ua, va = _arcs_in(scratch, step_a, q, range(buckets))
+    ub, vb = _arcs_in(scratch, step_b, q, range(buckets))
+    return not (np.array_equal(ua, ub) and np.array_equal(va, vb))
+
+
+def _task_label(q, final_step, n_ranges, buckets, scratch):
+    u, v = _arcs_in(scratch, final_step, q, range(buckets))
+    nodes, root = _group_min(u, v)
+    parts = [_load(os.path.join(scratch, "edges", f"r{r:05d}_q{q:05d}.npz")) for r in range(n_ranges)]
+    a = np.concatenate([p["a"] for p in parts]) if parts else np.zeros(0, np.uint32)
+    b = np.concatenate([p["b"] for p in parts]) if parts else np.zeros(0, np.uint32)
+    sim = np.concatenate([p["sim"] for p in parts]) if parts else np.zeros(0, np.float32)
+    lab = root[np.searchsorted(nodes, a)] if a.size else a
+    cb = _bucket(lab, buckets)
+    for c in range(buckets):
+        sel = cb == c
+        _save(os.path.join(scratch, "comp", f"q{q:05d}_c{c:05d}.npz"), a=a[sel], b=b[sel], sim=sim[sel])
+    return True
+
+
+def _task_cluster(c, buckets, shards, scratch, threshold, options):
+    parts = [_load(os.path.join(scratch, "comp", f"q{q:05d}_c{c:05d}.npz")) for q in range(buckets)]
+    a = np.concatenate([p["a"] for p in parts])
+    b = np.concatenate([p["b"] for p in parts])
+    sim = np.concatenate([p["sim"] for p in parts])
+    # The same pair verified in two key ranges (two bands) has the same similarity.
+    packed = (a.astype(np.uint64) << np.uint64(32)) | b.astype(np.uint64)
+    packed, first = np.unique(packed, return_index=True)
+    a, b, sim = a[first], b[first], sim[first]
+    slice_docs = np.unique(np.concatenate([a, b])).astype(np.uint32)
+    keep, lines = _core._dask_cluster(a, b, sim, slice_docs, shards, threshold, **options)
+    prefix = '{"cluster":0,'
+    body = "".join(f"{int(k)}\t{ln[len(prefix):]}\n" for k, ln in zip(keep, lines))
+    _atomic_write(os.path.join(scratch, "clusters", f"c{c:05d}.tsv"), lambda f: f.write(body.encode()))
+    return len(lines)
+
+
+# ---------------------------------------------------------------- the driver
+
+def _client(scheduler: Optional[str]):
+    from distributed import Client, LocalCluster
+
+    if scheduler is None or scheduler.startswith("local:"):
+        n = int(scheduler.split(":", 1)[1]) if scheduler else 2
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+    return Client(scheduler), None
+
+
+def dedup(paths: Sequence[str], *, client=None, partitions: int = 4, scratch: Optional[str] = None,
+          clusters: Optional[str] = None, threshold: float = 0.8, resume: bool = True,
+          **options: Any) -> Dict[str, Any]:
+    """Deduplicates `paths` on the Dask cluster of `client` (a LocalCluster of 2 workers
+    if None); writes clusters JSONL to `clusters` (if given) exactly as ``neardup dedup
+    -o`` does. Options: those of neardup.dedup_files (ngram, num_perm, bands, verify,
+    keep, cluster_policy, id_field, text_field, ...). Returns counts, stage timings, the
+    bytes written to scratch per stage, and the stages skipped on a restart."""
+    for k in _REFUSED:
+        if options.get(k):
+            raise ValueError(f"{k}: repeated passages are not supported by the Dask runner; "
+                             "run `neardup dedup --passages` on one machine")
+    if options.get("algorithm", "minhash") == _UNSUPPORTED_ALGO:
+        raise ValueError("--algo simhash is not supported by the Dask runner (MinHash LSH only)")
+    if options.get("pairs") not in (None, "none"):
+        raise ValueError("pairs output is not supported by the Dask runner yet")
+    options = {k: v for k, v in options.items() if v is not None}
+    options["pairs"] = "none"
+    paths = [os.fspath(p) for p in paths]
+    if "-" in paths:
+        raise ValueError("standard input cannot be split across workers: give files")
+    own_cluster = None
+    if client is None:
+        client, own_cluster = _client(None)
+    scratch = scratch or tempfile.mkdtemp(prefix="neardup-dask-")
+    os.makedirs(scratch, exist_ok=True)
+    try:
+        return _run(client, paths, partitions, scratch, clusters, threshold, resume, options)
+    finally:
+        if own_cluster is not None:
+            client.close()
+            own_cluster.close()
+
+
+def _run(client, paths, partitions, scratch, out_path, threshold, resume, options):
+    t_start = time.monotonic()
+    plan = plan_partitions(paths, partitions)
+    ranges = max(1, partitions)
+    buckets = max(1, partitions)
+    key = hashlib.sha256(json.dumps([_identity(paths), threshold, sorted(options.items()), plan, ranges,
+                                     buckets, _core.__version__]).encode()).hexdigest()
+    stages = _Stages(scratch, key, resume)
+    seconds: Dict[str, float] = {}
+    scratch_bytes: Dict[str, int] = {}
+
+    def gather(futs):
+        return client.gather(futs)
+
+    # 1. sign
+    t = time.monotonic()
+    signed = stages.get("sign")
+    if signed is None:
+        futs = [client.submit(_task_sign, paths, part, j, scratch, threshold, options, pure=False,
+                              key=f"sign-{key[:8]}-{j}") for j, part in enumerate(plan)]
+        signed = gather(futs)
+        stages.put("sign", signed)
+    seconds["sign"] = time.monotonic() - t
+    shards, first = [], 0
+    for st in signed:
+        shards.append((st["shard"], first, st["documents"]))
+        first += st["documents"]
+    if first >= 2**32:
+        raise ValueError(f"{first} documents: at most 2^32 - 1 per run")
+    scratch_bytes["shards"] = sum(os.path.getsize(s[0]) for s in shards)
+
+    # 2. keys by range
+    t = time.monotonic()
+    keyed = stages.get("keys")
+    if keyed is None:
+        futs = [client.submit(_task_keys, s[0], s[1], m, ranges, scratch, threshold, options, pure=False,
+                              key=f"keys-{key[:8]}-{m}") for m, s in enumerate(shards)]
+        keyed = gather(futs)
+        stages.put("keys", keyed)
+    seconds["keys"] = time.monotonic() - t
+    scratch_bytes["keys_exchanged"] = int(sum(keyed))
+
+    # 3. candidates + verification per key range
+    t = time.monotonic()
+    verified = stages.get("verify")
+    if verified is None:
+        futs = [client.submit(_task_verify, r, len(shards), shards, buckets, scratch, threshold, options,
+                              pure=False, key=f"verify-{key[:8]}-{r}") for r in range(ranges)]
+        verified = gather(futs)
+        stages.put("verify", verified)
+    seconds["verify"] = time.monotonic() - t
+
+    # 4. connected components
+    t = time.monotonic()
+    cc = stages.get("components")
+    if cc is None:
+        gather([client.submit(_task_cc_init, q, ranges, buckets, scratch, pure=False,
+                              key=f"cc-init-{key[:8]}-{q}") for q in range(buckets)])
+        step, rounds = "i0", 0
+        while True:
+            rounds += 1
+            large, small = f"l{rounds}", f"s{rounds}"
+            gather([client.submit(_task_cc_step, "large", step, large, q, buckets, scratch, pure=False,
+                                  key=f"cc-{large}-{key[:8]}-{q}") for q in range(buckets)])
+            gather([client.submit(_task_cc_step, "small", large, small, q, buckets, scratch, pure=False,
+                                  key=f"cc-{small}-{key[:8]}-{q}") for q in range(buckets)])
+            changed = gather([client.submit(_task_cc_changed, step, small, q, buckets, scratch, pure=False,
+                                            key=f"cc-chg{rounds}-{key[:8]}-{q}") for q in range(buckets)])
+            step = small
+            if not any(changed):
+                break
+        gather([client.submit(_task_label, q, step, ranges, buckets, scratch, pure=False,
+                              key=f"label-{key[:8]}-{q}") for q in range(buckets)])
+        cc = {"rounds": rounds}
+        stages.put("components", cc)
+    seconds["components"] = time.monotonic() - t
+
+    # 5. clusters
+    t = time.monotonic()
+    counts = stages.get("clusters")
+    if counts is None:
+        counts = gather([client.submit(_task_cluster, c, buckets, shards, scratch, threshold, options,
+                                       pure=False, key=f"cluster-{key[:8]}-{c}") for c in range(buckets)])
+        stages.put("clusters", counts)
+    files = [os.path.join(scratch, "clusters", f"c{c:05d}.tsv") for c in range(buckets)]
+    n_clusters = int(sum(counts))
+    if out_path:
+        _merge_clusters(files, out_path)
+    seconds["clusters"] = time.monotonic() - t
+    seconds["total"] = time.monotonic() - t_start
+    return {
+        "documents": first,
+        "records": sum(s["records"] for s in signed),
+        "skipped": sum(s["skipped"] for s in signed),
+        "problems": [p for s in signed for p in s["problems"]],
+        "partitions": len(plan),
+        "candidates": int(sum(v["candidates"] for v in verified)),
+        "verified": int(sum(v["verified"] for v in verified)),
+        "decided_exactly": int(sum(v["decided_exactly"] for v in verified)),
+        "texts_read_again": int(sum(v["texts_read_again"] for v in verified)),
+        "component_rounds": cc["rounds"],
+        "clusters": n_clusters,
+        "seconds": seconds,
+        "scratch_bytes": scratch_bytes,
+        "skipped_stages": stages.skipped,
+        "scratch": scratch,
+    }
+
+
+def _merge_clusters(files: List[str], out_path: str) -> None:
+    """Merges the sorted per-bucket cluster files by kept document, numbering them."""
+    def lines(p):
+        with open(p, "rb") as f:
+            for ln in f:
+                k, body = ln.split(b"\t", 1)
+                yield int(k), body
+
+    def write(f):
+        for n, (_, body) in enumerate(heapq.merge(*(lines(p) for p in files), key=lambda x: x[0])):
+            f.write(b'{"cluster":%d,' % n)
+            f.write(body)
+
+    _atomic_write(out_path, write)
+
+
+# ---------------------------------------------------------------- the command line
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m neardup.dask",
+                                 description="neardup dedup on a Dask cluster (see neardup.dask)")
+    sub = ap.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("dedup", help="deduplicate JSONL files / directories of .txt files")
+    d.add_argument("inputs", nargs="+")
+    d.add_argument("-o", "--output", required=True, help="clusters JSONL")
+    d.add_argument("--scheduler", default="local:2", help="local:N (a LocalCluster of N processes) or tcp://HOST:PORT")
+    d.add_argument("--partitions", type=int, default=8)
+    d.add_argument("--scratch", help="directory every worker sees (default: a new temporary directory)")
+    d.add_argument("--threshold", type=float, default=0.8)
+    d.add_argument("--ngram", type=int)
+    d.add_argument("--char-ngram", type=int)
+    d.add_argument("--num-perm", type=int)
+    d.add_argument("--minhash-algo")
+    d.add_argument("--seed", type=int)
+    d.add_argument("--bands", type=int)
+    d.add_argument("--rows", type=int)
+    d.add_argument("--verify", choices=["precise", "estimate", "exact"])
+    d.add_argument("--keep", choices=["first", "longest", "earliest-id"])
+    d.add_argument("--cluster-policy", choices=["star", "connected"])
+    d.add_argument("--id-field")
+    d.add_argument("--text-field")
+    d.add_argument("--max-doc-bytes", type=int)
+    d.add_argument("--max-line-bytes", type=int)
+    d.add_argument("--algo", choices=["minhash", "simhash"])
+    for refused in ("--passages", "--pairs", "--write-deduped", "--passages-out", "--write-passage-deduped"):
+        d.add_argument(refused, nargs="?", const=True, default=None)
+    d.add_argument("--no-resume", action="store_true", help="redo every stage even if scratch records it")
+    a = ap.parse_args(list(argv) if argv is not None else None)
+    for flag in ("passages", "passages_out", "write_passage_deduped"):
+        if getattr(a, flag) is not None:
+            print(f"error: --{flag.replace('_', '-')}: repeated passages are not supported on Dask; "
+                  "run `neardup dedup --passages` on one machine", file=sys.stderr)
+            return 2
+    for flag in ("pairs", "write_deduped"):
+        if getattr(a, flag) is not None:
+            print(f"error: --{flag.replace('_', '-')} is not supported by the Dask runner yet", file=sys.stderr)
+            return 2
+    options: Dict[str, Any] = {
+        "ngram": a.ngram, "char_ngram": a.char_ngram, "num_perm": a.num_perm, "minhash_algorithm": a.minhash_algo,
+        "seed": a.seed, "verify": a.verify, "keep": a.keep, "cluster_policy": a.cluster_policy,
+        "id_field": a.id_field, "text_field": a.text_field, "max_doc_bytes": a.max_doc_bytes,
+        "max_line_bytes": a.max_line_bytes, "algorithm": a.algo,
+    }
+    if (a.bands is None) != (a.rows is None):
+        print("error: --bands and --rows go together", file=sys.stderr)
+        return 2
+    if a.bands is not None:
+        options["bands"] = (a.bands, a.rows)
+    client, cluster = _client(a.scheduler)
+    try:
+        st = dedup(a.inputs, client=client, partitions=a.partitions, scratch=a.scratch, clusters=a.output,
+                   threshold=a.threshold, resume=not a.no_resume, **options)
+    except (ValueError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    for p in st["problems"]:
+        print(p, file=sys.stderr)
+    print(f"{st['documents']} documents in {st['partitions']} partitions; {st['candidates']} candidates, "
+          f"{st['verified']} verified; {st['clusters']} clusters ({st['component_rounds']} component rounds); "
+          f"{st['seconds']['total']:.2f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    # Run as the package's module, so that tasks pickle by reference to neardup.dask.
+    from neardup.dask import main as _main
+
+    sys.exit(_main())
