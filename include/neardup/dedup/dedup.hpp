@@ -51,8 +51,8 @@ struct DedupResult {
 
 // Reports while the run goes on (both may be empty).
 struct DedupCallbacks {
-  std::function<void(const InputProblem&)> on_problem;
-  std::function<void(const DedupStats&)> on_progress;
+  std::function<void(const InputProblem&)> on_problem = nullptr;
+  std::function<void(const DedupStats&)> on_progress = nullptr;
 };
 
 // Runs stages 1-4 (and passages). Errors: invalid options, strict-mode problems,
