@@ -55,7 +55,8 @@ void ParseOptions(double threshold, const py::dict& kw, DedupOptions* o, InputOp
   static const char* kKnown[] = {"algorithm", "ngram", "char_ngram", "num_perm", "minhash_algorithm", "seed",
                                  "bands", "simhash_distance", "verify", "keep", "cluster_policy", "pairs",
                                  "passages", "max_documents", "threads", "id_field", "text_field", "strict",
-                                 "max_doc_bytes", "max_line_bytes"};
+                                 "max_doc_bytes", "max_line_bytes", "output", "pairs_out", "passages_out",
+                                 "write_deduped", "write_passage_deduped"};
   for (auto item : kw) {
     const std::string key = py::str(item.first);
     bool known = false;
@@ -90,6 +91,35 @@ void ParseOptions(double threshold, const py::dict& kw, DedupOptions* o, InputOp
   input->max_document_bytes = Get<uint64_t>(kw, "max_doc_bytes", 0);
   input->max_line_bytes = Get<uint64_t>(kw, "max_line_bytes", 0);
   Check(o->Validate());
+}
+
+// The files the CLI's -o, --pairs, --passages-out, --write-deduped and
+// --write-passage-deduped write, from the keywords output, pairs_out, passages_out,
+// write_deduped and write_passage_deduped (str or os.PathLike; None = not written).
+DedupOutputs ParseOutputs(const py::dict& kw, const DedupOptions& o) {
+  const auto path = [&kw](const char* name) -> std::string {
+    if (!kw.contains(name) || kw[name].is_none()) return "";
+    return py::str(py::module_::import("os").attr("fspath")(kw[name]));
+  };
+  DedupOutputs out{.clusters = path("output"),
+                   .pairs = path("pairs_out"),
+                   .passages = path("passages_out"),
+                   .deduped = path("write_deduped"),
+                   .passage_deduped = path("write_passage_deduped")};
+  if (!o.passages && (!out.passages.empty() || !out.passage_deduped.empty())) {
+    throw StatusError{absl::InvalidArgumentError("passages_out and write_passage_deduped need passages")};
+  }
+  return out;
+}
+
+// Deduplicates `source`, writing the outputs `kw` names as `neardup dedup` writes them:
+// each file is created (as a temporary file) before any input is read and put in
+// place once complete. Called without the GIL.
+DedupResult Run(const DocumentSource& source, const DedupOptions& options, const DedupOutputs& outputs) {
+  DedupOutputFiles files = Unwrap(DedupOutputFiles::Open(outputs, source));
+  DedupResult r = Unwrap(Deduplicate(source, options));
+  Check(files.Commit(r, source));
+  return r;
 }
 
 py::dict Problem(const InputProblem& p) {
@@ -204,12 +234,13 @@ py::dict DedupTexts(py::iterable texts, py::object ids, double threshold, py::kw
     good_texts.emplace_back(*text);
     origin.push_back(static_cast<int64_t>(i));
   }
+  const DedupOutputs outputs = ParseOutputs(kw, options);
   DocumentSource source = DocumentSource::Texts(std::move(good_ids), std::move(good_texts));
   source.mutable_input() = input;
   DedupResult r;
   {
     py::gil_scoped_release release;
-    r = Unwrap(Deduplicate(source, options));
+    r = Run(source, options, outputs);
   }
   return ResultDict(r, origin, items.size(), std::move(skipped));
 }
@@ -218,11 +249,12 @@ py::dict DedupFiles(std::vector<std::string> paths, double threshold, py::kwargs
   DedupOptions options;
   InputOptions input;
   ParseOptions(threshold, kw, &options, &input);
+  const DedupOutputs outputs = ParseOutputs(kw, options);
   DedupResult r;
   {
     py::gil_scoped_release release;
     DocumentSource source = Unwrap(DocumentSource::FromPaths(std::move(paths), input));
-    r = Unwrap(Deduplicate(source, options));
+    r = Run(source, options, outputs);
   }
   return ResultDict(r, {}, 0, {});
 }

@@ -1,5 +1,5 @@
-// Indexes: a string-keyed MinHash LSH index (index/minhash_lsh.hpp, saved with
-// io/index_file.hpp), the SimHash index (index/simhash_index.hpp,
+// Indexes: a string-keyed MinHash LSH index (store/keyed_index.hpp, saved as a crawler
+// index snapshot), the SimHash index (index/simhash_index.hpp,
 // io/simhash_index_file.hpp) and the durable crawler index (store/crawler_index.hpp),
 // plus signature files (io/signature_file.hpp).
 #include <cstring>
@@ -9,25 +9,21 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common.hpp"
 #include "neardup/dedup/options.hpp"
 #include "neardup/index/lsh_params.hpp"
 #include "neardup/index/minhash_lsh.hpp"
 #include "neardup/index/simhash_index.hpp"
-#include "neardup/io/format.hpp"
 #include "neardup/io/index_file.hpp"
 #include "neardup/io/signature_file.hpp"
 #include "neardup/io/simhash_index_file.hpp"
 #include "neardup/store/crawler_index.hpp"
+#include "neardup/store/keyed_index.hpp"
 #include "signature_types.hpp"
 
 namespace neardup::python {
 namespace {
-
-// The key table of a saved LSHIndex: an index file section after the index's own.
-constexpr uint32_t kTagPythonKeys = 32;
 
 std::string Text(py::handle obj) {
   std::string reason;
@@ -54,11 +50,11 @@ MinHashSignature SignatureArg(Signer& signer, std::mutex& mu, py::handle obj) {
   return MinHashOf(signer.options(), obj);
 }
 
+// The library's string-keyed index (store/keyed_index.hpp) with a signer for texts.
 class PyLshIndex {
  public:
-  PyLshIndex(SignerOptions signer, MinHashLshOptions options, double threshold)
-      : signer_options_(std::move(signer)), signer_(signer_options_), threshold_(threshold),
-        index_(Unwrap(MinHashLsh<uint32_t>::Create(options))) {}
+  PyLshIndex(KeyedMinHashLsh index, double threshold)
+      : signer_(index.signer()), threshold_(threshold), index_(std::move(index)) {}
 
   static PyLshIndex Make(double threshold, uint32_t num_perm, uint32_t ngram, std::optional<uint32_t> char_ngram,
                          const std::string& algorithm, uint64_t seed, std::optional<std::pair<uint32_t, uint32_t>> bands,
@@ -69,125 +65,53 @@ class PyLshIndex {
     o.minhash = s.minhash;
     o.banding = bands ? LshParams{bands->first, bands->second} : Unwrap(ChooseLshParams(threshold, num_perm)).params;
     o.stored_bits = stored_bits;
-    return PyLshIndex(s, o, threshold);
+    return PyLshIndex(Unwrap(KeyedMinHashLsh::Create(s, o)), threshold);
   }
 
   void Insert(const std::string& key, py::handle sig_or_text) {
-    if (ids_.contains(key)) throw StatusError{absl::AlreadyExistsError(absl::StrCat("key '", key, "' is already indexed"))};
-    MinHashSignature sig = SignatureArg(signer_, *mu_, sig_or_text);
-    uint32_t id;
-    if (!free_.empty()) {
-      id = free_.back();
-    } else {
-      id = static_cast<uint32_t>(keys_.size());
-    }
-    Check(index_.Insert(id, sig));
-    if (!free_.empty()) {
-      free_.pop_back();
-      keys_[id] = key;
-    } else {
-      keys_.push_back(key);
-    }
-    ids_[key] = id;
+    Check(index_.Insert(key, SignatureArg(signer_, *mu_, sig_or_text)));
   }
 
+  // Index operations keep the GIL (microseconds each): it orders them between threads.
   std::vector<std::string> Query(py::handle sig_or_text) {
-    MinHashSignature sig = SignatureArg(signer_, *mu_, sig_or_text);
-    // Index operations keep the GIL (microseconds each): it orders them between threads.
-    std::vector<uint32_t> ids;
-    Check(index_.Query(sig, &ids));
-    std::vector<std::string> out;
-    out.reserve(ids.size());
-    for (uint32_t id : ids) out.push_back(keys_[id]);
-    return out;
+    std::vector<std::string_view> keys;
+    Check(index_.Query(SignatureArg(signer_, *mu_, sig_or_text), &keys));
+    return {keys.begin(), keys.end()};
   }
 
   std::vector<std::pair<std::string, double>> QueryTopK(py::handle sig_or_text, size_t k, double min_jaccard) {
-    MinHashSignature sig = SignatureArg(signer_, *mu_, sig_or_text);
-    std::vector<ScoredCandidate<uint32_t>> scored = Unwrap(index_.QueryTopK(sig, k, min_jaccard));
     std::vector<std::pair<std::string, double>> out;
-    for (const auto& c : scored) out.emplace_back(keys_[c.id], c.jaccard);
+    for (const KeyedMatch& m : Unwrap(index_.QueryTopK(SignatureArg(signer_, *mu_, sig_or_text), k, min_jaccard))) {
+      out.emplace_back(m.key, m.jaccard);
+    }
     return out;
   }
 
-  void Remove(const std::string& key) {
-    auto it = ids_.find(key);
-    if (it == ids_.end()) throw StatusError{absl::NotFoundError(absl::StrCat("key '", key, "' is not indexed"))};
-    Check(index_.Remove(it->second));
-    keys_[it->second].clear();
-    free_.push_back(it->second);
-    ids_.erase(it);
-  }
+  void Remove(const std::string& key) { Check(index_.Remove(key)); }
 
   void Save(const std::string& path) const {
-    std::string payload;
-    for (const auto& [key, id] : ids_) {
-      const uint32_t len = static_cast<uint32_t>(key.size());
-      char buf[8];
-      std::memcpy(buf, &id, 4);  // little-endian hosts only, as the index file
-      std::memcpy(buf + 4, &len, 4);
-      payload.append(buf, 8);
-      payload.append(key);
-    }
-    const internal::IndexFileSection sections[] = {
-        {.tag = kTagPythonKeys, .name = "python keys", .elements = ids_.size(), .payload = std::move(payload)}};
-    Check(internal::WriteIndexFile<uint32_t>(path, index_, signer_options_, kObjectTypeMinHashLsh, sections));
+    py::gil_scoped_release release;
+    Check(index_.Save(path));
   }
 
   static PyLshIndex Load(const std::string& path, double threshold) {
-    IndexFileInfo info = Unwrap(ReadIndexFileInfo(path));
-    SignerOptions s = info.signer;
-    s.compute_simhash = false;
-    internal::IndexFileSection specs[1];
-    specs[0].tag = kTagPythonKeys;
-    specs[0].name = "python keys";
-    auto file = Unwrap(internal::ReadIndexFile<uint32_t>(path, kObjectTypeMinHashLsh, s, info.lsh, specs));
-    PyLshIndex out(s, info.lsh, threshold);
-    out.index_ = std::move(*file.index);
-    const std::string& p = file.extra[0].payload;
-    size_t pos = 0;
-    uint32_t max_id = 0;
-    std::vector<std::pair<uint32_t, std::string>> entries;
-    while (pos < p.size()) {
-      if (p.size() - pos < 8) throw StatusError{absl::DataLossError(absl::StrCat(path, ": python keys section truncated"))};
-      uint32_t id, len;
-      std::memcpy(&id, p.data() + pos, 4);
-      std::memcpy(&len, p.data() + pos + 4, 4);
-      pos += 8;
-      if (p.size() - pos < len || !out.index_.Contains(id)) {
-        throw StatusError{absl::DataLossError(absl::StrCat(path, ": python keys section is damaged"))};
-      }
-      entries.emplace_back(id, p.substr(pos, len));
-      pos += len;
-      max_id = std::max(max_id, id + 1);
+    std::optional<KeyedMinHashLsh> index;
+    {
+      py::gil_scoped_release release;
+      index.emplace(Unwrap(KeyedMinHashLsh::Load(path)));
     }
-    out.keys_.assign(max_id, std::string());
-    std::vector<uint8_t> used(max_id, 0);
-    for (auto& [id, key] : entries) {
-      out.ids_[key] = id;
-      out.keys_[id] = std::move(key);
-      used[id] = 1;
-    }
-    for (uint32_t i = 0; i < max_id; ++i) {
-      if (!used[i]) out.free_.push_back(i);
-    }
-    return out;
+    return PyLshIndex(*std::move(index), threshold);
   }
 
-  size_t size() const { return ids_.size(); }
-  bool Contains(const std::string& key) const { return ids_.contains(key); }
+  size_t size() const { return index_.size(); }
+  bool Contains(const std::string& key) const { return index_.Contains(key); }
   const MinHashLshOptions& options() const { return index_.options(); }
   double threshold() const { return threshold_; }
-  const SignerOptions& signer_options() const { return signer_options_; }
 
  private:
-  SignerOptions signer_options_;
   Signer signer_;
   double threshold_;
-  MinHashLsh<uint32_t> index_;
-  std::vector<std::string> keys_;  // by document id; "" when free
-  absl::flat_hash_map<std::string, uint32_t> ids_;
-  std::vector<uint32_t> free_;
+  KeyedMinHashLsh index_;
   std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
 };
 
@@ -267,9 +191,12 @@ void RegisterIndex(py::module_& m) {
            "The k candidates with the highest estimated Jaccard, as (key, jaccard), highest first.")
       .def("remove", &PyLshIndex::Remove, py::arg("key"), "Removes key (OSError if it is not indexed).")
       .def("save", &PyLshIndex::Save, py::arg("path"),
-           "Writes the index atomically: a MinHash LSH index file with the parameters and the keys.")
+           "Writes the index atomically as a crawler index snapshot with an empty log (what "
+           "`neardup index` and CrawlerIndex.open read).")
       .def_static("load", &PyLshIndex::Load, py::arg("path"), py::arg("threshold") = 0.8,
-                  "Loads a saved index (DataLossError for a damaged file, OSError for a missing one).")
+                  "Loads a saved index or a checkpointed crawler index (DataLossError for a damaged file, "
+                  "OSError for a missing one, FailedPreconditionError for another kind of file or a log "
+                  "holding changes).")
       .def("__len__", &PyLshIndex::size)
       .def("__contains__", &PyLshIndex::Contains)
       .def_property_readonly("threshold", &PyLshIndex::threshold)

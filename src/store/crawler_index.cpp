@@ -32,6 +32,7 @@
 #include "neardup/io/format.hpp"
 #include "neardup/io/index_file.hpp"
 #include "rw_lock.hpp"
+#include "snapshot.hpp"
 
 namespace neardup {
 namespace {
@@ -51,23 +52,13 @@ using internal::LogReader;
 using internal::OptionsFingerprint;
 using internal::RwLock;
 using internal::ShownId;
+using internal::ValidateId;
 using internal::AppendLe64;
 using internal::ErrnoError;
 using internal::LoadLe32;
 using internal::LoadLe64;
 using internal::StoreLe32;
 using internal::StoreLe64;
-
-constexpr uint32_t kTagCrawlerIds = 16;
-constexpr uint32_t kTagCrawlerState = 17;
-absl::Status ValidateId(std::string_view id) {
-  if (id.empty()) return absl::InvalidArgumentError("document ids must not be empty");
-  if (id.size() > kCrawlerMaxIdBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("document id ", ShownId(id), " is ", id.size(),
-                                                   " bytes, more than the limit of ", kCrawlerMaxIdBytes));
-  }
-  return absl::OkStatus();
-}
 
 // ---------------------------------------------------------------------------------
 // Signers for callers that pass text: one per concurrent caller, reused.
@@ -265,58 +256,14 @@ absl::Status CrawlerIndex::Impl::CreateFresh() {
   absl::StatusOr<MinHashLsh<uint32_t>> fresh = MinHashLsh<uint32_t>::Create(lsh_options);
   if (!fresh.ok()) return fresh.status();
   lsh.emplace(*std::move(fresh));
-  std::string state;
-  AppendLe64(&state, 1);
-  AppendLe64(&state, 0);
-  const internal::IndexFileSection sections[] = {
-      {.tag = kTagCrawlerIds, .name = "crawler ids", .elements = 0, .payload = {}},
-      {.tag = kTagCrawlerState, .name = "crawler state", .elements = 2, .payload = state}};
-  if (absl::Status s =
-          internal::WriteIndexFile<uint32_t>(path, *lsh, signer_options, kObjectTypeCrawlerIndex, sections);
-      !s.ok()) {
-    return s;
-  }
+  if (absl::Status s = internal::WriteCrawlerSnapshot(path, *lsh, signer_options, ids, 1); !s.ok()) return s;
   return internal::WriteFileAtomically(log_path, EncodeLogHeader(1, fingerprint));
 }
 
 absl::Status CrawlerIndex::Impl::LoadSnapshot(uint64_t* start_seq) {
-  internal::IndexFileSection specs[2];
-  specs[0].tag = kTagCrawlerIds;
-  specs[0].name = "crawler ids";
-  specs[1].tag = kTagCrawlerState;
-  specs[1].name = "crawler state";
-  absl::StatusOr<internal::DecodedIndexFile<uint32_t>> file =
-      internal::ReadIndexFile<uint32_t>(path, kObjectTypeCrawlerIndex, signer_options, lsh_options, specs);
-  if (!file.ok()) return file.status();
-  lsh.emplace(std::move(*file->index));
-  const internal::IndexFileSection& state = file->extra[1];
-  if (state.payload.size() != 16) {
-    return absl::DataLossError(absl::StrCat(path, ": crawler state at byte offset ", state.offset, ": ",
-                                            state.payload.size(), " bytes, expected 16"));
-  }
-  *start_seq = LoadLe64(&state.payload[0]);
-  const uint64_t documents = LoadLe64(&state.payload[8]);
-  if (*start_seq == 0 || *start_seq == ~uint64_t{0} || documents != lsh->size()) {
-    return absl::DataLossError(absl::StrCat(path, ": crawler state at byte offset ", state.offset, ": log sequence ",
-                                            *start_seq, " and ", documents, " documents do not fit an index of ",
-                                            lsh->size()));
-  }
-  const internal::IndexFileSection& id_section = file->extra[0];
-  if (absl::Status s = ids.Decode(id_section.payload, id_section.elements, id_section.offset, path); !s.ok()) {
-    return s;
-  }
-  // Every stored document needs an id and every id a document (queries map one to the
-  // other): equal counts and documents -> ids is enough, both being distinct.
-  if (ids.size() != lsh->size()) {
-    return absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset, ": ", ids.size(),
-                                            " ids for ", lsh->size(), " documents"));
-  }
-  for (const uint32_t h : internal::StoredIds(*lsh)) {
-    if (!ids.Used(h)) {
-      return absl::DataLossError(absl::StrCat(path, ": crawler ids at byte offset ", id_section.offset, ": document ",
-                                              h, " of the index has no id"));
-    }
-  }
+  absl::StatusOr<uint64_t> seq = internal::ReadCrawlerSnapshot(path, signer_options, lsh_options, &lsh, &ids);
+  if (!seq.ok()) return seq.status();
+  *start_seq = *seq;
   recovery.snapshot_documents = lsh->size();
   return absl::OkStatus();
 }
@@ -714,14 +661,7 @@ absl::Status CrawlerIndex::Checkpoint() {
   std::lock_guard<std::mutex> w(m.write_mu);
   const uint64_t start_seq = m.log.last_appended() + 1;
   m.log.BeginExclusive();
-  std::string state;
-  AppendLe64(&state, start_seq);
-  AppendLe64(&state, m.lsh->size());
-  const internal::IndexFileSection sections[] = {
-      {.tag = kTagCrawlerIds, .name = "crawler ids", .elements = m.ids.handles(), .payload = m.ids.Encode()},
-      {.tag = kTagCrawlerState, .name = "crawler state", .elements = 2, .payload = std::move(state)}};
-  absl::Status s =
-      internal::WriteIndexFile<uint32_t>(m.path, *m.lsh, m.signer_options, kObjectTypeCrawlerIndex, sections);
+  absl::Status s = internal::WriteCrawlerSnapshot(m.path, *m.lsh, m.signer_options, m.ids, start_seq);
   if (!s.ok()) {
     // The old snapshot and log still hold everything: carry on with them.
     m.log.EndExclusive(-1, 0, absl::OkStatus());

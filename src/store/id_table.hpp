@@ -16,12 +16,23 @@
 #include "absl/strings/string_view.h"
 #include "neardup/index/minhash_lsh.hpp"
 #include "neardup/io/format.hpp"
+#include "neardup/store/crawler_index.hpp"
 
 namespace neardup::internal {
 
 // An id as messages show it: quoted, cut after 80 bytes.
 inline std::string ShownId(std::string_view id) {
   return absl::StrCat("\"", std::string(id.substr(0, 80)), id.size() > 80 ? "...\"" : "\"");
+}
+
+// InvalidArgument for an id that is empty or longer than kCrawlerMaxIdBytes.
+inline absl::Status ValidateId(std::string_view id) {
+  if (id.empty()) return absl::InvalidArgumentError("document ids must not be empty");
+  if (id.size() > kCrawlerMaxIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("document id ", ShownId(id), " is ", id.size(),
+                                                   " bytes, more than the limit of ", kCrawlerMaxIdBytes));
+  }
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------------------------
