@@ -110,6 +110,11 @@ def dedup(
     "longest" | "earliest-id"), cluster_policy ("star" | "connected"), pairs ("none" |
     "verified" | "all"; default "verified"), passages (True or a dict of split, scope,
     measure, threshold, min_chars, near), max_documents, threads, strict.
+    Files, written exactly as ``neardup dedup`` writes them (str or path; each created
+    before anything is read and put in place when complete): output (``-o``, clusters
+    JSONL), pairs_out (``--pairs``), write_deduped (``--write-deduped``: the records
+    kept), passages_out (``--passages-out``) and write_passage_deduped
+    (``--write-passage-deduped``), the last two with passages.
     Raises ValueError for an invalid option, TypeError for an unknown one.
     """
     return _result(_core.dedup(texts, ids, threshold, **options))
@@ -121,8 +126,9 @@ def dedup_files(
     **options: Any,
 ) -> DedupResult:
     """Finds near-duplicates in JSONL files (plain, .gz, .zst), directories of .txt files
-    or signature files (.ndsig), like ``neardup dedup PATH...``. Options as for
-    :func:`dedup`, plus id_field, text_field, max_doc_bytes, max_line_bytes."""
+    or signature files (.ndsig), like ``neardup dedup PATH...``. Options and output
+    files as for :func:`dedup`, plus id_field, text_field, max_doc_bytes, max_line_bytes.
+    An output that is also an input is refused (ValueError)."""
     if isinstance(paths, (str, PathLike)):
         paths = [paths]
     return _result(_core.dedup_files([str(p) for p in paths], threshold, **options))
