@@ -15,32 +15,47 @@
 namespace neardup::python {
 namespace {
 
+// The option `name`'s value as T; ValueError naming it when it is not one.
+template <typename T>
+T As(py::handle v, std::string_view name) {
+  try {
+    return v.cast<T>();
+  } catch (const py::cast_error&) {
+    throw StatusError{absl::InvalidArgumentError(
+        absl::StrCat("dedup option ", std::string(name), " = ", std::string(py::repr(v)), " is not a valid value"))};
+  }
+}
+
 template <typename T>
 T Get(const py::dict& kw, const char* name, T fallback) {
   if (!kw.contains(name)) return fallback;
   py::object v = kw[name];
   if (v.is_none()) return fallback;
-  return v.cast<T>();
+  return As<T>(v, name);
 }
 
 PassageOptions ParsePassages(py::handle spec) {
   PassageOptions p;
   if (py::isinstance<py::bool_>(spec)) return p;
+  if (!py::isinstance<py::dict>(spec)) {
+    throw StatusError{absl::InvalidArgumentError(absl::StrCat(
+        "dedup option passages = ", std::string(py::repr(spec)), " is not a valid value: expected True or a dict"))};
+  }
   py::dict d = py::reinterpret_borrow<py::dict>(spec);
   for (auto item : d) {
     const std::string key = py::str(item.first);
     if (key == "split") {
-      p.split = Unwrap(ParsePassageSplit(item.second.cast<std::string>()));
+      p.split = Unwrap(ParsePassageSplit(As<std::string>(item.second, "passages." + key)));
     } else if (key == "scope") {
-      p.scope = Unwrap(ParsePassageScope(item.second.cast<std::string>()));
+      p.scope = Unwrap(ParsePassageScope(As<std::string>(item.second, "passages." + key)));
     } else if (key == "measure") {
-      p.measure = Unwrap(ParsePassageMeasure(item.second.cast<std::string>()));
+      p.measure = Unwrap(ParsePassageMeasure(As<std::string>(item.second, "passages." + key)));
     } else if (key == "threshold") {
-      p.threshold = item.second.cast<double>();
+      p.threshold = As<double>(item.second, "passages." + key);
     } else if (key == "min_chars") {
-      p.min_chars = item.second.cast<uint32_t>();
+      p.min_chars = As<uint32_t>(item.second, "passages." + key);
     } else if (key == "near") {
-      p.near = item.second.cast<bool>();
+      p.near = As<bool>(item.second, "passages." + key);
     } else {
       throw StatusError{absl::InvalidArgumentError(absl::StrCat("unknown passages option '", key,
                                                                 "': expected split, scope, measure, threshold, min_chars, near"))};
@@ -66,12 +81,12 @@ void ParseOptions(double threshold, const py::dict& kw, DedupOptions* o, InputOp
   o->threshold = threshold;
   o->algorithm = Unwrap(ParseDedupAlgorithm(Get<std::string>(kw, "algorithm", "minhash")));
   std::optional<uint32_t> char_ngram;
-  if (kw.contains("char_ngram") && !kw["char_ngram"].is_none()) char_ngram = kw["char_ngram"].cast<uint32_t>();
+  if (kw.contains("char_ngram") && !kw["char_ngram"].is_none()) char_ngram = As<uint32_t>(kw["char_ngram"], "char_ngram");
   o->signer = MakeSignerOptions(Get<uint32_t>(kw, "ngram", 5), char_ngram, Get<uint32_t>(kw, "num_perm", 128),
                                 Get<std::string>(kw, "minhash_algorithm", "oph"),
                                 Get<uint64_t>(kw, "seed", kDefaultMinHashSeed));
   if (kw.contains("bands") && !kw["bands"].is_none()) {
-    auto b = kw["bands"].cast<std::pair<uint32_t, uint32_t>>();
+    auto b = As<std::pair<uint32_t, uint32_t>>(kw["bands"], "bands");
     o->banding = LshParams{b.first, b.second};
   }
   o->simhash_distance = Get<int>(kw, "simhash_distance", 3);

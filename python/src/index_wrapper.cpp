@@ -198,7 +198,7 @@ void RegisterIndex(py::module_& m) {
                   "OSError for a missing one, FailedPreconditionError for another kind of file or a log "
                   "holding changes).")
       .def("__len__", &PyLshIndex::size)
-      .def("__contains__", &PyLshIndex::Contains)
+      .def("__contains__", &PyLshIndex::Contains, py::arg("key"))
       .def_property_readonly("threshold", &PyLshIndex::threshold)
       .def_property_readonly("bands", [](const PyLshIndex& i) { return i.options().banding.bands; })
       .def_property_readonly("rows", [](const PyLshIndex& i) { return i.options().banding.rows; })
@@ -234,7 +234,7 @@ void RegisterIndex(py::module_& m) {
                   },
                   py::arg("path"), "Loads a saved SimHash index.")
       .def("__len__", &SimHashIndex::size)
-      .def("__contains__", &SimHashIndex::Contains);
+      .def("__contains__", &SimHashIndex::Contains, py::arg("id"));
 
   py::class_<PyCrawlerIndex>(m, "CrawlerIndex", "The durable crawler index (snapshot + log), string ids.")
       .def_static("open", &OpenCrawler, py::arg("path"), py::arg("threshold") = 0.8, py::kw_only(),
@@ -315,7 +315,7 @@ void RegisterIndex(py::module_& m) {
         closing.reset();
       })
       .def("__len__", [](PyCrawlerIndex& c) { return c.get()->size(); })
-      .def("__contains__", [](PyCrawlerIndex& c, const std::string& id) { return c.get()->Contains(id); })
+      .def("__contains__", [](PyCrawlerIndex& c, const std::string& id) { return c.get()->Contains(id); }, py::arg("id"))
       .def_property_readonly("closed", [](const PyCrawlerIndex& c) { return !c.index; })
       .def_property_readonly("recovery", [](PyCrawlerIndex& c) {
         const CrawlerRecovery& r = c.get()->recovery();

@@ -25,7 +25,15 @@ std::optional<std::string_view> TextOf(py::handle obj, std::string* reason) {
     const char* data = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
     if (data == nullptr) {
       PyErr_Clear();
-      *reason = "str is not encodable as UTF-8 (lone surrogate)";
+      // The only str CPython cannot encode as UTF-8 holds a surrogate code point.
+      Py_ssize_t at = 0;
+      const Py_ssize_t n = PyUnicode_GET_LENGTH(obj.ptr());
+      while (at < n) {
+        const Py_UCS4 c = PyUnicode_READ_CHAR(obj.ptr(), at);
+        if (c >= 0xD800 && c <= 0xDFFF) break;
+        ++at;
+      }
+      *reason = absl::StrCat("str has a lone surrogate at index ", at, " (not encodable as UTF-8)");
       return std::nullopt;
     }
     return std::string_view(data, static_cast<size_t>(size));
