@@ -57,6 +57,7 @@ using internal::AppendLe64;
 using internal::ErrnoError;
 using internal::LoadLe32;
 using internal::LoadLe64;
+using internal::MinHashOnly;
 using internal::StoreLe32;
 using internal::StoreLe64;
 
@@ -116,17 +117,6 @@ absl::Status CrawlerIndexOptions::Validate() const {
   return absl::OkStatus();
 }
 
-namespace {
-
-// The index needs MinHash only: SimHash would cost a tenth of the signing time.
-SignerOptions MinHashOnly(SignerOptions o) {
-  o.compute_minhash = true;
-  o.compute_simhash = false;
-  o.simhash_seed = 0;
-  return o;
-}
-
-}  // namespace
 
 struct CrawlerIndex::Impl {
   Impl(const std::string& p, const CrawlerIndexOptions& o)

@@ -22,6 +22,7 @@
 namespace neardup {
 
 using internal::IdTable;
+using internal::MinHashOnly;
 using internal::ShownId;
 
 struct KeyedMinHashLsh::Impl {
@@ -43,13 +44,6 @@ absl::Status ValidateKeyed(const SignerOptions& signer, const MinHashLshOptions&
   crawler.banding = options.banding;
   crawler.stored_bits = options.stored_bits;
   return crawler.Validate();
-}
-
-SignerOptions MinHashOnly(SignerOptions o) {
-  o.compute_minhash = true;
-  o.compute_simhash = false;
-  o.simhash_seed = 0;
-  return o;
 }
 
 }  // namespace

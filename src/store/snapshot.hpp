@@ -19,6 +19,15 @@ namespace neardup::internal {
 inline constexpr uint32_t kTagCrawlerIds = 16;
 inline constexpr uint32_t kTagCrawlerState = 17;
 
+// The signer options a MinHash crawler store keeps: SimHash would cost a tenth of the
+// signing time and is never used.
+inline SignerOptions MinHashOnly(SignerOptions o) {
+  o.compute_minhash = true;
+  o.compute_simhash = false;
+  o.simhash_seed = 0;
+  return o;
+}
+
 // Writes the snapshot of `lsh` and `ids` to `path` atomically; start_seq is the first
 // log sequence number the snapshot does not hold.
 absl::Status WriteCrawlerSnapshot(const std::string& path, const MinHashLsh<uint32_t>& lsh, const SignerOptions& signer,
