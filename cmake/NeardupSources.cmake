@@ -12,7 +12,10 @@ function(neardup_core_sources root out_var)
       ${root}/src/kernels/datasketch_scalar.cpp)
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|i[3-6]86)$")
     list(APPEND sources ${root}/src/kernels/avx2.cpp ${root}/src/kernels/avx512.cpp
-         ${root}/src/kernels/datasketch_avx2.cpp ${root}/src/kernels/datasketch_avx512.cpp)
+         ${root}/src/kernels/datasketch_avx2.cpp ${root}/src/kernels/datasketch_avx512.cpp
+         ${root}/src/kernels/datasketch_sha1_shani.cpp)
+    set_source_files_properties(${root}/src/kernels/datasketch_sha1_shani.cpp PROPERTIES
+      DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} COMPILE_OPTIONS "-msha;-msse4.1;-mssse3")
     set_source_files_properties(${root}/src/kernels/avx2.cpp ${root}/src/kernels/datasketch_avx2.cpp PROPERTIES
       DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} COMPILE_OPTIONS "-mavx2;-mbmi2;-mpopcnt")
     set_source_files_properties(${root}/src/kernels/avx512.cpp ${root}/src/kernels/datasketch_avx512.cpp PROPERTIES

@@ -10,6 +10,9 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#if NEARDUP_HAVE_X86_KERNELS
+#include <cpuid.h>
+#endif
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -36,6 +39,14 @@ uint32_t Sha1Hash32(std::string_view token) {
 
 void Sha1Hash32Batch(std::span<const std::string_view> tokens, std::span<uint32_t> out) {
   const size_t n = std::min(tokens.size(), out.size());
+  // With the SHA extensions: about twice OpenSSL's speed on short tokens
+  // (src/kernels/datasketch_sha1_shani.cpp).
+  static const bool sha_ni =
+      internal::CpuHasShaNi() && internal::ActiveDatasketchKernels().name != internal::ScalarDatasketchKernels().name;
+  if (sha_ni) {
+    internal::Sha1Hash32BatchShaNi(tokens.data(), n, out.data());
+    return;
+  }
   for (size_t i = 0; i < n; ++i) out[i] = Sha1Hash32(tokens[i]);
 }
 
@@ -521,6 +532,20 @@ const DatasketchKernelSet* ByName(std::string_view name) {
 }
 
 }  // namespace
+
+bool CpuHasShaNi() {
+#if NEARDUP_HAVE_X86_KERNELS
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  const bool sha = __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 29)) != 0;  // CPUID.7.0:EBX.SHA
+  return sha && __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
+#else
+  return false;
+#endif
+}
+
+#if !NEARDUP_HAVE_X86_KERNELS
+void Sha1Hash32BatchShaNi(const std::string_view*, size_t, uint32_t*) {}  // never called: CpuHasShaNi() is false
+#endif
 
 std::vector<const DatasketchKernelSet*> SupportedDatasketchKernels() {
   std::vector<const DatasketchKernelSet*> out;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -88,6 +89,27 @@ TEST(Datasketch, Sha1Hash32) {
   std::vector<uint32_t> batch(tokens.size());
   Sha1Hash32Batch(Views(tokens), batch);
   EXPECT_EQ(batch, expected);
+}
+
+// The SHA-extension kernel against OpenSSL (Sha1Hash32): every length from 0 to 300
+// bytes (one, two and several blocks, each padding case), in batches of mixed lengths
+// whose size is not a multiple of the four lanes.
+TEST(Datasketch, Sha1ShaNiKernelMatchesOpenSsl) {
+  if (!internal::CpuHasShaNi()) GTEST_SKIP() << "this CPU has no SHA extensions";
+  std::mt19937_64 rng(42);
+  std::vector<std::string> tokens;
+  for (size_t len = 0; len <= 300; ++len) {
+    std::string t(len, '\0');
+    for (char& c : t) c = static_cast<char>(rng());
+    tokens.push_back(std::move(t));
+  }
+  std::shuffle(tokens.begin(), tokens.end(), rng);
+  const std::vector<std::string_view> views = Views(tokens);
+  for (const size_t n : {size_t{1}, size_t{3}, size_t{4}, size_t{7}, views.size()}) {
+    std::vector<uint32_t> got(n);
+    internal::Sha1Hash32BatchShaNi(views.data(), n, got.data());
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(got[i], Sha1Hash32(views[i])) << "length " << views[i].size();
+  }
 }
 
 TEST(Datasketch, RandomStateMatchesNumpy) {

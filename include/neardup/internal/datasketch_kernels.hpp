@@ -55,6 +55,12 @@ const DatasketchKernelSet& Avx2DatasketchKernels();
 const DatasketchKernelSet& Avx512DatasketchKernels();
 #endif
 
+// datasketch's token hash with the SHA extensions (src/kernels/datasketch_sha1_shani.cpp),
+// four tokens at a time: out[i] = Sha1Hash32(tokens[i]). Only on an x86 CPU that has
+// them (CpuHasShaNi); Sha1Hash32Batch uses it then unless NEARDUP_KERNEL=scalar.
+bool CpuHasShaNi();
+void Sha1Hash32BatchShaNi(const std::string_view* tokens, size_t n, uint32_t* out);
+
 }  // namespace neardup::internal
 
 #endif  // NEARDUP_INTERNAL_DATASKETCH_KERNELS_HPP_
