@@ -117,7 +117,6 @@ absl::Status CrawlerIndexOptions::Validate() const {
   return absl::OkStatus();
 }
 
-
 struct CrawlerIndex::Impl {
   Impl(const std::string& p, const CrawlerIndexOptions& o)
       : path(p),
