@@ -89,10 +89,8 @@ class PyLshIndex {
 
   void Remove(const std::string& key) { Check(index_.Remove(key)); }
 
-  void Save(const std::string& path) const {
-    py::gil_scoped_release release;
-    Check(index_.Save(path));
-  }
+  // Keeps the GIL: no other Python thread may change the index while it is written.
+  void Save(const std::string& path) const { Check(index_.Save(path)); }
 
   static PyLshIndex Load(const std::string& path, double threshold) {
     std::optional<KeyedMinHashLsh> index;
