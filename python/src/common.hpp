@@ -34,10 +34,11 @@ T Unwrap(absl::StatusOr<T>&& s) {
   return *std::move(s);
 }
 
-// The UTF-8 bytes of a str (zero-copy: CPython's cached UTF-8 form, alive as long as
-// the object) or of bytes that are well-formed UTF-8. On failure returns nullopt and
-// sets *reason (the Python error indicator is left clear).
-std::optional<std::string_view> TextOf(py::handle obj, std::string* reason);
+// The UTF-8 bytes of a str or of bytes that are well-formed UTF-8: in place for bytes
+// and ASCII str, else in a temporary bytes object put in *keep (the view lives as long
+// as obj, or *keep when it was set). On failure returns nullopt and sets *reason (the
+// Python error indicator is left clear).
+std::optional<std::string_view> TextOf(py::handle obj, std::string* reason, py::object* keep);
 
 void RegisterErrors(py::module_& m);
 void RegisterSignature(py::module_& m);

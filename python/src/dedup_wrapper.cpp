@@ -227,17 +227,18 @@ py::dict DedupTexts(py::iterable texts, py::object ids, double threshold, py::kw
   for (size_t i = 0; i < items.size(); ++i) {
     std::string reason;
     std::string id;
+    py::object keep;  // a non-ASCII str's UTF-8, until copied below
     if (id_items.empty()) {
       id = std::to_string(i);
     } else if (py::isinstance<py::int_>(id_items[i])) {
       id = std::string(py::str(id_items[i]));
-    } else if (std::optional<std::string_view> t = TextOf(id_items[i], &reason)) {
+    } else if (std::optional<std::string_view> t = TextOf(id_items[i], &reason, &keep)) {
       id = std::string(*t);
     } else {
       reason = absl::StrCat("bad id: ", reason);
     }
     std::optional<std::string_view> text;
-    if (reason.empty()) text = TextOf(items[i], &reason);
+    if (reason.empty()) text = TextOf(items[i], &reason, &keep);
     if (!reason.empty()) {
       InputProblem p{.file = "<texts>", .line = i + 1, .kind = ProblemKind::kBadText,
                      .code = absl::StatusCode::kInvalidArgument, .reason = reason + "; record skipped"};

@@ -27,7 +27,8 @@ namespace {
 
 std::string Text(py::handle obj) {
   std::string reason;
-  std::optional<std::string_view> t = TextOf(obj, &reason);
+  py::object keep;
+  std::optional<std::string_view> t = TextOf(obj, &reason, &keep);
   if (!t) throw StatusError{absl::InvalidArgumentError(reason)};
   return std::string(*t);
 }
@@ -344,7 +345,7 @@ void RegisterIndex(py::module_& m) {
         py::dict reasons;
         for (size_t i = 0; i < items.size(); ++i) {
           std::string reason;
-          if (auto t = TextOf(items[i], &reason)) {
+          if (auto t = TextOf(items[i], &reason, &items[i])) {
             views[i] = *t;
             ok[i] = 1;
           } else {

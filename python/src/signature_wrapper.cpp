@@ -15,14 +15,23 @@
 
 namespace neardup::python {
 
-std::optional<std::string_view> TextOf(py::handle obj, std::string* reason) {
+std::optional<std::string_view> TextOf(py::handle obj, std::string* reason, py::object* keep) {
   if (obj.is_none()) {
     *reason = "None instead of a text";
     return std::nullopt;
   }
   if (PyUnicode_Check(obj.ptr())) {
     Py_ssize_t size = 0;
-    const char* data = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
+    const char* data = nullptr;
+    if (PyUnicode_READY(obj.ptr()) == 0 && PyUnicode_IS_ASCII(obj.ptr())) {
+      data = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);  // the str's own bytes
+    } else if (PyObject* utf8 = PyUnicode_AsUTF8String(obj.ptr())) {
+      // A temporary copy, not CPython's UTF-8 cache, which would stay attached to
+      // every str signed and double the memory of a non-ASCII corpus.
+      *keep = py::reinterpret_steal<py::object>(utf8);
+      data = PyBytes_AS_STRING(utf8);
+      size = PyBytes_GET_SIZE(utf8);
+    }
     if (data == nullptr) {
       PyErr_Clear();
       // The only str CPython cannot encode as UTF-8 holds a surrogate code point.
@@ -119,7 +128,8 @@ struct PySigner {
 
   PySignature Sign(py::handle text) {
     std::string reason;
-    std::optional<std::string_view> t = TextOf(text, &reason);
+    py::object keep;
+    std::optional<std::string_view> t = TextOf(text, &reason, &keep);
     if (!t) throw StatusError{absl::InvalidArgumentError(reason)};
     PySignature out;
     {
@@ -140,7 +150,7 @@ struct PySigner {
     py::dict reasons;
     for (size_t i = 0; i < n; ++i) {
       std::string reason;
-      if (std::optional<std::string_view> t = TextOf(items[i], &reason)) {
+      if (std::optional<std::string_view> t = TextOf(items[i], &reason, &items[i])) {
         views[i] = *t;
         ok[i] = 1;
       } else {

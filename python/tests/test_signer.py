@@ -80,3 +80,18 @@ def test_two_python_threads_sign_concurrently():
     whole = s.sign_batch(texts, threads=1)
     np.testing.assert_array_equal(out[0].minhash, whole.minhash[0::2])
     np.testing.assert_array_equal(out[1].minhash, whole.minhash[1::2])
+
+
+def test_non_ascii_str_signed_without_growing_it():
+    import sys
+
+    text = "Ça a été une journée très chargée à Zürich, 東京 et Αθήνα. " * 20
+    s = neardup.Signer()
+    size = sys.getsizeof(text)
+    batch = s.sign_batch([text, text.encode()])
+    one = s.sign(text)
+    # No UTF-8 copy stays attached to the str (CPython's cache would grow it).
+    assert sys.getsizeof(text) == size
+    np.testing.assert_array_equal(batch.minhash[0], batch.minhash[1])
+    np.testing.assert_array_equal(batch.minhash[0], one.minhash)
+    assert batch.signed.all()
