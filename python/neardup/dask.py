@@ -108,6 +108,16 @@ def _bucket(nodes: np.ndarray, buckets: int) -> np.ndarray:
     return ((h >> np.uint64(32)) % np.uint64(buckets)).astype(np.int64)
 
 
+def _band_key_order(band: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The stable permutation sorting by (band, key): documents stay in their order
+    inside a run. One stable sort per band (several times faster than lexsort)."""
+    by_band = np.argsort(band, kind="stable")
+    bounds = np.searchsorted(band[by_band], np.arange(int(band.max()) + 2 if band.size else 1))
+    parts = [by_band[lo:hi][np.argsort(key[by_band[lo:hi]], kind="stable")]
+             for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
 def _key_range(keys: np.ndarray, ranges: int) -> np.ndarray:
     return ((keys >> np.uint64(40)) * np.uint64(ranges) >> np.uint64(24)).astype(np.int64)
 
@@ -233,7 +243,7 @@ def _task_keys(shard, first_doc, index, ranges, scratch, threshold, options):
     band = np.repeat(np.arange(bands, dtype=np.uint32), live.size)
     key = keys[:, live].reshape(-1)
     doc = np.tile(live + np.uint32(first_doc), bands)
-    order = np.lexsort((doc, key, band))
+    order = _band_key_order(band, key)
     band, key, doc = band[order], key[order], doc[order]
     rng = _key_range(key, ranges)
     written = 0
@@ -262,7 +272,8 @@ def _task_verify(r, n_maps, shards, buckets, scratch, threshold, options):
     band = np.concatenate(bs) if bs else np.zeros(0, np.uint32)
     key = np.concatenate(ks) if ks else np.zeros(0, np.uint64)
     doc = np.concatenate(ds) if ds else np.zeros(0, np.uint32)
-    order = np.lexsort((doc, key, band))
+    # Shards come in document order, and each lists a run's documents ascending.
+    order = _band_key_order(band, key)
     band, key, doc = band[order], key[order], doc[order]
     new = np.ones(band.size, dtype=bool)
     if band.size:
