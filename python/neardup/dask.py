@@ -111,7 +111,8 @@ def _bucket(nodes: np.ndarray, buckets: int) -> np.ndarray:
 def _band_key_order(band: np.ndarray, key: np.ndarray) -> np.ndarray:
     """The stable permutation sorting by (band, key): documents stay in their order
     inside a run. One stable sort per band (several times faster than lexsort)."""
-    by_band = np.argsort(band, kind="stable")
+    ordered = band.size < 2 or bool(np.all(band[1:] >= band[:-1]))
+    by_band = np.arange(band.size) if ordered else np.argsort(band, kind="stable")
     bounds = np.searchsorted(band[by_band], np.arange(int(band.max()) + 2 if band.size else 1))
     parts = [by_band[lo:hi][np.argsort(key[by_band[lo:hi]], kind="stable")]
              for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]

@@ -171,6 +171,28 @@ class Cursor {
   bool overrun_ = false;
 };
 
+// Reads the exchange files `paths` of `kind` into *files (the records' bytes stay
+// there) and calls read(partition, cursor) once per record.
+template <typename Fn>
+absl::Status ReadExchangeRecords(std::span<const std::string> paths, ExchangeKind kind,
+                                 std::vector<ExchangeFile>* files, Fn&& read) {
+  for (const std::string& path : paths) {
+    absl::StatusOr<ExchangeFile> f = ReadExchange(path, kind);
+    if (!f.ok()) return f.status();
+    files->push_back(*std::move(f));
+  }
+  for (size_t i = 0; i < files->size(); ++i) {
+    const ExchangeFile& file = (*files)[i];
+    Cursor c(paths[i], file.payload);
+    for (uint64_t r = 0; r < file.records; ++r) {
+      if (absl::Status s = read(file.partition, c); !s.ok()) return s;
+    }
+    if (absl::Status s = c.status(); !s.ok()) return s;
+    if (!c.done()) return absl::DataLossError(absl::StrCat(paths[i], ": bytes after the last record"));
+  }
+  return absl::OkStatus();
+}
+
 std::string WhereOf(std::string_view file, uint64_t line) {
   return line == 0 ? std::string(file) : absl::StrCat(std::string(file), ":", line);
 }
@@ -278,29 +300,21 @@ absl::StatusOr<DuplicateIds> FindDuplicateIds(std::span<const std::string> paths
   };
   std::vector<ExchangeFile> files;
   std::vector<Rec> recs;
-  for (const std::string& path : paths) {
-    absl::StatusOr<ExchangeFile> f = ReadExchange(path, ExchangeKind::kIds);
-    if (!f.ok()) return f.status();
-    files.push_back(*std::move(f));
-  }
-  for (size_t i = 0; i < files.size(); ++i) {
-    Cursor c(paths[i], files[i].payload);
-    for (uint64_t r = 0; r < files[i].records; ++r) {
-      Rec rec;
-      rec.doc = PartitionDoc(files[i].partition, c.U32());
-      rec.input = c.U32();
-      rec.line = c.U64();
-      rec.file = c.Bytes();
-      rec.id = c.Bytes();
-      if (rec.input >= inputs.size()) {
-        return absl::OutOfRangeError(absl::StrCat(paths[i], ": input ", rec.input, " of ", inputs.size()));
-      }
-      if (rec.file.empty()) rec.file = inputs[rec.input];
-      recs.push_back(rec);
+  absl::Status read = ReadExchangeRecords(paths, ExchangeKind::kIds, &files, [&](uint32_t partition, Cursor& c) {
+    Rec rec;
+    rec.doc = PartitionDoc(partition, c.U32());
+    rec.input = c.U32();
+    rec.line = c.U64();
+    rec.file = c.Bytes();
+    rec.id = c.Bytes();
+    if (rec.input >= inputs.size()) {
+      return absl::OutOfRangeError(absl::StrCat("id exchange: input ", rec.input, " of ", inputs.size()));
     }
-    if (absl::Status s = c.status(); !s.ok()) return s;
-    if (!c.done()) return absl::DataLossError(absl::StrCat(paths[i], ": bytes after the last record"));
-  }
+    if (rec.file.empty()) rec.file = inputs[rec.input];
+    recs.push_back(rec);
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
   std::sort(recs.begin(), recs.end(),
             [](const Rec& a, const Rec& b) { return std::pair(a.id, a.doc) < std::pair(b.id, b.doc); });
   std::vector<std::pair<uint64_t, InputProblem>> found;
@@ -340,25 +354,18 @@ absl::StatusOr<ExactPassageRepeats> FindExactPassageRepeats(std::span<const std:
   };
   std::vector<ExchangeFile> files;
   std::vector<Rec> recs;
-  for (const std::string& path : paths) {
-    absl::StatusOr<ExchangeFile> f = ReadExchange(path, ExchangeKind::kPassages);
-    if (!f.ok()) return f.status();
-    files.push_back(*std::move(f));
-  }
-  for (size_t i = 0; i < files.size(); ++i) {
-    Cursor c(paths[i], files[i].payload);
-    for (uint64_t r = 0; r < files[i].records; ++r) {
-      Rec rec;
-      rec.doc = PartitionDoc(files[i].partition, c.U32());
-      rec.span.start = c.U32();
-      rec.span.end = c.U32();
-      rec.key = c.U64();
-      rec.id = c.Bytes();
-      if (!std::binary_search(skipped.begin(), skipped.end(), rec.doc)) recs.push_back(rec);
-    }
-    if (absl::Status s = c.status(); !s.ok()) return s;
-    if (!c.done()) return absl::DataLossError(absl::StrCat(paths[i], ": bytes after the last record"));
-  }
+  absl::Status read =
+      ReadExchangeRecords(paths, ExchangeKind::kPassages, &files, [&](uint32_t partition, Cursor& c) {
+        Rec rec;
+        rec.doc = PartitionDoc(partition, c.U32());
+        rec.span.start = c.U32();
+        rec.span.end = c.U32();
+        rec.key = c.U64();
+        rec.id = c.Bytes();
+        if (!std::binary_search(skipped.begin(), skipped.end(), rec.doc)) recs.push_back(rec);
+        return absl::OkStatus();
+      });
+  if (!read.ok()) return read;
   // A document's passages come in document order, so (doc, start) is the order in
   // which the single-machine finder meets them.
   std::sort(recs.begin(), recs.end(), [](const Rec& a, const Rec& b) {
