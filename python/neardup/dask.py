@@ -283,8 +283,7 @@ def _task_verify(r, n_maps, shards, buckets, scratch, threshold, options):
     sizes = np.diff(np.append(starts, band.size))
     keep = sizes >= 2
     run_starts, run_sizes = starts[keep], sizes[keep]
-    run_docs = np.concatenate([doc[s:s + n] for s, n in zip(run_starts, run_sizes)]) if run_starts.size \
-        else np.zeros(0, np.uint32)
+    run_docs = doc[np.repeat(keep, sizes)]
     offsets = np.zeros(run_sizes.size + 1, dtype=np.uint64)
     np.cumsum(run_sizes, out=offsets[1:])
     slice_docs = np.unique(run_docs).astype(np.uint32)
@@ -709,6 +708,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     d.add_argument("--max-doc-bytes", type=int)
     d.add_argument("--max-line-bytes", type=int)
     d.add_argument("--algo", choices=["minhash", "simhash"])
+    d.add_argument("--threads", type=int, help="C++ threads per task (default 0: all cores of the worker's machine)")
     d.add_argument("--pairs", help="write pairs as id_a TAB id_b TAB similarity (as neardup dedup --pairs)")
     d.add_argument("--pairs-mode", choices=["verified", "all"], default="verified")
     d.add_argument("--write-deduped", metavar="DIR",
@@ -739,7 +739,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "ngram": a.ngram, "char_ngram": a.char_ngram, "num_perm": a.num_perm, "minhash_algorithm": a.minhash_algo,
         "seed": a.seed, "verify": a.verify, "keep": a.keep, "cluster_policy": a.cluster_policy,
         "id_field": a.id_field, "text_field": a.text_field, "max_doc_bytes": a.max_doc_bytes,
-        "max_line_bytes": a.max_line_bytes, "algorithm": a.algo,
+        "max_line_bytes": a.max_line_bytes, "algorithm": a.algo, "threads": a.threads,
     }
     if (a.bands is None) != (a.rows is None):
         print("error: --bands and --rows go together", file=sys.stderr)
