@@ -168,9 +168,10 @@ class _Stages:
         self.scratch, self.key, self.resume = scratch, key, resume
         self.skipped: List[str] = []
 
-    def get(self, name: str) -> Optional[Any]:
+    def get(self, name: str, outputs: Sequence[str] = ()) -> Optional[Any]:
+        """The recorded result, if this run key recorded one and `outputs` exist."""
         path = os.path.join(self.scratch, f"stage-{name}.json")
-        if not self.resume or not os.path.exists(path):
+        if not self.resume or not os.path.exists(path) or not all(os.path.exists(o) for o in outputs):
             return None
         with open(path) as f:
             rec = json.load(f)
@@ -412,6 +413,10 @@ def _task_cluster(c, buckets, shards, scratch, threshold, options):
     return {"clusters": len(lines), "pairs": len(pair_lines), "removed": int(removed.size)}
 
 
+def _part_name(j: int) -> str:
+    return f"part-{j:05d}.jsonl"
+
+
 def _task_write(j, shard, n_clusters, n_ranges, scratch, deduped_dir, passage_dir, threshold, options):
     first, count = shard[1], shard[2]
     skipped, _ = _skipped(scratch)
@@ -426,7 +431,7 @@ def _task_write(j, shard, n_clusters, n_ranges, scratch, deduped_dir, passage_di
         end = np.concatenate([d["end"] for d in drops])
         order = np.lexsort((start, doc))
         doc, start, end = doc[order], start[order], end[order]
-    name = f"part-{j:05d}.jsonl"
+    name = _part_name(j)
     return int(_core._dask_write_partition(
         shard, skipped, removed, doc, start, end, os.path.join(deduped_dir, name) if deduped_dir else "",
         os.path.join(passage_dir, name) if passage_dir else "", threshold, **options))
@@ -521,9 +526,9 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, options
     def gather(futs):
         return client.gather(futs)
 
-    def run_stage(name, submit):
+    def run_stage(name, submit, outputs=()):
         t = time.monotonic()
-        result = stages.get(name)
+        result = stages.get(name, outputs)
         if result is None:
             result = submit()
             stages.put(name, result)
@@ -634,10 +639,12 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, options
             if d:
                 os.makedirs(d, exist_ok=True)
         out_key = json.dumps([outputs["deduped"], outputs["passage_deduped"]])
+        parts = [os.path.join(d, _part_name(j)) for d in (outputs["deduped"], outputs["passage_deduped"])
+                 if d for j in range(len(shards))]
         written = run_stage("write" + hashlib.sha256(out_key.encode()).hexdigest()[:8], lambda: gather([
             client.submit(_task_write, j, s, buckets, ranges, scratch, outputs["deduped"],
                           outputs["passage_deduped"], threshold, options, pure=False, key=f"write-{tag}-{j}")
-            for j, s in enumerate(shards)]))
+            for j, s in enumerate(shards)]), outputs=parts)
     seconds["total"] = time.monotonic() - t_start
     return {
         "documents": first - ids["count"],

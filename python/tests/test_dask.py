@@ -4,6 +4,7 @@ single-machine `neardup dedup` (python -m neardup), for any number of partitions
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -194,10 +195,11 @@ def test_outputs_as_one_machine(client, tmp_path, partitions, pairs_mode, scope)
     single_machine([a, b], one / "c.jsonl", *flags)
     assert (one / "rep.jsonl").read_bytes().count(b"\n") > 50
     got = tmp_path / "got"
-    st = nd.dedup([str(a), str(b)], client=client, partitions=partitions, scratch=str(tmp_path / "s"),
-                  clusters=str(got / "c.jsonl"), pairs=str(got / "pairs.tsv"), pairs_mode=pairs_mode,
-                  deduped=str(got / "deduped"), passages={"near": False, "scope": scope},
-                  passages_out=str(got / "rep.jsonl"), passage_deduped=str(got / "pd"))
+    kw = dict(client=client, partitions=partitions, scratch=str(tmp_path / "s"), clusters=str(got / "c.jsonl"),
+              pairs=str(got / "pairs.tsv"), pairs_mode=pairs_mode, deduped=str(got / "deduped"),
+              passages={"near": False, "scope": scope}, passages_out=str(got / "rep.jsonl"),
+              passage_deduped=str(got / "pd"))
+    st = nd.dedup([str(a), str(b)], **kw)
 
     def joined(d):
         return b"".join(p.read_bytes() for p in sorted(d.iterdir()))
@@ -209,6 +211,11 @@ def test_outputs_as_one_machine(client, tmp_path, partitions, pairs_mode, scope)
     assert joined(got / "pd") == (one / "pd.jsonl").read_bytes()
     assert len(list((got / "deduped").iterdir())) == st["partitions"] >= partitions
     assert st["removed"] > 10 and st["pairs"] > 10
+    # A restart reuses the finished stages but writes outputs that are gone again.
+    shutil.rmtree(got / "deduped")
+    st = nd.dedup([str(a), str(b)], **kw)
+    assert joined(got / "deduped") == (one / "deduped.jsonl").read_bytes()
+    assert "clusters" in st["skipped_stages"] and not any(s.startswith("write") for s in st["skipped_stages"])
 
 
 def _free_port():
