@@ -264,7 +264,26 @@ def _task_keys(shard, first_doc, index, ranges, scratch, threshold, options):
     return written
 
 
-def _task_verify(r, n_maps, shards, buckets, scratch, threshold, options):
+def _pull_requests(kind, c, docs, shards, scratch):
+    """Task c asks each shard for the signatures of `docs` (global, ascending)."""
+    for j, (_, first, count) in enumerate(shards):
+        lo, hi = np.searchsorted(docs, [first, first + count])
+        _save(os.path.join(scratch, "pull", f"{kind}_r{c:05d}_p{j:05d}.npz"), doc=docs[lo:hi])
+
+
+def _pulled(kind, c, n_parts, scratch):
+    return [os.path.join(scratch, "pull", f"{kind}_s{j:05d}_c{c:05d}.nx") for j in range(n_parts)]
+
+
+def _task_pull(kind, j, shard, n_consumers, scratch):
+    """One pass over shard j answers the signature requests of every consumer task."""
+    reqs = [_load(os.path.join(scratch, "pull", f"{kind}_r{c:05d}_p{j:05d}.npz"))["doc"] for c in range(n_consumers)]
+    outs = [os.path.join(scratch, "pull", f"{kind}_s{j:05d}_c{c:05d}.nx") for c in range(n_consumers)]
+    _core._dask_pull_signatures(tuple(shard), reqs, outs)
+    return int(sum(r.size for r in reqs))
+
+
+def _task_runs(r, n_maps, shards, scratch):
     bs, ks, cs, ds = [], [], [], []
     for m in range(n_maps):
         z = _load(os.path.join(scratch, "keys", f"m{m:05d}_r{r:05d}.npz"))
@@ -284,12 +303,19 @@ def _task_verify(r, n_maps, shards, buckets, scratch, threshold, options):
     sizes = np.diff(np.append(starts, band.size))
     keep = sizes >= 2
     run_starts, run_sizes = starts[keep], sizes[keep]
-    run_docs = doc[np.repeat(keep, sizes)]
+    run_docs = doc[np.repeat(keep, sizes)].astype(np.uint32)
     offsets = np.zeros(run_sizes.size + 1, dtype=np.uint64)
     np.cumsum(run_sizes, out=offsets[1:])
-    slice_docs = np.unique(run_docs).astype(np.uint32)
-    out = _core._dask_verify_runs(run_docs.astype(np.uint32), offsets, band[run_starts].astype(np.uint32),
-                                  slice_docs, shards, threshold, **options)
+    _save(os.path.join(scratch, "runs", f"r{r:05d}.npz"), docs=run_docs, offsets=offsets,
+          bands=band[run_starts].astype(np.uint32))
+    _pull_requests("v", r, np.unique(run_docs).astype(np.uint32), shards, scratch)
+    return int(run_sizes.size)
+
+
+def _task_verify(r, n_parts, any_shard, buckets, scratch, threshold, options):
+    z = _load(os.path.join(scratch, "runs", f"r{r:05d}.npz"))
+    out = _core._dask_verify_runs(z["docs"], z["offsets"], z["bands"], _pulled("v", r, n_parts, scratch), any_shard,
+                                  threshold, **options)
     a, b, sim = out["a"], out["b"], out["similarity"]
     # Both directions, by the bucket of the source node, for the component rounds;
     # the edges themselves by the bucket of their first document.
@@ -388,7 +414,7 @@ def _task_label(q, final_step, n_ranges, buckets, scratch):
     return True
 
 
-def _task_cluster(c, buckets, shards, scratch, threshold, options):
+def _task_cluster_edges(c, buckets, shards, scratch):
     parts = [_load(os.path.join(scratch, "comp", f"q{q:05d}_c{c:05d}.npz")) for q in range(buckets)]
     a = np.concatenate([p["a"] for p in parts])
     b = np.concatenate([p["b"] for p in parts])
@@ -396,10 +422,15 @@ def _task_cluster(c, buckets, shards, scratch, threshold, options):
     # The same pair verified in two key ranges (two bands) has the same similarity.
     packed = (a.astype(np.uint64) << np.uint64(32)) | b.astype(np.uint64)
     packed, first = np.unique(packed, return_index=True)
-    a, b, sim = a[first], b[first], sim[first]
-    slice_docs = np.unique(np.concatenate([a, b])).astype(np.uint32)
-    keep, lines, removed, pa, pb, pair_lines = _core._dask_cluster(a, b, sim, slice_docs, shards, threshold,
-                                                                   **options)
+    _save(os.path.join(scratch, "clusters", f"e{c:05d}.npz"), a=a[first], b=b[first], sim=sim[first])
+    _pull_requests("k", c, np.unique(np.concatenate([a, b])).astype(np.uint32), shards, scratch)
+    return int(first.size)
+
+
+def _task_cluster(c, shards, scratch, threshold, options):
+    z = _load(os.path.join(scratch, "clusters", f"e{c:05d}.npz"))
+    keep, lines, removed, pa, pb, pair_lines = _core._dask_cluster(
+        z["a"], z["b"], z["sim"], _pulled("k", c, len(shards), scratch), shards[0][0], threshold, **options)
     prefix = '{"cluster":0,'
     body = "".join(f"{int(k)}\t{ln[len(prefix):]}\n" for k, ln in zip(keep, lines))
     _atomic_write(os.path.join(scratch, "clusters", f"c{c:05d}.tsv"), lambda f: f.write(body.encode()))
@@ -588,9 +619,16 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, options
                       key=f"keys-{tag}-{m}") for m, s in enumerate(shards)]))
     scratch_bytes["keys_exchanged"] = int(sum(keyed))
 
-    # 3. candidates + verification per key range
+    # 3. runs per key range; their members' signatures pulled from each shard once;
+    #    candidates + verification per key range
+    run_stage("runs", lambda: gather([
+        client.submit(_task_runs, r, len(shards), shards, scratch, pure=False, key=f"runs-{tag}-{r}")
+        for r in range(ranges)]))
+    run_stage("pull-runs", lambda: gather([
+        client.submit(_task_pull, "v", j, s, ranges, scratch, pure=False, key=f"pull-v-{tag}-{j}")
+        for j, s in enumerate(shards)]))
     verified = run_stage("verify", lambda: gather([
-        client.submit(_task_verify, r, len(shards), shards, buckets, scratch, threshold, options, pure=False,
+        client.submit(_task_verify, r, len(shards), shards[0][0], buckets, scratch, threshold, options, pure=False,
                       key=f"verify-{tag}-{r}") for r in range(ranges)]))
     scratch_bytes["edges"] = dir_bytes("edges")
 
@@ -617,8 +655,15 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, options
     cc = run_stage("components", components)
 
     # 5. clusters (and pairs, removed documents) per bucket of components
+    run_stage("cluster-edges", lambda: gather([
+        client.submit(_task_cluster_edges, c, buckets, shards, scratch, pure=False, key=f"cedges-{tag}-{c}")
+        for c in range(buckets)]))
+    run_stage("pull-components", lambda: gather([
+        client.submit(_task_pull, "k", j, s, buckets, scratch, pure=False, key=f"pull-k-{tag}-{j}")
+        for j, s in enumerate(shards)]))
+    scratch_bytes["signatures_pulled"] = dir_bytes("pull")
     counts = run_stage("clusters", lambda: gather([
-        client.submit(_task_cluster, c, buckets, shards, scratch, threshold, options, pure=False,
+        client.submit(_task_cluster, c, shards, scratch, threshold, options, pure=False,
                       key=f"cluster-{tag}-{c}") for c in range(buckets)]))
     t = time.monotonic()
     if outputs["clusters"]:

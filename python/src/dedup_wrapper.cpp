@@ -230,12 +230,6 @@ py::dict DedupFiles(std::vector<std::string> paths, double threshold, py::kwargs
 
 // --- The Dask runner's tasks (dedup/distributed.hpp); neardup/dask.py calls them. ---
 
-std::vector<ShardRef> Shards(const std::vector<std::tuple<std::string, uint32_t, uint32_t>>& shards) {
-  std::vector<ShardRef> out;
-  for (const auto& [path, first, count] : shards) out.push_back({path, first, count});
-  return out;
-}
-
 template <typename T>
 std::vector<T> Vec(const py::array_t<T, py::array::c_style | py::array::forcecast>& a) {
   return std::vector<T>(a.data(), a.data() + a.size());
@@ -286,23 +280,31 @@ py::tuple DaskBandKeys(std::string shard_path, double threshold, py::kwargs kw) 
   return py::make_tuple(k, Array(keys.empty), keys.ids);
 }
 
+void DaskPullSignatures(std::tuple<std::string, uint32_t, uint32_t> shard,
+                        std::vector<py::array_t<uint32_t, py::array::c_style | py::array::forcecast>> requests_a,
+                        std::vector<std::string> out_paths) {
+  std::vector<std::vector<uint32_t>> requests;
+  for (const auto& r : requests_a) requests.push_back(Vec(r));
+  py::gil_scoped_release release;
+  const ShardRef ref{std::get<0>(shard), std::get<1>(shard), std::get<2>(shard)};
+  Check(WriteRequestedSignatures(ref, requests, out_paths));
+}
+
 py::dict DaskVerifyRuns(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> docs_a,
                         py::array_t<uint64_t, py::array::c_style | py::array::forcecast> starts_a,
                         py::array_t<uint32_t, py::array::c_style | py::array::forcecast> bands_a,
-                        py::array_t<uint32_t, py::array::c_style | py::array::forcecast> slice_a,
-                        std::vector<std::tuple<std::string, uint32_t, uint32_t>> shards, double threshold,
-                        py::kwargs kw) {
+                        std::vector<std::string> pulled, std::string any_shard, double threshold, py::kwargs kw) {
   DedupOptions options;
   InputOptions io;
   ParseOptions(threshold, kw, &options, &io);
-  const std::vector<uint32_t> docs = Vec(docs_a), bands = Vec(bands_a), slice_docs = Vec(slice_a);
+  const std::vector<uint32_t> docs = Vec(docs_a), bands = Vec(bands_a);
   const std::vector<uint64_t> starts = Vec(starts_a);
   std::vector<ScoredPair> verified;
   DedupStats stats;
   {
     py::gil_scoped_release release;
-    const std::vector<ShardRef> refs = Shards(shards);
-    const SignedCorpus slice = Unwrap(LoadCorpusSlice(refs, slice_docs, options));
+    std::vector<uint32_t> slice_docs;
+    const SignedCorpus slice = Unwrap(LoadRequestedSignatures(pulled, any_shard, options, &slice_docs));
     const std::vector<CandidatePair> candidates =
         Unwrap(CandidatesOfRuns(docs, starts, bands, slice, slice_docs, options, &stats.lsh));
     stats.candidates = candidates.size();
@@ -330,21 +332,19 @@ py::dict DaskVerifyRuns(py::array_t<uint32_t, py::array::c_style | py::array::fo
 py::tuple DaskCluster(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> a_a,
                       py::array_t<uint32_t, py::array::c_style | py::array::forcecast> b_a,
                       py::array_t<float, py::array::c_style | py::array::forcecast> sim_a,
-                      py::array_t<uint32_t, py::array::c_style | py::array::forcecast> slice_a,
-                      std::vector<std::tuple<std::string, uint32_t, uint32_t>> shards, double threshold,
-                      py::kwargs kw) {
+                      std::vector<std::string> pulled, std::string any_shard, double threshold, py::kwargs kw) {
   DedupOptions options;
   InputOptions io;
   ParseOptions(threshold, kw, &options, &io);
-  const std::vector<uint32_t> a = Vec(a_a), b = Vec(b_a), slice_docs = Vec(slice_a);
+  const std::vector<uint32_t> a = Vec(a_a), b = Vec(b_a);
   const std::vector<float> sim = Vec(sim_a);
   SliceClusters clusters;
   {
     py::gil_scoped_release release;
     std::vector<ScoredPair> verified(a.size());
     for (size_t i = 0; i < a.size(); ++i) verified[i] = {a[i], b[i], sim[i]};
-    const std::vector<ShardRef> refs = Shards(shards);
-    const SignedCorpus slice = Unwrap(LoadCorpusSlice(refs, slice_docs, options));
+    std::vector<uint32_t> slice_docs;
+    const SignedCorpus slice = Unwrap(LoadRequestedSignatures(pulled, any_shard, options, &slice_docs));
     clusters = Unwrap(ClusterSlice(verified, slice, slice_docs, options, io));
   }
   std::vector<uint32_t> pa, pb;
@@ -430,6 +430,7 @@ void RegisterDedup(py::module_& m) {
   m.def("_dask_duplicate_ids", &DaskDuplicateIds);
   m.def("_dask_passage_repeats", &DaskPassageRepeats);
   m.def("_dask_write_partition", &DaskWritePartition);
+  m.def("_dask_pull_signatures", &DaskPullSignatures);
   m.def("dedup", &DedupTexts, py::arg("texts"), py::arg("ids") = py::none(), py::arg("threshold") = 0.8,
         "Deduplicates texts in memory; see neardup.dedup.");
   m.def("dedup_files", &DedupFiles, py::arg("paths"), py::arg("threshold") = 0.8,

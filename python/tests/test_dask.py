@@ -91,7 +91,8 @@ def test_options_and_restart_skips_finished_stages(client, corpus, tmp_path):
     out.unlink()
     st = nd.dedup([str(p) for p in corpus], **kw)
     assert out.read_bytes() == want
-    assert st["skipped_stages"] == ["sign", "ids", "keys", "verify", "components", "clusters"]
+    assert st["skipped_stages"] == ["sign", "ids", "keys", "runs", "pull-runs", "verify", "components",
+                                    "cluster-edges", "pull-components", "clusters"]
     # Other options: nothing is reused.
     st = nd.dedup([str(p) for p in corpus], **(kw | {"keep": "first"}))
     assert st["skipped_stages"] == []

@@ -56,7 +56,7 @@ absl::Status MakeSimilarity(const SignedCorpus& slice, const DedupOptions& optio
 
 // --- Exchange files (the layout is in distributed.hpp). ---
 
-enum class ExchangeKind : uint32_t { kIds = 1, kPassages = 2 };
+enum class ExchangeKind : uint32_t { kIds = 1, kPassages = 2, kSignatures = 3 };
 constexpr uint32_t kExchangeVersion = 1;
 constexpr size_t kExchangeHeaderBytes = 64;
 constexpr size_t kExchangeChecksumAt = 56;
@@ -146,8 +146,8 @@ class Cursor {
   bool done() const { return at_ == bytes_.size(); }
   uint32_t U32() { return Need(4) ? internal::LoadLe32(bytes_.data() + (at_ += 4) - 4) : 0; }
   uint64_t U64() { return Need(8) ? internal::LoadLe64(bytes_.data() + (at_ += 8) - 8) : 0; }
-  std::string_view Bytes() {
-    const uint32_t n = U32();
+  std::string_view Bytes() { return Bytes(U32()); }
+  std::string_view Bytes(uint32_t n) {
     if (!Need(n)) return {};
     at_ += n;
     return bytes_.substr(at_ - n, n);
@@ -475,6 +475,109 @@ absl::StatusOr<SignedCorpus> LoadCorpusSlice(std::span<const ShardRef> shards, s
     }
   }
   if (next != docs.size()) return absl::OutOfRangeError(absl::StrCat("document ", docs[next], " is in no shard"));
+  return c;
+}
+
+absl::Status WriteRequestedSignatures(const ShardRef& shard, std::span<const std::vector<uint32_t>> requests,
+                                      std::span<const std::string> out_paths) {
+  if (requests.size() != out_paths.size()) {
+    return absl::InvalidArgumentError("signature pull: one output path per request");
+  }
+  // (document, asking task), by document: one pass over the shard serves them all.
+  std::vector<std::pair<uint32_t, uint32_t>> asked;
+  for (uint32_t c = 0; c < requests.size(); ++c) {
+    for (const uint32_t d : requests[c]) {
+      if (d < shard.first_doc || d - shard.first_doc >= shard.count) {
+        return absl::OutOfRangeError(absl::StrCat("signature pull: document ", d, " is not in ", shard.path));
+      }
+      asked.push_back({d, c});
+    }
+  }
+  std::sort(asked.begin(), asked.end());
+  std::vector<ExchangeBuffer> out(out_paths.size());
+  for (size_t c = 0; c < out.size(); ++c) out[c].path = out_paths[c];
+  if (!asked.empty()) {
+    absl::StatusOr<SignatureFileReader> reader = SignatureFileReader::Open(shard.path);
+    if (!reader.ok()) return reader.status();
+    if (reader->info().record_count != shard.count) {
+      return absl::DataLossError(
+          absl::StrCat(shard.path, ": expected ", shard.count, " records, found ", reader->info().record_count));
+    }
+    SignatureRecord rec;
+    std::string bytes;
+    size_t next = 0;
+    for (uint64_t d = shard.first_doc; next < asked.size(); ++d) {
+      absl::StatusOr<bool> more = reader->Next(&rec);
+      if (!more.ok()) return more.status();
+      if (!*more) return absl::DataLossError(absl::StrCat(shard.path, ": ends before record ", d - shard.first_doc));
+      if (asked[next].first != d) continue;
+      bytes.clear();
+      internal::AppendLe32(&bytes, static_cast<uint32_t>(d));
+      internal::AppendLe64(&bytes, rec.bytes);
+      internal::AppendLe32(&bytes, rec.input);
+      internal::AppendLe64(&bytes, rec.record);
+      internal::AppendLe64(&bytes, rec.offset);
+      bytes.push_back(rec.signature.empty() ? 1 : 0);
+      const std::vector<uint32_t>& values = rec.signature.minhash.values;
+      internal::AppendLe32(&bytes, static_cast<uint32_t>(values.size()));
+      for (const uint32_t v : values) internal::AppendLe32(&bytes, v);
+      AppendBytes(&bytes, rec.id);
+      for (; next < asked.size() && asked[next].first == d; ++next) {
+        ExchangeBuffer& b = out[asked[next].second];
+        b.bytes += bytes;
+        ++b.records;
+      }
+    }
+  }
+  for (const ExchangeBuffer& b : out) {
+    if (absl::Status s = WriteExchange(b, ExchangeKind::kSignatures, 0); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SignedCorpus> LoadRequestedSignatures(std::span<const std::string> paths, const std::string& any_shard,
+                                                     const DedupOptions& options, std::vector<uint32_t>* docs) {
+  SignedCorpus c;
+  c.signer = options.SignerForRun();
+  absl::StatusOr<SignatureFileReader> header = SignatureFileReader::Open(any_shard);
+  if (!header.ok()) return header.status();
+  const SignerOptions& stored = header->info().options;
+  c.signer.normalize = stored.normalize;
+  c.signer.shingle = stored.shingle;
+  c.signer.minhash = stored.minhash;
+  c.signer.simhash_seed = stored.simhash_seed;
+  for (const InputIdentity& identity : header->input_table()) {
+    c.inputs.push_back(identity.path);
+    c.identities.push_back(identity);
+  }
+  c.files = c.inputs;
+  const uint32_t k = c.signer.minhash.num_perm;
+  docs->clear();
+  std::vector<ExchangeFile> files;
+  absl::Status read = ReadExchangeRecords(paths, ExchangeKind::kSignatures, &files, [&](uint32_t, Cursor& r) {
+    const uint32_t d = r.U32();
+    if (!docs->empty() && d <= docs->back()) {
+      return absl::DataLossError(absl::StrCat("signature pull: document ", d, " out of order"));
+    }
+    docs->push_back(d);
+    c.bytes.push_back(r.U64());
+    c.input.push_back(r.U32());
+    c.record.push_back(r.U64());
+    c.offset.push_back(r.U64());
+    c.file.push_back(c.input.back());
+    c.line.push_back(c.record.back());
+    const std::string_view empty = r.Bytes(1);
+    c.empty.push_back(empty.empty() ? 0 : static_cast<uint8_t>(empty[0]));
+    c.held.push_back(0);
+    if (r.U32() != k) return absl::DataLossError(absl::StrCat("signature pull: document ", d, " has not ", k, " values"));
+    for (uint32_t i = 0; i < k; ++i) c.minhash.push_back(r.U32());
+    c.ids.emplace_back(r.Bytes());
+    if (c.input.back() >= c.inputs.size()) {
+      return absl::OutOfRangeError(absl::StrCat("signature pull: input ", c.input.back(), " of ", c.inputs.size()));
+    }
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
   return c;
 }
 

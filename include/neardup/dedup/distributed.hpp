@@ -153,6 +153,23 @@ struct ShardRef {
 absl::StatusOr<SignedCorpus> LoadCorpusSlice(std::span<const ShardRef> shards, std::span<const uint32_t> docs,
                                              const DedupOptions& options, bool signatures = true);
 
+// Signature pull: the stages that need some documents' signatures (the key ranges'
+// run members, the components' members) ask each shard for them, and one task per
+// shard answers every request in one pass over it, so a shard is read once per stage
+// instead of once per asking task. requests[c] (global numbers, ascending, in this
+// shard) go to out_paths[c], an exchange file (kind 3) of records: 4 document, 8 text
+// bytes, 4 input, 8 record, 8 offset, 1 empty, k x 4 MinHash values, 4 + L id. Memory:
+// the requested records. Reads the shard up to the last document asked for.
+absl::Status WriteRequestedSignatures(const ShardRef& shard, std::span<const std::vector<uint32_t>> requests,
+                                      std::span<const std::string> out_paths);
+
+// The documents of the pulled files `paths` (one per shard, in shard order) as a
+// SignedCorpus whose document i is (*docs)[i] (ascending); the signer and input table
+// are those of `any_shard`, one of the run's shards (its header is read, not its
+// records).
+absl::StatusOr<SignedCorpus> LoadRequestedSignatures(std::span<const std::string> paths, const std::string& any_shard,
+                                                     const DedupOptions& options, std::vector<uint32_t>* docs);
+
 // Stage 2 for runs gathered by key: run r is docs[starts[r], starts[r + 1]) (global
 // numbers, ascending) sharing a key in band bands[r]. `slice` holds the documents of the
 // runs longer than LshBatchOptions::max_clique_run (slice_docs: their numbers). The
