@@ -51,7 +51,7 @@ def main():
         stages = " ".join(f"{k} {v:.1f}" for k, v in st["seconds"].items() if k != "total")
         print(f"workers {n}: {st['documents']} documents, {wall:.1f} s ({stages}); shards {sb['shards'] / 1e6:.0f} MB, "
               f"ids {sb['ids_exchanged'] / 1e6:.0f} MB, band keys {sb['keys_exchanged'] / 1e6:.0f} MB, "
-              f"edges {sb['edges'] / 1e6:.1f} MB, scratch total {_tree_bytes(scratch) / 1e6:.0f} MB; "
+              f"edges {sb['edges'] / 1e6:.1f} MB, signatures pulled {sb['signatures_pulled'] / 1e6:.0f} MB, scratch total {_tree_bytes(scratch) / 1e6:.0f} MB; "
               f"peak RSS per worker {', '.join(f'{p:.0f}' for p in peaks)} MB; {st['clusters']} clusters, "
               f"{st['component_rounds']} component rounds", flush=True)
         if a.compare:

@@ -32,21 +32,23 @@ that runs twice writes the same bytes; P = partitions, R = key / hash ranges = P
 2. keys: one task per shard -> ``keys/mP_rR.npz``: (band, key, document) grouped by key
    range R, combined locally (each (band, key) once, with its count and documents).
    Memory: 24 bytes per band per document of the shard.
-3. candidates + verification: one task per key range: the runs of equal (band, key),
-   expanded by the library's LshRunExpander (star + chain + refinement for long runs,
-   as on one machine), verified from the signatures of the documents involved (read
-   record by record from their shards, only those kept) and, for precise checks near
-   the threshold, their texts read again by recorded offset (only those records) ->
-   ``edges/rR_qQ.npz`` by node bucket Q. Memory: the key range's records + 4k bytes
-   per document involved + the candidate pairs.
+3. runs: one task per key range: the runs of equal (band, key) -> ``runs/rR.npz`` and
+   the members' numbers by shard; pull: one task per shard reads it once and answers
+   every range's request -> ``pull/v_sJ_cR.nx``; verify: one task per key range expands
+   its runs by the library's LshRunExpander (star + chain + refinement for long runs,
+   as on one machine), verified from the pulled signatures and, for precise checks near
+   the threshold, the texts read again by recorded offset (only those records) ->
+   ``edges/rR_qQ.npz`` by node bucket Q. Memory: the key range's records + 4k bytes per
+   document involved + the candidate pairs.
 4. components: alternating large-star / small-star rounds over arcs bucketed by node
    (Kiveris et al. 2014); each task compares its output with its previous one and the
    driver stops when no bucket changed. Memory: the bucket's arcs (16 bytes each).
-5. clusters: verified edges routed by component (its smallest document) -> per
-   bucket of components the library's ClusterSlice (keep rule, star policy, pairs) ->
-   ``clusters/cC.tsv``, ``clusters/pC.tsv`` and the removed documents by partition; the
-   driver merges clusters, pairs and passages in ordinal order into the outputs
-   (streaming). Memory: the components' edges and their documents' signatures.
+5. clusters: verified edges routed by component (its smallest document), made unique
+   per bucket of components, their members' signatures pulled as in 3 -> the library's
+   ClusterSlice (keep rule, star policy, pairs) -> ``clusters/cC.tsv``,
+   ``clusters/pC.tsv`` and the removed documents by partition; the driver merges
+   clusters, pairs and passages in ordinal order into the outputs (streaming). Memory:
+   the components' edges and their documents' signatures.
 6. write (with deduped / passage_deduped): one task per partition reads its records
    again by offset and writes ``part-NNNNN.jsonl``: the records not removed, and every
    record without its repeated passages. Memory: the partition's ids and locations.

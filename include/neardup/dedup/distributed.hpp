@@ -21,9 +21,10 @@
 //      groups (band, key, document) by key range and calls CandidatesOfRuns on each
 //      run, which expands it exactly as GenerateLshCandidates does (LshRunExpander).
 //   3. VerifyCandidatesInSlice: the candidates of a key range, verified with the
-//      signatures of the documents involved (LoadCorpusSlice) and, for precise and
-//      exact checks, their texts read again by their recorded offsets (ReadRecords:
-//      only those records).
+//      signatures of the documents involved (pulled from their shards once per stage:
+//      WriteRequestedSignatures, LoadRequestedSignatures; or LoadCorpusSlice) and, for
+//      precise and exact checks, their texts read again by their recorded offsets
+//      (ReadRecords: only those records).
 //   4. ClusterSlice: the clusters of whole connected components (the runner finds them)
 //      by the keep rule and policy of ClusterDocuments, as clusters.jsonl lines, and
 //      their pairs (options.pairs) as pairs TSV lines.
@@ -34,9 +35,10 @@
 // 16-byte prefix; 4 kind: 1 ids, 2 passage keys; 4 partition; 8 record count; 8
 // payload bytes; 8 XXH3-64 of the payload; 8 reserved; 8 XXH3-64 of bytes [0, 56)),
 // then the records, little-endian:
-//   ids:      4 position, 4 input, 8 line (0: a whole file), 4 + F file (F = 0: the
-//             input's path), 4 + L id
-//   passages: 4 position, 4 start, 4 end, 8 key, 4 + L id
+//   ids:        4 position, 4 input, 8 line (0: a whole file), 4 + F file (F = 0: the
+//               input's path), 4 + L id
+//   passages:   4 position, 4 start, 4 end, 8 key, 4 + L id
+//   signatures: see WriteRequestedSignatures
 // Written atomically; a reader checks both checksums.
 //
 // Guarantees: deterministic; nothing depends on which task ran where or when. Memory
