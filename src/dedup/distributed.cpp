@@ -193,6 +193,20 @@ absl::Status ReadExchangeRecords(std::span<const std::string> paths, ExchangeKin
   return absl::OkStatus();
 }
 
+// What a slice takes from a shard's header: the signer parameters and the input table.
+void TakeShardHeader(const SignatureFileReader& reader, SignedCorpus* c) {
+  const SignerOptions& stored = reader.info().options;
+  c->signer.normalize = stored.normalize;
+  c->signer.shingle = stored.shingle;
+  c->signer.minhash = stored.minhash;
+  c->signer.simhash_seed = stored.simhash_seed;
+  for (const InputIdentity& identity : reader.input_table()) {
+    c->inputs.push_back(identity.path);
+    c->identities.push_back(identity);
+  }
+  c->files = c->inputs;
+}
+
 std::string WhereOf(std::string_view file, uint64_t line) {
   return line == 0 ? std::string(file) : absl::StrCat(std::string(file), ":", line);
 }
@@ -440,16 +454,7 @@ absl::StatusOr<SignedCorpus> LoadCorpusSlice(std::span<const ShardRef> shards, s
     }
     if (!have_table) {
       have_table = true;
-      const SignerOptions& stored = reader->info().options;
-      c.signer.normalize = stored.normalize;
-      c.signer.shingle = stored.shingle;
-      c.signer.minhash = stored.minhash;
-      c.signer.simhash_seed = stored.simhash_seed;
-      for (const InputIdentity& identity : reader->input_table()) {
-        c.inputs.push_back(identity.path);
-        c.identities.push_back(identity);
-      }
-      c.files = c.inputs;
+      TakeShardHeader(*reader, &c);
     }
     // Records are read in order up to the last one needed; only those are kept.
     for (uint64_t d = shard.first_doc; next < docs.size() && docs[next] < end; ++d) {
@@ -541,16 +546,7 @@ absl::StatusOr<SignedCorpus> LoadRequestedSignatures(std::span<const std::string
   c.signer = options.SignerForRun();
   absl::StatusOr<SignatureFileReader> header = SignatureFileReader::Open(any_shard);
   if (!header.ok()) return header.status();
-  const SignerOptions& stored = header->info().options;
-  c.signer.normalize = stored.normalize;
-  c.signer.shingle = stored.shingle;
-  c.signer.minhash = stored.minhash;
-  c.signer.simhash_seed = stored.simhash_seed;
-  for (const InputIdentity& identity : header->input_table()) {
-    c.inputs.push_back(identity.path);
-    c.identities.push_back(identity);
-  }
-  c.files = c.inputs;
+  TakeShardHeader(*header, &c);
   const uint32_t k = c.signer.minhash.num_perm;
   docs->clear();
   std::vector<ExchangeFile> files;
