@@ -14,28 +14,44 @@ plans the tasks and moves files; the work is C++ that releases the GIL.
 
 Stages (every task reads and writes files in ``scratch``, which all workers and the
 driver must see; each output is written to a temporary name and renamed, so a task
-that runs twice writes the same bytes):
+that runs twice writes the same bytes; P = partitions, R = key / hash ranges = P):
 
 1. sign: one task per partition (an input; an uncompressed JSONL file is also cut into
    byte ranges at line boundaries) -> ``shards/pNNNNN.ndsig``, a v2 signature shard with
-   global input indexes. Memory: one batch of texts (64 MiB) + the signatures of the
-   batch.
+   global input indexes, and exchange files (checksummed, dedup/distributed.hpp) by
+   hash range: ``ids/pJ_rR.nx`` (each record's id and location) and, with exact
+   passages, ``passages/pJ_rR.nx`` (each passage's key). Memory: one batch of texts
+   (64 MiB) + its signatures + the partition's exchange records (about 30 bytes plus
+   the id per record, and per passage).
+1b. ids: one task per id range: every record whose id an earlier one (by ordinal) has
+   is reported as single-machine dedup reports it and left out of every later stage
+   (``ids/skipped.npz``, 12 bytes per skipped record). Memory: the range's records.
+1c. passages (exact only): one task per key range: a passage whose normalized text an
+   earlier passage has is a repeat of the first -> ``passages/out_rR.tsv`` and drops
+   by partition. Memory: the range's passage records.
 2. keys: one task per shard -> ``keys/mP_rR.npz``: (band, key, document) grouped by key
-   range R, combined locally (each (band, key) once, with its documents). Memory: 8 bytes
-   per band per document of the shard, twice.
-3. candidates + verification: one task per key range: the runs of equal (band, key),
-   expanded by the library's LshRunExpander (star + chain + refinement for long runs,
-   as on one machine), verified from the signatures of the documents involved (read
-   from their shards) and, for precise checks near the threshold, their texts read
-   again by recorded offset -> ``edges/rR_qQ.npz`` by node bucket Q. Memory: the key
-   range's records + 4k bytes per document involved + the candidate pairs.
+   range R, combined locally (each (band, key) once, with its count and documents).
+   Memory: 24 bytes per band per document of the shard.
+3. runs: one task per key range: the runs of equal (band, key) -> ``runs/rR.npz`` and
+   the members' numbers by shard; pull: one task per shard reads it once and answers
+   every range's request -> ``pull/v_sJ_cR.nx``; verify: one task per key range expands
+   its runs by the library's LshRunExpander (star + chain + refinement for long runs,
+   as on one machine), verified from the pulled signatures and, for precise checks near
+   the threshold, the texts read again by recorded offset (only those records) ->
+   ``edges/rR_qQ.npz`` by node bucket Q. Memory: the key range's records + 4k bytes per
+   document involved + the candidate pairs.
 4. components: alternating large-star / small-star rounds over arcs bucketed by node
    (Kiveris et al. 2014); each task compares its output with its previous one and the
    driver stops when no bucket changed. Memory: the bucket's arcs (16 bytes each).
-5. clusters: verified edges routed by component (its smallest document) -> per
-   bucket of components the library's ClusterSlice (keep rule, star policy) ->
-   ``clusters/cC.jsonl``; the driver merges them in order of the kept document into the
-   output (streaming). Memory: the components' edges and their documents' signatures.
+5. clusters: verified edges routed by component (its smallest document), made unique
+   per bucket of components, their members' signatures pulled as in 3 -> the library's
+   ClusterSlice (keep rule, star policy, pairs) -> ``clusters/cC.tsv``,
+   ``clusters/pC.tsv`` and the removed documents by partition; the driver merges
+   clusters, pairs and passages in ordinal order into the outputs (streaming). Memory:
+   the components' edges and their documents' signatures.
+6. write (with deduped / passage_deduped): one task per partition reads its records
+   again by offset and writes ``part-NNNNN.jsonl``: the records not removed, and every
+   record without its repeated passages. Memory: the partition's ids and locations.
 
 Restarts: each stage's result is recorded in ``scratch/stage-<name>.json`` with a key
 made of the inputs' identity (path, size, mtime), the options and the plan; a driver
@@ -58,7 +74,6 @@ import numpy as np
 
 from . import _core
 
-_REFUSED = ("passages",)
 _UNSUPPORTED_ALGO = "simhash"
 
 
@@ -93,6 +108,17 @@ def _load(path: str) -> Dict[str, np.ndarray]:
 def _bucket(nodes: np.ndarray, buckets: int) -> np.ndarray:
     h = nodes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     return ((h >> np.uint64(32)) % np.uint64(buckets)).astype(np.int64)
+
+
+def _band_key_order(band: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The stable permutation sorting by (band, key): documents stay in their order
+    inside a run. One stable sort per band (several times faster than lexsort)."""
+    ordered = band.size < 2 or bool(np.all(band[1:] >= band[:-1]))
+    by_band = np.arange(band.size) if ordered else np.argsort(band, kind="stable")
+    bounds = np.searchsorted(band[by_band], np.arange(int(band.max()) + 2 if band.size else 1))
+    parts = [by_band[lo:hi][np.argsort(key[by_band[lo:hi]], kind="stable")]
+             for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
 def _key_range(keys: np.ndarray, ranges: int) -> np.ndarray:
@@ -144,9 +170,10 @@ class _Stages:
         self.scratch, self.key, self.resume = scratch, key, resume
         self.skipped: List[str] = []
 
-    def get(self, name: str) -> Optional[Any]:
+    def get(self, name: str, outputs: Sequence[str] = ()) -> Optional[Any]:
+        """The recorded result, if this run key recorded one and `outputs` exist."""
         path = os.path.join(self.scratch, f"stage-{name}.json")
-        if not self.resume or not os.path.exists(path):
+        if not self.resume or not os.path.exists(path) or not all(os.path.exists(o) for o in outputs):
             return None
         with open(path) as f:
             rec = json.load(f)
@@ -162,25 +189,65 @@ class _Stages:
 
 # ---------------------------------------------------------------- the tasks
 
-def _task_sign(paths, part, index, scratch, threshold, options):
+def _exchange_paths(scratch, kind, index, ranges):
+    return [os.path.join(scratch, kind, f"p{index:05d}_r{r:05d}.nx") for r in range(ranges)]
+
+
+def _task_sign(paths, part, index, scratch, ranges, threshold, options):
     i, begin, end = part
     shard = os.path.join(scratch, "shards", f"p{index:05d}.ndsig")
-    os.makedirs(os.path.dirname(shard), exist_ok=True)
+    for d in ("shards", "ids", "passages"):
+        os.makedirs(os.path.join(scratch, d), exist_ok=True)
     end = 2**64 - 1 if end < 0 else end
-    st = _core._dask_sign_partition(list(paths), i, begin, end, shard, threshold, **options)
+    passages = _exchange_paths(scratch, "passages", index, ranges) if options.get("passages") else []
+    st = _core._dask_sign_partition(list(paths), i, begin, end, shard, index,
+                                    _exchange_paths(scratch, "ids", index, ranges), passages, threshold, **options)
     st["shard"] = shard
-    st["problems"] = [p["message"] for p in st["problems"]]
+    st["problems"] = [(p["line"], p["message"]) for p in st["problems"]]
     return st
+
+
+def _task_ids(r, n_parts, paths, scratch):
+    files = [os.path.join(scratch, "ids", f"p{j:05d}_r{r:05d}.nx") for j in range(n_parts)]
+    out = _core._dask_duplicate_ids(files, list(paths))
+    return {"docs": out["docs"], "problems": [(p["line"], p["message"]) for p in out["problems"]]}
+
+
+def _skipped(scratch):
+    z = _load(os.path.join(scratch, "ids", "skipped.npz"))
+    return z["docs"], z["pdocs"]
+
+
+def _task_passages(r, n_parts, firsts, scratch, threshold, options):
+    files = [os.path.join(scratch, "passages", f"p{j:05d}_r{r:05d}.nx") for j in range(n_parts)]
+    _, pdocs = _skipped(scratch)
+    out = _core._dask_passage_repeats(files, pdocs, threshold, **options)
+    pdoc = out["docs"]
+    part = (pdoc >> np.uint64(32)).astype(np.int64)
+    glob = (np.asarray(firsts, dtype=np.uint64)[part] + (pdoc & np.uint64(0xFFFFFFFF))).astype(np.uint32) \
+        if pdoc.size else np.zeros(0, np.uint32)
+    body = "".join(f"{int(g)}\t{int(s)}\t{ln}\n" for g, s, ln in zip(glob, out["start"], out["lines"]))
+    _atomic_write(os.path.join(scratch, "passages", f"out_r{r:05d}.tsv"), lambda f: f.write(body.encode()))
+    for j in range(n_parts):
+        sel = part == j
+        _save(os.path.join(scratch, "passages", f"drop_r{r:05d}_p{j:05d}.npz"), doc=glob[sel],
+              start=out["start"][sel], end=out["end"][sel])
+    return int(pdoc.size)
 
 
 def _task_keys(shard, first_doc, index, ranges, scratch, threshold, options):
     keys, empty, _ids = _core._dask_band_keys(shard, threshold, **options)
     bands, n = keys.shape
-    live = np.flatnonzero(empty == 0).astype(np.uint32)
+    skipped, _ = _skipped(scratch)
+    # Records with an id an earlier record has are in no later stage.
+    mine = skipped[(skipped >= first_doc) & (skipped < first_doc + n)] - np.uint32(first_doc)
+    live_mask = empty == 0
+    live_mask[mine.astype(np.int64)] = False
+    live = np.flatnonzero(live_mask).astype(np.uint32)
     band = np.repeat(np.arange(bands, dtype=np.uint32), live.size)
     key = keys[:, live].reshape(-1)
     doc = np.tile(live + np.uint32(first_doc), bands)
-    order = np.lexsort((doc, key, band))
+    order = _band_key_order(band, key)
     band, key, doc = band[order], key[order], doc[order]
     rng = _key_range(key, ranges)
     written = 0
@@ -199,7 +266,26 @@ def _task_keys(shard, first_doc, index, ranges, scratch, threshold, options):
     return written
 
 
-def _task_verify(r, n_maps, shards, buckets, scratch, threshold, options):
+def _pull_requests(kind, c, docs, shards, scratch):
+    """Task c asks each shard for the signatures of `docs` (global, ascending)."""
+    for j, (_, first, count) in enumerate(shards):
+        lo, hi = np.searchsorted(docs, [first, first + count])
+        _save(os.path.join(scratch, "pull", f"{kind}_r{c:05d}_p{j:05d}.npz"), doc=docs[lo:hi])
+
+
+def _pulled(kind, c, n_parts, scratch):
+    return [os.path.join(scratch, "pull", f"{kind}_s{j:05d}_c{c:05d}.nx") for j in range(n_parts)]
+
+
+def _task_pull(kind, j, shard, n_consumers, scratch):
+    """One pass over shard j answers the signature requests of every consumer task."""
+    reqs = [_load(os.path.join(scratch, "pull", f"{kind}_r{c:05d}_p{j:05d}.npz"))["doc"] for c in range(n_consumers)]
+    outs = [os.path.join(scratch, "pull", f"{kind}_s{j:05d}_c{c:05d}.nx") for c in range(n_consumers)]
+    _core._dask_pull_signatures(tuple(shard), reqs, outs)
+    return int(sum(r.size for r in reqs))
+
+
+def _task_runs(r, n_maps, shards, scratch):
     bs, ks, cs, ds = [], [], [], []
     for m in range(n_maps):
         z = _load(os.path.join(scratch, "keys", f"m{m:05d}_r{r:05d}.npz"))
@@ -209,7 +295,8 @@ def _task_verify(r, n_maps, shards, buckets, scratch, threshold, options):
     band = np.concatenate(bs) if bs else np.zeros(0, np.uint32)
     key = np.concatenate(ks) if ks else np.zeros(0, np.uint64)
     doc = np.concatenate(ds) if ds else np.zeros(0, np.uint32)
-    order = np.lexsort((doc, key, band))
+    # Shards come in document order, and each lists a run's documents ascending.
+    order = _band_key_order(band, key)
     band, key, doc = band[order], key[order], doc[order]
     new = np.ones(band.size, dtype=bool)
     if band.size:
@@ -218,13 +305,19 @@ def _task_verify(r, n_maps, shards, buckets, scratch, threshold, options):
     sizes = np.diff(np.append(starts, band.size))
     keep = sizes >= 2
     run_starts, run_sizes = starts[keep], sizes[keep]
-    run_docs = np.concatenate([doc[s:s + n] for s, n in zip(run_starts, run_sizes)]) if run_starts.size \
-        else np.zeros(0, np.uint32)
+    run_docs = doc[np.repeat(keep, sizes)].astype(np.uint32)
     offsets = np.zeros(run_sizes.size + 1, dtype=np.uint64)
     np.cumsum(run_sizes, out=offsets[1:])
-    slice_docs = np.unique(run_docs).astype(np.uint32)
-    out = _core._dask_verify_runs(run_docs.astype(np.uint32), offsets, band[run_starts].astype(np.uint32),
-                                  slice_docs, shards, threshold, **options)
+    _save(os.path.join(scratch, "runs", f"r{r:05d}.npz"), docs=run_docs, offsets=offsets,
+          bands=band[run_starts].astype(np.uint32))
+    _pull_requests("v", r, np.unique(run_docs).astype(np.uint32), shards, scratch)
+    return int(run_sizes.size)
+
+
+def _task_verify(r, n_parts, any_shard, buckets, scratch, threshold, options):
+    z = _load(os.path.join(scratch, "runs", f"r{r:05d}.npz"))
+    out = _core._dask_verify_runs(z["docs"], z["offsets"], z["bands"], _pulled("v", r, n_parts, scratch), any_shard,
+                                  threshold, **options)
     a, b, sim = out["a"], out["b"], out["similarity"]
     # Both directions, by the bucket of the source node, for the component rounds;
     # the edges themselves by the bucket of their first document.
@@ -323,7 +416,7 @@ def _task_label(q, final_step, n_ranges, buckets, scratch):
     return True
 
 
-def _task_cluster(c, buckets, shards, scratch, threshold, options):
+def _task_cluster_edges(c, buckets, shards, scratch):
     parts = [_load(os.path.join(scratch, "comp", f"q{q:05d}_c{c:05d}.npz")) for q in range(buckets)]
     a = np.concatenate([p["a"] for p in parts])
     b = np.concatenate([p["b"] for p in parts])
@@ -331,13 +424,50 @@ def _task_cluster(c, buckets, shards, scratch, threshold, options):
     # The same pair verified in two key ranges (two bands) has the same similarity.
     packed = (a.astype(np.uint64) << np.uint64(32)) | b.astype(np.uint64)
     packed, first = np.unique(packed, return_index=True)
-    a, b, sim = a[first], b[first], sim[first]
-    slice_docs = np.unique(np.concatenate([a, b])).astype(np.uint32)
-    keep, lines = _core._dask_cluster(a, b, sim, slice_docs, shards, threshold, **options)
+    _save(os.path.join(scratch, "clusters", f"e{c:05d}.npz"), a=a[first], b=b[first], sim=sim[first])
+    _pull_requests("k", c, np.unique(np.concatenate([a, b])).astype(np.uint32), shards, scratch)
+    return int(first.size)
+
+
+def _task_cluster(c, shards, scratch, threshold, options):
+    z = _load(os.path.join(scratch, "clusters", f"e{c:05d}.npz"))
+    keep, lines, removed, pa, pb, pair_lines = _core._dask_cluster(
+        z["a"], z["b"], z["sim"], _pulled("k", c, len(shards), scratch), shards[0][0], threshold, **options)
     prefix = '{"cluster":0,'
     body = "".join(f"{int(k)}\t{ln[len(prefix):]}\n" for k, ln in zip(keep, lines))
     _atomic_write(os.path.join(scratch, "clusters", f"c{c:05d}.tsv"), lambda f: f.write(body.encode()))
-    return len(lines)
+    pairs = "".join(f"{int(x)}\t{int(y)}\t{ln}\n" for x, y, ln in zip(pa, pb, pair_lines))
+    _atomic_write(os.path.join(scratch, "clusters", f"p{c:05d}.tsv"), lambda f: f.write(pairs.encode()))
+    # The removed documents by partition, for the deduplicated outputs.
+    starts = np.array([s[1] for s in shards], dtype=np.uint64)
+    part = np.searchsorted(starts, removed.astype(np.uint64), side="right") - 1
+    for j in range(len(shards)):
+        _save(os.path.join(scratch, "removed", f"c{c:05d}_p{j:05d}.npz"), doc=removed[part == j])
+    return {"clusters": len(lines), "pairs": len(pair_lines), "removed": int(removed.size)}
+
+
+def _part_name(j: int) -> str:
+    return f"part-{j:05d}.jsonl"
+
+
+def _task_write(j, shard, n_clusters, n_ranges, scratch, deduped_dir, passage_dir, threshold, options):
+    first, count = shard[1], shard[2]
+    skipped, _ = _skipped(scratch)
+    skipped = skipped[(skipped >= first) & (skipped < first + count)]
+    removed = np.sort(np.concatenate([_load(os.path.join(scratch, "removed", f"c{c:05d}_p{j:05d}.npz"))["doc"]
+                                      for c in range(n_clusters)] + [np.zeros(0, np.uint32)]))
+    doc, start, end = [np.zeros(0, np.uint32)] * 3
+    if passage_dir:
+        drops = [_load(os.path.join(scratch, "passages", f"drop_r{r:05d}_p{j:05d}.npz")) for r in range(n_ranges)]
+        doc = np.concatenate([d["doc"] for d in drops])
+        start = np.concatenate([d["start"] for d in drops])
+        end = np.concatenate([d["end"] for d in drops])
+        order = np.lexsort((start, doc))
+        doc, start, end = doc[order], start[order], end[order]
+    name = _part_name(j)
+    return int(_core._dask_write_partition(
+        shard, skipped, removed, doc, start, end, os.path.join(deduped_dir, name) if deduped_dir else "",
+        os.path.join(passage_dir, name) if passage_dir else "", threshold, **options))
 
 
 # ---------------------------------------------------------------- the driver
@@ -352,24 +482,50 @@ def _client(scheduler: Optional[str]):
     return Client(scheduler), None
 
 
+_NEAR_PASSAGES = ("near-repeat passages are not supported on Dask (they need a streaming index over the whole "
+                  "corpus): ask for exact repeats only (passages={'near': False}; --passage-match exact), as "
+                  "`neardup dedup --passages --passage-match exact` finds them")
+
+
+def _passage_options(passages: Any) -> Optional[Dict[str, Any]]:
+    if passages is None or passages is False:
+        return None
+    spec = {} if passages is True else dict(passages)
+    if spec.get("near", True):
+        raise ValueError(_NEAR_PASSAGES)
+    for k in ("measure", "threshold"):
+        if k in spec:
+            raise ValueError(f"passages {k}: applies to near repeats only; {_NEAR_PASSAGES}")
+    return spec
+
+
 def dedup(paths: Sequence[str], *, client=None, partitions: int = 4, scratch: Optional[str] = None,
           clusters: Optional[str] = None, threshold: float = 0.8, resume: bool = True,
+          pairs: Optional[str] = None, pairs_mode: str = "verified", deduped: Optional[str] = None,
+          passages: Any = None, passages_out: Optional[str] = None, passage_deduped: Optional[str] = None,
           **options: Any) -> Dict[str, Any]:
     """Deduplicates `paths` on the Dask cluster of `client` (a LocalCluster of 2 workers
-    if None); writes clusters JSONL to `clusters` (if given) exactly as ``neardup dedup
-    -o`` does. Options: those of neardup.dedup_files (ngram, num_perm, bands, verify,
-    keep, cluster_policy, id_field, text_field, ...). Returns counts, stage timings, the
-    bytes written to scratch per stage, and the stages skipped on a restart."""
-    for k in _REFUSED:
-        if options.get(k):
-            raise ValueError(f"{k}: repeated passages are not supported by the Dask runner; "
-                             "run `neardup dedup --passages` on one machine")
+    if None), with the outputs of ``neardup dedup``: clusters JSONL to `clusters`, pairs
+    TSV to `pairs` (`pairs_mode` verified or all), and into the directories `deduped`
+    and `passage_deduped` one ``part-NNNNN.jsonl`` per partition, in ordinal order
+    (concatenated in name order, they are the single-machine file). `passages`: a dict
+    of split, scope, min_chars with near=False (exact repeats only), written to
+    `passages_out`. Options: those of neardup.dedup_files (ngram, num_perm, bands,
+    verify, keep, cluster_policy, id_field, text_field, ...). Returns counts, the
+    reports of skipped records (as single-machine dedup prints them, in ordinal order),
+    stage timings, the bytes written to scratch per stage, and the stages skipped on a
+    restart."""
     if options.get("algorithm", "minhash") == _UNSUPPORTED_ALGO:
         raise ValueError("--algo simhash is not supported by the Dask runner (MinHash LSH only)")
-    if options.get("pairs") not in (None, "none"):
-        raise ValueError("pairs output is not supported by the Dask runner yet")
+    if pairs_mode not in ("verified", "all"):
+        raise ValueError(f"pairs_mode must be verified or all, got {pairs_mode!r}")
+    spec = _passage_options(passages)
+    if spec is None and (passages_out or passage_deduped):
+        raise ValueError("passages_out and passage_deduped need passages")
     options = {k: v for k, v in options.items() if v is not None}
-    options["pairs"] = "none"
+    options["pairs"] = pairs_mode if pairs else "none"
+    if spec is not None:
+        options["passages"] = dict(spec, near=False)
     paths = [os.fspath(p) for p in paths]
     if "-" in paths:
         raise ValueError("standard input cannot be split across workers: give files")
@@ -378,15 +534,17 @@ def dedup(paths: Sequence[str], *, client=None, partitions: int = 4, scratch: Op
         client, own_cluster = _client(None)
     scratch = scratch or tempfile.mkdtemp(prefix="neardup-dask-")
     os.makedirs(scratch, exist_ok=True)
+    outputs = {"clusters": clusters, "pairs": pairs, "deduped": deduped, "passages": passages_out,
+               "passage_deduped": passage_deduped}
     try:
-        return _run(client, paths, partitions, scratch, clusters, threshold, resume, options)
+        return _run(client, paths, partitions, scratch, outputs, threshold, resume, options)
     finally:
         if own_cluster is not None:
             client.close()
             own_cluster.close()
 
 
-def _run(client, paths, partitions, scratch, out_path, threshold, resume, options):
+def _run(client, paths, partitions, scratch, outputs, threshold, resume, options):
     t_start = time.monotonic()
     plan = plan_partitions(paths, partitions)
     ranges = max(1, partitions)
@@ -396,98 +554,163 @@ def _run(client, paths, partitions, scratch, out_path, threshold, resume, option
     stages = _Stages(scratch, key, resume)
     seconds: Dict[str, float] = {}
     scratch_bytes: Dict[str, int] = {}
+    tag = key[:8]
 
     def gather(futs):
         return client.gather(futs)
 
-    # 1. sign
-    t = time.monotonic()
-    signed = stages.get("sign")
-    if signed is None:
-        futs = [client.submit(_task_sign, paths, part, j, scratch, threshold, options, pure=False,
-                              key=f"sign-{key[:8]}-{j}") for j, part in enumerate(plan)]
-        signed = gather(futs)
-        stages.put("sign", signed)
-    seconds["sign"] = time.monotonic() - t
+    def run_stage(name, submit, outputs=()):
+        t = time.monotonic()
+        result = stages.get(name, outputs)
+        if result is None:
+            result = submit()
+            stages.put(name, result)
+        seconds[name] = time.monotonic() - t
+        return result
+
+    def dir_bytes(d):
+        d = os.path.join(scratch, d)
+        return sum(e.stat().st_size for e in os.scandir(d) if e.is_file()) if os.path.isdir(d) else 0
+
+    # 1. sign, and the exchange files of ids (and passage keys)
+    signed = run_stage("sign", lambda: gather([
+        client.submit(_task_sign, paths, part, j, scratch, ranges, threshold, options, pure=False,
+                      key=f"sign-{tag}-{j}") for j, part in enumerate(plan)]))
     shards, first = [], 0
     for st in signed:
         shards.append((st["shard"], first, st["documents"]))
         first += st["documents"]
     if first >= 2**32:
-        raise ValueError(f"{first} documents: at most 2^32 - 1 per run")
+        raise ValueError(f"{first} records: at most 2^32 - 1 per run")
+    firsts = [s[1] for s in shards]
     scratch_bytes["shards"] = sum(os.path.getsize(s[0]) for s in shards)
+    scratch_bytes["ids_exchanged"] = dir_bytes("ids")
+
+    # 1b. duplicate ids: the first record by ordinal keeps its id
+    def find_ids():
+        found = gather([client.submit(_task_ids, r, len(plan), paths, scratch, pure=False, key=f"ids-{tag}-{r}")
+                        for r in range(ranges)])
+        pdocs = np.sort(np.concatenate([f["docs"] for f in found] + [np.zeros(0, np.uint64)]))
+        part = (pdocs >> np.uint64(32)).astype(np.int64)
+        docs = (np.asarray(firsts, dtype=np.uint64)[part] + (pdocs & np.uint64(0xFFFFFFFF))).astype(np.uint32) \
+            if pdocs.size else np.zeros(0, np.uint32)
+        _save(os.path.join(scratch, "ids", "skipped.npz"), docs=docs, pdocs=pdocs)
+        # Reports by partition and line, as the records were read.
+        problems = [[] for _ in plan]
+        for f in found:
+            for d, pr in zip(f["docs"], f["problems"]):
+                problems[int(d) >> 32].append(pr)
+        return {"problems": problems, "count": int(pdocs.size)}
+    ids = run_stage("ids", find_ids)
+    reports = []
+    for j, st in enumerate(signed):
+        reports.extend(m for _, m in sorted(st["problems"] + [tuple(p) for p in ids["problems"][j]],
+                                            key=lambda x: x[0]))
+
+    # 1c. exact repeated passages, by passage key
+    n_repeats = 0
+    if options.get("passages"):
+        n_repeats = int(sum(run_stage("passages", lambda: gather([
+            client.submit(_task_passages, r, len(plan), firsts, scratch, threshold, options, pure=False,
+                          key=f"passages-{tag}-{r}") for r in range(ranges)]))))
+        scratch_bytes["passages_exchanged"] = dir_bytes("passages")
 
     # 2. keys by range
-    t = time.monotonic()
-    keyed = stages.get("keys")
-    if keyed is None:
-        futs = [client.submit(_task_keys, s[0], s[1], m, ranges, scratch, threshold, options, pure=False,
-                              key=f"keys-{key[:8]}-{m}") for m, s in enumerate(shards)]
-        keyed = gather(futs)
-        stages.put("keys", keyed)
-    seconds["keys"] = time.monotonic() - t
+    keyed = run_stage("keys", lambda: gather([
+        client.submit(_task_keys, s[0], s[1], m, ranges, scratch, threshold, options, pure=False,
+                      key=f"keys-{tag}-{m}") for m, s in enumerate(shards)]))
     scratch_bytes["keys_exchanged"] = int(sum(keyed))
 
-    # 3. candidates + verification per key range
-    t = time.monotonic()
-    verified = stages.get("verify")
-    if verified is None:
-        futs = [client.submit(_task_verify, r, len(shards), shards, buckets, scratch, threshold, options,
-                              pure=False, key=f"verify-{key[:8]}-{r}") for r in range(ranges)]
-        verified = gather(futs)
-        stages.put("verify", verified)
-    seconds["verify"] = time.monotonic() - t
+    # 3. runs per key range; their members' signatures pulled from each shard once;
+    #    candidates + verification per key range
+    run_stage("runs", lambda: gather([
+        client.submit(_task_runs, r, len(shards), shards, scratch, pure=False, key=f"runs-{tag}-{r}")
+        for r in range(ranges)]))
+    run_stage("pull-runs", lambda: gather([
+        client.submit(_task_pull, "v", j, s, ranges, scratch, pure=False, key=f"pull-v-{tag}-{j}")
+        for j, s in enumerate(shards)]))
+    verified = run_stage("verify", lambda: gather([
+        client.submit(_task_verify, r, len(shards), shards[0][0], buckets, scratch, threshold, options, pure=False,
+                      key=f"verify-{tag}-{r}") for r in range(ranges)]))
+    scratch_bytes["edges"] = dir_bytes("edges")
 
     # 4. connected components
-    t = time.monotonic()
-    cc = stages.get("components")
-    if cc is None:
-        gather([client.submit(_task_cc_init, q, ranges, buckets, scratch, pure=False,
-                              key=f"cc-init-{key[:8]}-{q}") for q in range(buckets)])
+    def components():
+        gather([client.submit(_task_cc_init, q, ranges, buckets, scratch, pure=False, key=f"cc-init-{tag}-{q}")
+                for q in range(buckets)])
         step, rounds = "i0", 0
         while True:
             rounds += 1
             large, small = f"l{rounds}", f"s{rounds}"
             gather([client.submit(_task_cc_step, "large", step, large, q, buckets, scratch, pure=False,
-                                  key=f"cc-{large}-{key[:8]}-{q}") for q in range(buckets)])
+                                  key=f"cc-{large}-{tag}-{q}") for q in range(buckets)])
             gather([client.submit(_task_cc_step, "small", large, small, q, buckets, scratch, pure=False,
-                                  key=f"cc-{small}-{key[:8]}-{q}") for q in range(buckets)])
+                                  key=f"cc-{small}-{tag}-{q}") for q in range(buckets)])
             changed = gather([client.submit(_task_cc_changed, step, small, q, buckets, scratch, pure=False,
-                                            key=f"cc-chg{rounds}-{key[:8]}-{q}") for q in range(buckets)])
+                                            key=f"cc-chg{rounds}-{tag}-{q}") for q in range(buckets)])
             step = small
             if not any(changed):
                 break
-        gather([client.submit(_task_label, q, step, ranges, buckets, scratch, pure=False,
-                              key=f"label-{key[:8]}-{q}") for q in range(buckets)])
-        cc = {"rounds": rounds}
-        stages.put("components", cc)
-    seconds["components"] = time.monotonic() - t
+        gather([client.submit(_task_label, q, step, ranges, buckets, scratch, pure=False, key=f"label-{tag}-{q}")
+                for q in range(buckets)])
+        return {"rounds": rounds}
+    cc = run_stage("components", components)
 
-    # 5. clusters
+    # 5. clusters (and pairs, removed documents) per bucket of components
+    run_stage("cluster-edges", lambda: gather([
+        client.submit(_task_cluster_edges, c, buckets, shards, scratch, pure=False, key=f"cedges-{tag}-{c}")
+        for c in range(buckets)]))
+    run_stage("pull-components", lambda: gather([
+        client.submit(_task_pull, "k", j, s, buckets, scratch, pure=False, key=f"pull-k-{tag}-{j}")
+        for j, s in enumerate(shards)]))
+    scratch_bytes["signatures_pulled"] = dir_bytes("pull")
+    counts = run_stage("clusters", lambda: gather([
+        client.submit(_task_cluster, c, shards, scratch, threshold, options, pure=False,
+                      key=f"cluster-{tag}-{c}") for c in range(buckets)]))
     t = time.monotonic()
-    counts = stages.get("clusters")
-    if counts is None:
-        counts = gather([client.submit(_task_cluster, c, buckets, shards, scratch, threshold, options,
-                                       pure=False, key=f"cluster-{key[:8]}-{c}") for c in range(buckets)])
-        stages.put("clusters", counts)
-    files = [os.path.join(scratch, "clusters", f"c{c:05d}.tsv") for c in range(buckets)]
-    n_clusters = int(sum(counts))
-    if out_path:
-        _merge_clusters(files, out_path)
-    seconds["clusters"] = time.monotonic() - t
+    if outputs["clusters"]:
+        _merge_numbered([os.path.join(scratch, "clusters", f"c{c:05d}.tsv") for c in range(buckets)],
+                        outputs["clusters"], 1, lambda n, body: b'{"cluster":%d,' % n + body)
+    if outputs["pairs"]:
+        _merge_numbered([os.path.join(scratch, "clusters", f"p{c:05d}.tsv") for c in range(buckets)],
+                        outputs["pairs"], 2, lambda n, body: body)
+    if outputs["passages"]:
+        _merge_numbered([os.path.join(scratch, "passages", f"out_r{r:05d}.tsv") for r in range(ranges)],
+                        outputs["passages"], 2, lambda n, body: body)
+    seconds["merge"] = time.monotonic() - t
+
+    # 6. deduplicated records per partition
+    written = None
+    if outputs["deduped"] or outputs["passage_deduped"]:
+        for d in (outputs["deduped"], outputs["passage_deduped"]):
+            if d:
+                os.makedirs(d, exist_ok=True)
+        out_key = json.dumps([outputs["deduped"], outputs["passage_deduped"]])
+        parts = [os.path.join(d, _part_name(j)) for d in (outputs["deduped"], outputs["passage_deduped"])
+                 if d for j in range(len(shards))]
+        written = run_stage("write" + hashlib.sha256(out_key.encode()).hexdigest()[:8], lambda: gather([
+            client.submit(_task_write, j, s, buckets, ranges, scratch, outputs["deduped"],
+                          outputs["passage_deduped"], threshold, options, pure=False, key=f"write-{tag}-{j}")
+            for j, s in enumerate(shards)]), outputs=parts)
     seconds["total"] = time.monotonic() - t_start
     return {
-        "documents": first,
+        "documents": first - ids["count"],
         "records": sum(s["records"] for s in signed),
-        "skipped": sum(s["skipped"] for s in signed),
-        "problems": [p for s in signed for p in s["problems"]],
+        "skipped": sum(s["skipped"] for s in signed) + ids["count"],
+        "duplicate_ids": ids["count"],
+        "failed_inputs": sum(s["failed_inputs"] for s in signed),
+        "problems": reports,
         "partitions": len(plan),
         "candidates": int(sum(v["candidates"] for v in verified)),
         "verified": int(sum(v["verified"] for v in verified)),
         "decided_exactly": int(sum(v["decided_exactly"] for v in verified)),
         "texts_read_again": int(sum(v["texts_read_again"] for v in verified)),
         "component_rounds": cc["rounds"],
-        "clusters": n_clusters,
+        "clusters": int(sum(c["clusters"] for c in counts)),
+        "removed": int(sum(c["removed"] for c in counts)),
+        "pairs": int(sum(c["pairs"] for c in counts)),
+        "repeats": n_repeats,
+        "deduped_records": None if written is None else int(sum(written)),
         "seconds": seconds,
         "scratch_bytes": scratch_bytes,
         "skipped_stages": stages.skipped,
@@ -495,18 +718,18 @@ def _run(client, paths, partitions, scratch, out_path, threshold, resume, option
     }
 
 
-def _merge_clusters(files: List[str], out_path: str) -> None:
-    """Merges the sorted per-bucket cluster files by kept document, numbering them."""
+def _merge_numbered(files: List[str], out_path: str, keys: int, line) -> None:
+    """Merges files of "k1 TAB .. kN TAB body" lines, each sorted by its integer keys,
+    into `out_path` in key order: line(n, body) for the n-th line."""
     def lines(p):
         with open(p, "rb") as f:
             for ln in f:
-                k, body = ln.split(b"\t", 1)
-                yield int(k), body
+                parts = ln.split(b"\t", keys)
+                yield tuple(int(k) for k in parts[:keys]), parts[keys]
 
     def write(f):
         for n, (_, body) in enumerate(heapq.merge(*(lines(p) for p in files), key=lambda x: x[0])):
-            f.write(b'{"cluster":%d,' % n)
-            f.write(body)
+            f.write(line(n, body))
 
     _atomic_write(out_path, write)
 
@@ -539,24 +762,38 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     d.add_argument("--max-doc-bytes", type=int)
     d.add_argument("--max-line-bytes", type=int)
     d.add_argument("--algo", choices=["minhash", "simhash"])
-    for refused in ("--passages", "--pairs", "--write-deduped", "--passages-out", "--write-passage-deduped"):
-        d.add_argument(refused, nargs="?", const=True, default=None)
+    d.add_argument("--threads", type=int, help="C++ threads per task (default 0: all cores of the worker's machine)")
+    d.add_argument("--pairs", help="write pairs as id_a TAB id_b TAB similarity (as neardup dedup --pairs)")
+    d.add_argument("--pairs-mode", choices=["verified", "all"], default="verified")
+    d.add_argument("--write-deduped", metavar="DIR",
+                   help="write the records minus removed duplicates, one part-NNNNN.jsonl per partition")
+    d.add_argument("--passages", action="store_true", help="also find exact repeated passages (--passage-match exact)")
+    d.add_argument("--passage-match", choices=["near", "exact"], default="near")
+    d.add_argument("--passage-split", choices=["line", "paragraph", "blank-line", "sentence", "quote"])
+    d.add_argument("--passage-scope", choices=["all", "within"])
+    d.add_argument("--passage-min-chars", type=int)
+    d.add_argument("--passages-out", help="with --passages: write repeated passages as JSONL")
+    d.add_argument("--write-passage-deduped", metavar="DIR",
+                   help="with --passages: every record without its repeated passages, one file per partition")
+    for near_only in ("--passage-measure", "--passage-threshold"):
+        d.add_argument(near_only)
     d.add_argument("--no-resume", action="store_true", help="redo every stage even if scratch records it")
     a = ap.parse_args(list(argv) if argv is not None else None)
-    for flag in ("passages", "passages_out", "write_passage_deduped"):
-        if getattr(a, flag) is not None:
-            print(f"error: --{flag.replace('_', '-')}: repeated passages are not supported on Dask; "
-                  "run `neardup dedup --passages` on one machine", file=sys.stderr)
+    passages = None
+    if a.passages:
+        if a.passage_match != "exact" or a.passage_measure is not None or a.passage_threshold is not None:
+            print(f"error: --passages: {_NEAR_PASSAGES}", file=sys.stderr)
             return 2
-    for flag in ("pairs", "write_deduped"):
-        if getattr(a, flag) is not None:
-            print(f"error: --{flag.replace('_', '-')} is not supported by the Dask runner yet", file=sys.stderr)
-            return 2
+        passages = {"near": False}
+        for k in ("split", "scope", "min_chars"):
+            v = getattr(a, f"passage_{k}")
+            if v is not None:
+                passages[k] = v
     options: Dict[str, Any] = {
         "ngram": a.ngram, "char_ngram": a.char_ngram, "num_perm": a.num_perm, "minhash_algorithm": a.minhash_algo,
         "seed": a.seed, "verify": a.verify, "keep": a.keep, "cluster_policy": a.cluster_policy,
         "id_field": a.id_field, "text_field": a.text_field, "max_doc_bytes": a.max_doc_bytes,
-        "max_line_bytes": a.max_line_bytes, "algorithm": a.algo,
+        "max_line_bytes": a.max_line_bytes, "algorithm": a.algo, "threads": a.threads,
     }
     if (a.bands is None) != (a.rows is None):
         print("error: --bands and --rows go together", file=sys.stderr)
@@ -566,7 +803,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     client, cluster = _client(a.scheduler)
     try:
         st = dedup(a.inputs, client=client, partitions=a.partitions, scratch=a.scratch, clusters=a.output,
-                   threshold=a.threshold, resume=not a.no_resume, **options)
+                   threshold=a.threshold, resume=not a.no_resume, pairs=a.pairs, pairs_mode=a.pairs_mode,
+                   deduped=a.write_deduped, passages=passages, passages_out=a.passages_out,
+                   passage_deduped=a.write_passage_deduped, **options)
     except (ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -576,10 +815,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             cluster.close()
     for p in st["problems"]:
         print(p, file=sys.stderr)
-    print(f"{st['documents']} documents in {st['partitions']} partitions; {st['candidates']} candidates, "
-          f"{st['verified']} verified; {st['clusters']} clusters ({st['component_rounds']} component rounds); "
-          f"{st['seconds']['total']:.2f} s", file=sys.stderr)
-    return 0
+    print(f"{st['records']} records in {st['partitions']} partitions: {st['documents']} kept for dedup, "
+          f"{st['skipped']} skipped ({st['duplicate_ids']} duplicate ids); {st['candidates']} candidates, "
+          f"{st['verified']} verified; {st['clusters']} clusters ({st['component_rounds']} component rounds), "
+          f"{st['removed']} duplicates removed; {st['seconds']['total']:.2f} s", file=sys.stderr)
+    return 3 if st["failed_inputs"] else 0
 
 
 if __name__ == "__main__":

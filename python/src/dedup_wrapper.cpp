@@ -278,12 +278,6 @@ py::dict DedupFiles(std::vector<std::string> paths, double threshold, py::kwargs
 
 // --- The Dask runner's tasks (dedup/distributed.hpp); neardup/dask.py calls them. ---
 
-std::vector<ShardRef> Shards(const std::vector<std::tuple<std::string, uint32_t, uint32_t>>& shards) {
-  std::vector<ShardRef> out;
-  for (const auto& [path, first, count] : shards) out.push_back({path, first, count});
-  return out;
-}
-
 template <typename T>
 std::vector<T> Vec(const py::array_t<T, py::array::c_style | py::array::forcecast>& a) {
   return std::vector<T>(a.data(), a.data() + a.size());
@@ -297,14 +291,16 @@ py::array_t<T> Array(const std::vector<T>& v) {
 }
 
 py::dict DaskSignPartition(std::vector<std::string> inputs, uint32_t input, uint64_t begin, uint64_t end,
-                           std::string shard_path, double threshold, py::kwargs kw) {
+                           std::string shard_path, uint32_t partition, std::vector<std::string> id_paths,
+                           std::vector<std::string> passage_paths, double threshold, py::kwargs kw) {
   DedupOptions options;
   InputOptions io;
   ParseOptions(threshold, kw, &options, &io);
   PartitionSignStats st;
   {
     py::gil_scoped_release release;
-    st = Unwrap(SignPartitionToShard(inputs, input, ByteRange{begin, end}, options, io, shard_path));
+    const PartitionExchange exchange{partition, std::move(id_paths), std::move(passage_paths)};
+    st = Unwrap(SignPartitionToShard(inputs, input, ByteRange{begin, end}, options, io, shard_path, exchange));
   }
   py::dict d;
   d["documents"] = st.documents;
@@ -332,23 +328,31 @@ py::tuple DaskBandKeys(std::string shard_path, double threshold, py::kwargs kw) 
   return py::make_tuple(k, Array(keys.empty), keys.ids);
 }
 
+void DaskPullSignatures(std::tuple<std::string, uint32_t, uint32_t> shard,
+                        std::vector<py::array_t<uint32_t, py::array::c_style | py::array::forcecast>> requests_a,
+                        std::vector<std::string> out_paths) {
+  std::vector<std::vector<uint32_t>> requests;
+  for (const auto& r : requests_a) requests.push_back(Vec(r));
+  py::gil_scoped_release release;
+  const ShardRef ref{std::get<0>(shard), std::get<1>(shard), std::get<2>(shard)};
+  Check(WriteRequestedSignatures(ref, requests, out_paths));
+}
+
 py::dict DaskVerifyRuns(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> docs_a,
                         py::array_t<uint64_t, py::array::c_style | py::array::forcecast> starts_a,
                         py::array_t<uint32_t, py::array::c_style | py::array::forcecast> bands_a,
-                        py::array_t<uint32_t, py::array::c_style | py::array::forcecast> slice_a,
-                        std::vector<std::tuple<std::string, uint32_t, uint32_t>> shards, double threshold,
-                        py::kwargs kw) {
+                        std::vector<std::string> pulled, std::string any_shard, double threshold, py::kwargs kw) {
   DedupOptions options;
   InputOptions io;
   ParseOptions(threshold, kw, &options, &io);
-  const std::vector<uint32_t> docs = Vec(docs_a), bands = Vec(bands_a), slice_docs = Vec(slice_a);
+  const std::vector<uint32_t> docs = Vec(docs_a), bands = Vec(bands_a);
   const std::vector<uint64_t> starts = Vec(starts_a);
   std::vector<ScoredPair> verified;
   DedupStats stats;
   {
     py::gil_scoped_release release;
-    const std::vector<ShardRef> refs = Shards(shards);
-    const SignedCorpus slice = Unwrap(LoadCorpusSlice(refs, slice_docs, options));
+    std::vector<uint32_t> slice_docs;
+    const SignedCorpus slice = Unwrap(LoadRequestedSignatures(pulled, any_shard, options, &slice_docs));
     const std::vector<CandidatePair> candidates =
         Unwrap(CandidatesOfRuns(docs, starts, bands, slice, slice_docs, options, &stats.lsh));
     stats.candidates = candidates.size();
@@ -376,24 +380,92 @@ py::dict DaskVerifyRuns(py::array_t<uint32_t, py::array::c_style | py::array::fo
 py::tuple DaskCluster(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> a_a,
                       py::array_t<uint32_t, py::array::c_style | py::array::forcecast> b_a,
                       py::array_t<float, py::array::c_style | py::array::forcecast> sim_a,
-                      py::array_t<uint32_t, py::array::c_style | py::array::forcecast> slice_a,
-                      std::vector<std::tuple<std::string, uint32_t, uint32_t>> shards, double threshold,
-                      py::kwargs kw) {
+                      std::vector<std::string> pulled, std::string any_shard, double threshold, py::kwargs kw) {
   DedupOptions options;
   InputOptions io;
   ParseOptions(threshold, kw, &options, &io);
-  const std::vector<uint32_t> a = Vec(a_a), b = Vec(b_a), slice_docs = Vec(slice_a);
+  const std::vector<uint32_t> a = Vec(a_a), b = Vec(b_a);
   const std::vector<float> sim = Vec(sim_a);
   SliceClusters clusters;
   {
     py::gil_scoped_release release;
     std::vector<ScoredPair> verified(a.size());
     for (size_t i = 0; i < a.size(); ++i) verified[i] = {a[i], b[i], sim[i]};
-    const std::vector<ShardRef> refs = Shards(shards);
-    const SignedCorpus slice = Unwrap(LoadCorpusSlice(refs, slice_docs, options));
+    std::vector<uint32_t> slice_docs;
+    const SignedCorpus slice = Unwrap(LoadRequestedSignatures(pulled, any_shard, options, &slice_docs));
     clusters = Unwrap(ClusterSlice(verified, slice, slice_docs, options, io));
   }
-  return py::make_tuple(Array(clusters.keep), clusters.lines);
+  std::vector<uint32_t> pa, pb;
+  std::vector<float> ps;
+  for (const ScoredPair& p : clusters.pairs) {
+    pa.push_back(p.a);
+    pb.push_back(p.b);
+    ps.push_back(p.similarity);
+  }
+  return py::make_tuple(Array(clusters.keep), clusters.lines, Array(clusters.removed), Array(pa), Array(pb),
+                        clusters.pair_lines);
+}
+
+py::dict DaskDuplicateIds(std::vector<std::string> paths, std::vector<std::string> inputs) {
+  DuplicateIds dups;
+  {
+    py::gil_scoped_release release;
+    dups = Unwrap(FindDuplicateIds(paths, inputs));
+  }
+  py::dict d;
+  d["docs"] = Array(dups.docs);
+  py::list problems;
+  for (const InputProblem& p : dups.problems) problems.append(Problem(p));
+  d["problems"] = problems;
+  return d;
+}
+
+py::dict DaskPassageRepeats(std::vector<std::string> paths,
+                            py::array_t<uint64_t, py::array::c_style | py::array::forcecast> skipped_a,
+                            double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  const std::vector<uint64_t> skipped = Vec(skipped_a);
+  ExactPassageRepeats repeats;
+  {
+    py::gil_scoped_release release;
+    repeats = Unwrap(FindExactPassageRepeats(paths, skipped, options));
+  }
+  std::vector<uint32_t> start, end;
+  for (const Span& sp : repeats.spans) {
+    start.push_back(sp.start);
+    end.push_back(sp.end);
+  }
+  py::dict d;
+  d["docs"] = Array(repeats.docs);
+  d["start"] = Array(start);
+  d["end"] = Array(end);
+  d["lines"] = repeats.lines;
+  return d;
+}
+
+uint64_t DaskWritePartition(std::tuple<std::string, uint32_t, uint32_t> shard,
+                            py::array_t<uint32_t, py::array::c_style | py::array::forcecast> skipped_a,
+                            py::array_t<uint32_t, py::array::c_style | py::array::forcecast> removed_a,
+                            py::array_t<uint32_t, py::array::c_style | py::array::forcecast> drop_docs_a,
+                            py::array_t<uint32_t, py::array::c_style | py::array::forcecast> drop_start_a,
+                            py::array_t<uint32_t, py::array::c_style | py::array::forcecast> drop_end_a,
+                            std::string deduped, std::string passage_deduped, double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  const std::vector<uint32_t> skipped = Vec(skipped_a), removed = Vec(removed_a), drop_docs = Vec(drop_docs_a);
+  const std::vector<uint32_t> starts = Vec(drop_start_a), ends = Vec(drop_end_a);
+  if (starts.size() != drop_docs.size() || ends.size() != drop_docs.size()) {
+    throw StatusError{absl::InvalidArgumentError("passage drops: documents, starts and ends differ in length")};
+  }
+  py::gil_scoped_release release;
+  std::vector<Span> spans(drop_docs.size());
+  for (size_t i = 0; i < spans.size(); ++i) spans[i] = {starts[i], ends[i]};
+  const ShardRef ref{std::get<0>(shard), std::get<1>(shard), std::get<2>(shard)};
+  return Unwrap(WritePartitionOutputs(ref, skipped, removed, drop_docs, spans, options, io,
+                                      {std::move(deduped), std::move(passage_deduped)}));
 }
 
 }  // namespace
@@ -403,6 +475,10 @@ void RegisterDedup(py::module_& m) {
   m.def("_dask_band_keys", &DaskBandKeys);
   m.def("_dask_verify_runs", &DaskVerifyRuns);
   m.def("_dask_cluster", &DaskCluster);
+  m.def("_dask_duplicate_ids", &DaskDuplicateIds);
+  m.def("_dask_passage_repeats", &DaskPassageRepeats);
+  m.def("_dask_write_partition", &DaskWritePartition);
+  m.def("_dask_pull_signatures", &DaskPullSignatures);
   m.def("dedup", &DedupTexts, py::arg("texts"), py::arg("ids") = py::none(), py::arg("threshold") = 0.8,
         "Deduplicates texts in memory; see neardup.dedup.");
   m.def("dedup_files", &DedupFiles, py::arg("paths"), py::arg("threshold") = 0.8,

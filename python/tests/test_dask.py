@@ -4,6 +4,7 @@ single-machine `neardup dedup` (python -m neardup), for any number of partitions
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -90,7 +91,8 @@ def test_options_and_restart_skips_finished_stages(client, corpus, tmp_path):
     out.unlink()
     st = nd.dedup([str(p) for p in corpus], **kw)
     assert out.read_bytes() == want
-    assert st["skipped_stages"] == ["sign", "keys", "verify", "components", "clusters"]
+    assert st["skipped_stages"] == ["sign", "ids", "keys", "runs", "pull-runs", "verify", "components",
+                                    "cluster-edges", "pull-components", "clusters"]
     # Other options: nothing is reused.
     st = nd.dedup([str(p) for p in corpus], **(kw | {"keep": "first"}))
     assert st["skipped_stages"] == []
@@ -110,12 +112,111 @@ def test_big_bucket_of_identical_documents(client, tmp_path):
     assert out.read_bytes() == single_machine([p], tmp_path / "want.jsonl")
 
 
-def test_passages_refused(client, corpus, tmp_path):
-    with pytest.raises(ValueError, match="passages"):
+def test_near_passages_refused(client, corpus, tmp_path):
+    with pytest.raises(ValueError, match="near-repeat passages are not supported on Dask"):
         nd.dedup([str(corpus[0])], client=client, scratch=str(tmp_path), passages=True)
+    with pytest.raises(ValueError, match="threshold: applies to near repeats only"):
+        nd.dedup([str(corpus[0])], client=client, scratch=str(tmp_path), passages={"near": False, "threshold": 0.5})
     r = subprocess.run([sys.executable, "-m", "neardup.dask", "dedup", str(corpus[0]), "-o", str(tmp_path / "x"),
                         "--passages"], capture_output=True, text=True)
-    assert r.returncode == 2 and "passages" in r.stderr
+    assert r.returncode == 2 and "near-repeat passages are not supported on Dask" in r.stderr
+    assert "--passage-match exact" in r.stderr
+
+
+def _problems(stderr, where):
+    return sorted(ln for ln in stderr.splitlines() if ln.startswith(str(where)))
+
+
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_duplicate_ids_as_one_machine(client, tmp_path, partitions):
+    """Ids repeated across inputs and inside one input: the first record by ordinal
+    keeps its id, the others are reported and skipped, whatever the partitioning."""
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    make_corpus(a, families=40, unrelated=300, seed=3)
+    make_corpus(b, families=40, unrelated=300, seed=4)
+    # b: every other id is one of a's; a: two late records reuse early ids with texts
+    # that would join clusters if they were not skipped.
+    rows = [json.loads(ln) for ln in b.read_text().splitlines()]
+    for i, r in enumerate(rows):
+        r["id"] = f"d{i}" if i % 2 == 0 else f"b{i}"
+    b.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    first = [json.loads(ln) for ln in a.read_text().splitlines()]
+    with open(a, "a") as f:
+        for i, src in ((1, 10), (2, 11), (1, 12)):
+            f.write(json.dumps({"id": f"d{i}", "text": first[src]["text"]}) + "\n")
+        f.write("not json\n")
+    r = subprocess.run([sys.executable, "-m", "neardup", "dedup", str(a), str(b), "-o", str(tmp_path / "want.jsonl")],
+                       capture_output=True, text=True, check=True)
+    want_problems = _problems(r.stderr, tmp_path)
+    shared = sum(1 for i in range(0, len(rows), 2) if i < len(first))
+    assert len(want_problems) == shared + 3 + 1, r.stderr
+    assert f'a.jsonl:{len(first) + 3}: duplicate id "d1" (first at {a}:2); record skipped' in r.stderr
+    out = tmp_path / "got.jsonl"
+    st = nd.dedup([str(a), str(b)], client=client, partitions=partitions, scratch=str(tmp_path / "s"),
+                  clusters=str(out))
+    assert out.read_bytes() == (tmp_path / "want.jsonl").read_bytes()
+    assert sorted(st["problems"]) == want_problems
+    assert st["duplicate_ids"] == shared + 3
+
+
+def _passage_corpus(path, seed, n=400):
+    """Multi-line documents sharing boilerplate lines and quoting each other."""
+    rng = random.Random(seed)
+    boiler = [" ".join(_words(rng, 6)) for _ in range(15)]
+    own = []
+    with open(path, "w") as f:
+        for i in range(n):
+            lines = [" ".join(_words(rng, rng.randrange(5, 12))) for _ in range(rng.randrange(1, 5))]
+            if own and rng.random() < 0.3:
+                lines.append(rng.choice(own))
+            if rng.random() < 0.5:
+                lines.insert(rng.randrange(len(lines) + 1), rng.choice(boiler))
+            if rng.random() < 0.1:
+                lines.append(lines[0])  # repeated inside the document
+            own.append(lines[0])
+            text = "\n".join(lines)
+            if rng.random() < 0.08 and i > 0:
+                text = prev  # an exact duplicate document
+            prev = text
+            f.write(json.dumps({"id": f"{path.stem}{i}", "text": text}) + "\n")
+
+
+@pytest.mark.parametrize("partitions,pairs_mode,scope", [(3, "all", "all"), (7, "verified", "within")])
+def test_outputs_as_one_machine(client, tmp_path, partitions, pairs_mode, scope):
+    """Pairs, deduplicated records and exact repeated passages have the bytes of the
+    single-machine CLI's outputs (the per-partition files concatenated in order)."""
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    _passage_corpus(a, 5)
+    _passage_corpus(b, 6)
+    one = tmp_path / "one"
+    one.mkdir()
+    flags = ["--pairs", one / "pairs.tsv", "--pairs-mode", pairs_mode, "--write-deduped", one / "deduped.jsonl",
+             "--passages", "--passage-match", "exact", "--passage-scope", scope, "--passages-out", one / "rep.jsonl",
+             "--write-passage-deduped", one / "pd.jsonl"]
+    single_machine([a, b], one / "c.jsonl", *flags)
+    assert (one / "rep.jsonl").read_bytes().count(b"\n") > 50
+    got = tmp_path / "got"
+    kw = dict(client=client, partitions=partitions, scratch=str(tmp_path / "s"), clusters=str(got / "c.jsonl"),
+              pairs=str(got / "pairs.tsv"), pairs_mode=pairs_mode, deduped=str(got / "deduped"),
+              passages={"near": False, "scope": scope}, passages_out=str(got / "rep.jsonl"),
+              passage_deduped=str(got / "pd"))
+    st = nd.dedup([str(a), str(b)], **kw)
+
+    def joined(d):
+        return b"".join(p.read_bytes() for p in sorted(d.iterdir()))
+
+    assert (got / "c.jsonl").read_bytes() == (one / "c.jsonl").read_bytes()
+    assert (got / "pairs.tsv").read_bytes() == (one / "pairs.tsv").read_bytes()
+    assert (got / "rep.jsonl").read_bytes() == (one / "rep.jsonl").read_bytes()
+    assert joined(got / "deduped") == (one / "deduped.jsonl").read_bytes()
+    assert joined(got / "pd") == (one / "pd.jsonl").read_bytes()
+    assert len(list((got / "deduped").iterdir())) == st["partitions"] >= partitions
+    assert st["removed"] > 10 and st["pairs"] > 10
+    # A restart reuses the finished stages but writes outputs that are gone again.
+    shutil.rmtree(got / "deduped")
+    st = nd.dedup([str(a), str(b)], **kw)
+    assert joined(got / "deduped") == (one / "deduped.jsonl").read_bytes()
+    assert "clusters" in st["skipped_stages"] and not any(s.startswith("write") for s in st["skipped_stages"])
 
 
 def _free_port():

@@ -31,6 +31,7 @@ struct DedupFlags {
   std::string pairs_mode = "verified";
   bool passages = false;
   std::string passage_split = "line";
+  std::string passage_match = "near";
   std::string passage_measure = "jaccard";
   std::string passage_scope = "all";
   double passage_threshold = 0.8;
@@ -72,6 +73,7 @@ absl::StatusOr<DedupOptions> ToOptions(const DedupFlags& f) {
     p.scope = *scope;
     p.threshold = f.passage_threshold;
     p.min_chars = f.passage_min_chars;
+    p.near = f.passage_match == "near";
     o.passages = p;
   } else if (!f.outputs.passages.empty() || !f.outputs.passage_deduped.empty()) {
     return absl::InvalidArgumentError("--passages-out and --write-passage-deduped need --passages");
@@ -165,6 +167,11 @@ Command AddDedupCommand(CLI::App& root) {
                   "with --passages: write every document with its repeated passages removed");
   app->add_option("--passage-split", f->passage_split, "passages are: line, blank-line, sentence or quote")
       ->check(CLI::IsMember({"line", "paragraph", "blank-line", "sentence", "quote"}))
+      ->capture_default_str();
+  app->add_option("--passage-match", f->passage_match,
+                  "near: exact and near repeats; exact: only passages whose normalized text repeats exactly (what "
+                  "python -m neardup.dask can find)")
+      ->check(CLI::IsMember({"near", "exact"}))
       ->capture_default_str();
   app->add_option("--passage-measure", f->passage_measure, "near passages by jaccard or containment")
       ->check(CLI::IsMember({"jaccard", "containment"}))

@@ -1,8 +1,14 @@
 // The dedup pipeline's stages over shards (dedup/distributed.hpp).
 #include "neardup/dedup/distributed.hpp"
 
+#include <unistd.h>
+#include <xxhash.h>
+
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <numeric>
 #include <string>
 #include <thread>
 #include <utility>
@@ -11,6 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "neardup/dedup/sign_batches.hpp"
 #include "neardup/index/lsh_batch.hpp"
+#include "neardup/internal/json_text.hpp"
+#include "neardup/io/format.hpp"
 #include "neardup/io/input_identity.hpp"
 #include "neardup/io/signature_file.hpp"
 
@@ -46,15 +54,180 @@ absl::Status MakeSimilarity(const SignedCorpus& slice, const DedupOptions& optio
   return absl::OkStatus();
 }
 
+// --- Exchange files (the layout is in distributed.hpp). ---
+
+enum class ExchangeKind : uint32_t { kIds = 1, kPassages = 2, kSignatures = 3 };
+constexpr uint32_t kExchangeVersion = 1;
+constexpr size_t kExchangeHeaderBytes = 64;
+constexpr size_t kExchangeChecksumAt = 56;
+
+// One range's records, built in memory and written atomically at the end.
+struct ExchangeBuffer {
+  std::string path;
+  std::string bytes;
+  uint64_t records = 0;
+};
+
+// A temporary name of this process and thread: a task run twice at once (a worker
+// presumed lost) must not write into the other's file.
+std::string TempSuffix() {
+  return absl::StrCat(".tmp", ::getpid(), "-", std::hash<std::thread::id>()(std::this_thread::get_id()));
+}
+
+void AppendBytes(std::string* out, std::string_view s) {
+  internal::AppendLe32(out, static_cast<uint32_t>(s.size()));
+  out->append(s);
+}
+
+absl::Status WriteExchange(const ExchangeBuffer& b, ExchangeKind kind, uint32_t partition) {
+  char h[kExchangeHeaderBytes] = {};
+  internal::EncodeHeaderPrefix(ObjectType::kExchange, kExchangeVersion, h);
+  internal::StoreLe32(h + 16, static_cast<uint32_t>(kind));
+  internal::StoreLe32(h + 20, partition);
+  internal::StoreLe64(h + 24, b.records);
+  internal::StoreLe64(h + 32, b.bytes.size());
+  internal::StoreLe64(h + 40, XXH3_64bits(b.bytes.data(), b.bytes.size()));
+  internal::SealHeader(h, kExchangeChecksumAt);
+  absl::StatusOr<std::unique_ptr<internal::AtomicFile>> file = internal::AtomicFile::Create(b.path, TempSuffix());
+  if (!file.ok()) return file.status();
+  if (absl::Status s = (*file)->Write(h, sizeof h); !s.ok()) return s;
+  if (absl::Status s = (*file)->Write(b.bytes.data(), b.bytes.size()); !s.ok()) return s;
+  return (*file)->Commit();
+}
+
+// An exchange file's records, checked; `partition` says whose they are.
+struct ExchangeFile {
+  std::string payload;
+  uint64_t records = 0;
+  uint32_t partition = 0;
+};
+
+absl::StatusOr<ExchangeFile> ReadExchange(const std::string& path, ExchangeKind kind) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return internal::ErrnoError(path, "cannot open", errno);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return internal::ErrnoError(path, "read error", errno);
+  internal::HeaderPrefix prefix;
+  if (absl::Status s = internal::CheckHeader(all, path, {static_cast<uint32_t>(ObjectType::kExchange)},
+                                             kExchangeVersion, kExchangeHeaderBytes, kExchangeChecksumAt, &prefix);
+      !s.ok()) {
+    return s;
+  }
+  const char* h = all.data();
+  if (internal::LoadLe32(h + 16) != static_cast<uint32_t>(kind)) {
+    return internal::FormatError(absl::StatusCode::kFailedPrecondition, path, "header", 16,
+                                 absl::StrCat("exchange kind ", internal::LoadLe32(h + 16), ", expected ",
+                                              static_cast<uint32_t>(kind)));
+  }
+  ExchangeFile out;
+  out.partition = internal::LoadLe32(h + 20);
+  out.records = internal::LoadLe64(h + 24);
+  const uint64_t bytes = internal::LoadLe64(h + 32);
+  if (bytes != all.size() - kExchangeHeaderBytes) {
+    return internal::FormatError(absl::StatusCode::kDataLoss, path, "payload", kExchangeHeaderBytes,
+                                 absl::StrCat("the header says ", bytes, " bytes, the file holds ",
+                                              all.size() - kExchangeHeaderBytes));
+  }
+  const uint64_t stored = internal::LoadLe64(h + 40);
+  const uint64_t computed = XXH3_64bits(h + kExchangeHeaderBytes, bytes);
+  if (stored != computed) {
+    return internal::FormatError(absl::StatusCode::kDataLoss, path, "payload", kExchangeHeaderBytes,
+                                 internal::ChecksumMismatch(kExchangeHeaderBytes, all.size(), stored, computed));
+  }
+  out.payload = all.substr(kExchangeHeaderBytes);
+  return out;
+}
+
+// Reads fields from a checked payload (the checksum vouches for the lengths; a record
+// that still runs past the end is reported).
+class Cursor {
+ public:
+  Cursor(const std::string& path, std::string_view bytes) : path_(path), bytes_(bytes) {}
+  bool done() const { return at_ == bytes_.size(); }
+  uint32_t U32() { return Need(4) ? internal::LoadLe32(bytes_.data() + (at_ += 4) - 4) : 0; }
+  uint64_t U64() { return Need(8) ? internal::LoadLe64(bytes_.data() + (at_ += 8) - 8) : 0; }
+  std::string_view Bytes() { return Bytes(U32()); }
+  std::string_view Bytes(uint32_t n) {
+    if (!Need(n)) return {};
+    at_ += n;
+    return bytes_.substr(at_ - n, n);
+  }
+  absl::Status status() const {
+    if (!overrun_) return absl::OkStatus();
+    return internal::FormatError(absl::StatusCode::kDataLoss, path_, "payload", kExchangeHeaderBytes + at_,
+                                 "a record runs past the end");
+  }
+
+ private:
+  bool Need(size_t n) {
+    if (bytes_.size() - at_ >= n) return true;
+    overrun_ = true;
+    at_ = bytes_.size();
+    return false;
+  }
+  const std::string& path_;
+  std::string_view bytes_;
+  size_t at_ = 0;
+  bool overrun_ = false;
+};
+
+// Reads the exchange files `paths` of `kind` into *files (the records' bytes stay
+// there) and calls read(partition, cursor) once per record.
+template <typename Fn>
+absl::Status ReadExchangeRecords(std::span<const std::string> paths, ExchangeKind kind,
+                                 std::vector<ExchangeFile>* files, Fn&& read) {
+  for (const std::string& path : paths) {
+    absl::StatusOr<ExchangeFile> f = ReadExchange(path, kind);
+    if (!f.ok()) return f.status();
+    files->push_back(*std::move(f));
+  }
+  for (size_t i = 0; i < files->size(); ++i) {
+    const ExchangeFile& file = (*files)[i];
+    Cursor c(paths[i], file.payload);
+    for (uint64_t r = 0; r < file.records; ++r) {
+      if (absl::Status s = read(file.partition, c); !s.ok()) return s;
+    }
+    if (absl::Status s = c.status(); !s.ok()) return s;
+    if (!c.done()) return absl::DataLossError(absl::StrCat(paths[i], ": bytes after the last record"));
+  }
+  return absl::OkStatus();
+}
+
+// What a slice takes from a shard's header: the signer parameters and the input table.
+void TakeShardHeader(const SignatureFileReader& reader, SignedCorpus* c) {
+  const SignerOptions& stored = reader.info().options;
+  c->signer.normalize = stored.normalize;
+  c->signer.shingle = stored.shingle;
+  c->signer.minhash = stored.minhash;
+  c->signer.simhash_seed = stored.simhash_seed;
+  for (const InputIdentity& identity : reader.input_table()) {
+    c->inputs.push_back(identity.path);
+    c->identities.push_back(identity);
+  }
+  c->files = c->inputs;
+}
+
+std::string WhereOf(std::string_view file, uint64_t line) {
+  return line == 0 ? std::string(file) : absl::StrCat(std::string(file), ":", line);
+}
+
 }  // namespace
 
 absl::StatusOr<PartitionSignStats> SignPartitionToShard(const std::vector<std::string>& inputs, uint32_t input,
                                                         ByteRange range, const DedupOptions& options,
                                                         const InputOptions& input_options,
-                                                        const std::string& shard_path) {
+                                                        const std::string& shard_path,
+                                                        const PartitionExchange& exchange) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
   if (input >= inputs.size()) {
     return absl::OutOfRangeError(absl::StrCat("input ", input, " of ", inputs.size()));
+  }
+  if (options.passages && options.passages->near) {
+    return absl::InvalidArgumentError(
+        "near-repeat passages cannot be found across partitions: ask for exact repeats only");
+  }
+  if (options.passages && exchange.passage_paths.empty()) {
+    return absl::InvalidArgumentError("passages: no passage exchange files given");
   }
   PartitionSignStats out;
   InputOptions io = input_options;
@@ -69,18 +242,57 @@ absl::StatusOr<PartitionSignStats> SignPartitionToShard(const std::vector<std::s
   const SignerOptions signer = options.SignerForRun();
   absl::StatusOr<SignatureFileWriter> writer = SignatureFileWriter::Create(shard_path, signer, table);
   if (!writer.ok()) return writer.status();
+  std::vector<ExchangeBuffer> ids(exchange.id_paths.size()), passages(exchange.passage_paths.size());
+  for (size_t r = 0; r < ids.size(); ++r) ids[r].path = exchange.id_paths[r];
+  for (size_t r = 0; r < passages.size(); ++r) passages[r].path = exchange.passage_paths[r];
+  PassageOptions passage_options;
+  if (options.passages) {
+    passage_options = *options.passages;
+    passage_options.normalize = options.signer.normalize;  // as Deduplicate runs the finder
+  }
+  Normalizer normalizer(passage_options.normalize);
+  std::string normalized;
+  uint32_t position = 0;
   DocumentReader reader({inputs[input]}, io);
   absl::Status status = SignInBatches(
       &reader, signer, Threads(options.threads),
       [&](std::span<Document> docs, std::span<const DocumentSignature> sigs) -> absl::Status {
-        for (size_t i = 0; i < docs.size(); ++i) {
-          const RecordLocation where{.bytes = docs[i].text.size(), .input = input, .record = docs[i].record,
-                                     .offset = docs[i].offset};
-          if (absl::Status s = writer->Append(docs[i].id, sigs[i], where); !s.ok()) return s;
+        for (size_t i = 0; i < docs.size(); ++i, ++position) {
+          const Document& doc = docs[i];
+          const RecordLocation where{.bytes = doc.text.size(), .input = input, .record = doc.record,
+                                     .offset = doc.offset};
+          if (absl::Status s = writer->Append(doc.id, sigs[i], where); !s.ok()) return s;
+          if (!ids.empty()) {
+            ExchangeBuffer& b = ids[ExchangeRange(XXH3_64bits(doc.id.data(), doc.id.size()),
+                                                  static_cast<uint32_t>(ids.size()))];
+            internal::AppendLe32(&b.bytes, position);
+            internal::AppendLe32(&b.bytes, input);
+            internal::AppendLe64(&b.bytes, doc.line);
+            AppendBytes(&b.bytes, doc.file == inputs[input] ? std::string_view() : std::string_view(doc.file));
+            AppendBytes(&b.bytes, doc.id);
+            ++b.records;
+          }
+          if (options.passages) {
+            ForEachCountedPassage(doc.text, passage_options, &normalizer, &normalized, [&](Span span, uint64_t key) {
+              ExchangeBuffer& b = passages[ExchangeRange(key, static_cast<uint32_t>(passages.size()))];
+              internal::AppendLe32(&b.bytes, position);
+              internal::AppendLe32(&b.bytes, span.start);
+              internal::AppendLe32(&b.bytes, span.end);
+              internal::AppendLe64(&b.bytes, key);
+              AppendBytes(&b.bytes, doc.id);
+              ++b.records;
+            });
+          }
         }
         return absl::OkStatus();
       });
   if (!status.ok()) return status;
+  for (const ExchangeBuffer& b : ids) {
+    if (absl::Status s = WriteExchange(b, ExchangeKind::kIds, exchange.partition); !s.ok()) return s;
+  }
+  for (const ExchangeBuffer& b : passages) {
+    if (absl::Status s = WriteExchange(b, ExchangeKind::kPassages, exchange.partition); !s.ok()) return s;
+  }
   if (absl::Status s = writer->Finalize(); !s.ok()) return s;
   const InputStats& stats = reader.stats();
   out.documents = stats.documents;
@@ -88,6 +300,113 @@ absl::StatusOr<PartitionSignStats> SignPartitionToShard(const std::vector<std::s
   out.skipped = stats.problems;
   out.bytes_read = stats.bytes;
   out.failed_inputs = stats.failed_inputs;
+  return out;
+}
+
+absl::StatusOr<DuplicateIds> FindDuplicateIds(std::span<const std::string> paths,
+                                              const std::vector<std::string>& inputs) {
+  struct Rec {
+    uint64_t doc;
+    uint32_t input;
+    uint64_t line;
+    std::string_view file;
+    std::string_view id;
+  };
+  std::vector<ExchangeFile> files;
+  std::vector<Rec> recs;
+  absl::Status read = ReadExchangeRecords(paths, ExchangeKind::kIds, &files, [&](uint32_t partition, Cursor& c) {
+    Rec rec;
+    rec.doc = PartitionDoc(partition, c.U32());
+    rec.input = c.U32();
+    rec.line = c.U64();
+    rec.file = c.Bytes();
+    rec.id = c.Bytes();
+    if (rec.input >= inputs.size()) {
+      return absl::OutOfRangeError(absl::StrCat("id exchange: input ", rec.input, " of ", inputs.size()));
+    }
+    if (rec.file.empty()) rec.file = inputs[rec.input];
+    recs.push_back(rec);
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  std::sort(recs.begin(), recs.end(),
+            [](const Rec& a, const Rec& b) { return std::pair(a.id, a.doc) < std::pair(b.id, b.doc); });
+  std::vector<std::pair<uint64_t, InputProblem>> found;
+  for (size_t a = 0; a < recs.size();) {
+    size_t b = a + 1;
+    for (; b < recs.size() && recs[b].id == recs[a].id; ++b) {
+      const Rec& r = recs[b];
+      found.push_back(
+          {r.doc, InputProblem{.file = std::string(r.file),
+                               .line = r.line,
+                               .kind = ProblemKind::kDuplicateId,
+                               .code = absl::StatusCode::kAlreadyExists,
+                               .reason = absl::StrCat("duplicate id ", internal::JsonString(r.id), " (first at ",
+                                                      WhereOf(recs[a].file, recs[a].line), "); record skipped")}});
+    }
+    a = b;
+  }
+  std::sort(found.begin(), found.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  DuplicateIds out;
+  for (auto& [doc, problem] : found) {
+    out.docs.push_back(doc);
+    out.problems.push_back(std::move(problem));
+  }
+  return out;
+}
+
+absl::StatusOr<ExactPassageRepeats> FindExactPassageRepeats(std::span<const std::string> paths,
+                                                            std::span<const uint64_t> skipped,
+                                                            const DedupOptions& options) {
+  if (!options.passages) return absl::InvalidArgumentError("passages: not asked for");
+  const bool within = options.passages->scope == PassageScope::kWithinDocument;
+  struct Rec {
+    uint64_t key;
+    uint64_t doc;
+    Span span;
+    std::string_view id;
+  };
+  std::vector<ExchangeFile> files;
+  std::vector<Rec> recs;
+  absl::Status read =
+      ReadExchangeRecords(paths, ExchangeKind::kPassages, &files, [&](uint32_t partition, Cursor& c) {
+        Rec rec;
+        rec.doc = PartitionDoc(partition, c.U32());
+        rec.span.start = c.U32();
+        rec.span.end = c.U32();
+        rec.key = c.U64();
+        rec.id = c.Bytes();
+        if (!std::binary_search(skipped.begin(), skipped.end(), rec.doc)) recs.push_back(rec);
+        return absl::OkStatus();
+      });
+  if (!read.ok()) return read;
+  // A document's passages come in document order, so (doc, start) is the order in
+  // which the single-machine finder meets them.
+  std::sort(recs.begin(), recs.end(), [](const Rec& a, const Rec& b) {
+    return std::tuple(a.key, a.doc, a.span.start) < std::tuple(b.key, b.doc, b.span.start);
+  });
+  std::vector<std::pair<size_t, size_t>> repeat_of;  // (repeat, first occurrence)
+  for (size_t a = 0; a < recs.size();) {
+    size_t b = a + 1;
+    for (; b < recs.size() && recs[b].key == recs[a].key; ++b) {
+      if (within && recs[b].doc != recs[b - 1].doc) {
+        a = b;  // a new document: its first occurrence
+        continue;
+      }
+      repeat_of.push_back({b, a});
+    }
+    a = b;
+  }
+  std::sort(repeat_of.begin(), repeat_of.end(), [&](const auto& x, const auto& y) {
+    return std::pair(recs[x.first].doc, recs[x.first].span.start) <
+           std::pair(recs[y.first].doc, recs[y.first].span.start);
+  });
+  ExactPassageRepeats out;
+  for (const auto& [r, first] : repeat_of) {
+    out.docs.push_back(recs[r].doc);
+    out.spans.push_back(recs[r].span);
+    out.lines.push_back(PassageRepeatJson(recs[r].id, recs[r].span, recs[first].id, recs[first].span, 1.0f));
+  }
   return out;
 }
 
@@ -115,55 +434,146 @@ absl::StatusOr<ShardBandKeys> DedupBandKeys(const std::string& shard_path, const
 }
 
 absl::StatusOr<SignedCorpus> LoadCorpusSlice(std::span<const ShardRef> shards, std::span<const uint32_t> docs,
-                                             const DedupOptions& options) {
+                                             const DedupOptions& options, bool signatures) {
   SignedCorpus c;
   c.signer = options.SignerForRun();
   bool have_table = false;
   size_t next = 0;
+  SignatureRecord rec;
   for (const ShardRef& shard : shards) {
     const uint64_t end = uint64_t{shard.first_doc} + shard.count;
-    while (next < docs.size() && docs[next] < shard.first_doc) {
+    if (next < docs.size() && docs[next] < shard.first_doc) {
       return absl::OutOfRangeError(absl::StrCat("document ", docs[next], " is in no shard"));
     }
     if (next == docs.size() || docs[next] >= end) continue;
-    absl::StatusOr<SignatureSet> set = ReadSignatureFile(shard.path);
-    if (!set.ok()) return set.status();
-    if (set->size() != shard.count) {
+    absl::StatusOr<SignatureFileReader> reader = SignatureFileReader::Open(shard.path);
+    if (!reader.ok()) return reader.status();
+    if (reader->info().record_count != shard.count) {
       return absl::DataLossError(
-          absl::StrCat(shard.path, ": expected ", shard.count, " records, found ", set->size()));
+          absl::StrCat(shard.path, ": expected ", shard.count, " records, found ", reader->info().record_count));
     }
     if (!have_table) {
       have_table = true;
-      c.signer.normalize = set->info.options.normalize;
-      c.signer.shingle = set->info.options.shingle;
-      c.signer.minhash = set->info.options.minhash;
-      c.signer.simhash_seed = set->info.options.simhash_seed;
-      for (const InputIdentity& identity : set->input_table) {
-        c.inputs.push_back(identity.path);
-        c.identities.push_back(identity);
-      }
-      c.files = c.inputs;
+      TakeShardHeader(*reader, &c);
     }
-    const uint32_t k = set->info.options.minhash.num_perm;
-    for (; next < docs.size() && docs[next] < end; ++next) {
-      const size_t i = docs[next] - shard.first_doc;
-      c.ids.push_back(set->ids[i]);
-      c.bytes.push_back(set->bytes[i]);
-      c.input.push_back(set->inputs[i]);
-      c.record.push_back(set->records[i]);
-      c.offset.push_back(set->offsets[i]);
-      c.file.push_back(set->inputs[i]);
-      c.line.push_back(set->records[i]);
-      c.empty.push_back(set->empty(i) ? 1 : 0);
+    // Records are read in order up to the last one needed; only those are kept.
+    for (uint64_t d = shard.first_doc; next < docs.size() && docs[next] < end; ++d) {
+      absl::StatusOr<bool> more = reader->Next(&rec);
+      if (!more.ok()) return more.status();
+      if (!*more) return absl::DataLossError(absl::StrCat(shard.path, ": ends before record ", d - shard.first_doc));
+      if (d != docs[next]) continue;
+      ++next;
+      c.ids.push_back(rec.id);
+      c.bytes.push_back(rec.bytes);
+      c.input.push_back(rec.input);
+      c.record.push_back(rec.record);
+      c.offset.push_back(rec.offset);
+      c.file.push_back(rec.input);
+      c.line.push_back(rec.record);
+      c.empty.push_back(rec.signature.empty() ? 1 : 0);
       c.held.push_back(0);
+      if (!signatures) continue;
       if (c.signer.compute_minhash) {
-        c.minhash.insert(c.minhash.end(), set->minhash_values.begin() + static_cast<ptrdiff_t>(i * k),
-                         set->minhash_values.begin() + static_cast<ptrdiff_t>((i + 1) * k));
+        c.minhash.insert(c.minhash.end(), rec.signature.minhash.values.begin(), rec.signature.minhash.values.end());
       }
-      if (c.signer.compute_simhash) c.simhash.push_back(set->simhashes[i]);
+      if (c.signer.compute_simhash) c.simhash.push_back(rec.signature.simhash);
     }
   }
   if (next != docs.size()) return absl::OutOfRangeError(absl::StrCat("document ", docs[next], " is in no shard"));
+  return c;
+}
+
+absl::Status WriteRequestedSignatures(const ShardRef& shard, std::span<const std::vector<uint32_t>> requests,
+                                      std::span<const std::string> out_paths) {
+  if (requests.size() != out_paths.size()) {
+    return absl::InvalidArgumentError("signature pull: one output path per request");
+  }
+  // (document, asking task), by document: one pass over the shard serves them all.
+  std::vector<std::pair<uint32_t, uint32_t>> asked;
+  for (uint32_t c = 0; c < requests.size(); ++c) {
+    for (const uint32_t d : requests[c]) {
+      if (d < shard.first_doc || d - shard.first_doc >= shard.count) {
+        return absl::OutOfRangeError(absl::StrCat("signature pull: document ", d, " is not in ", shard.path));
+      }
+      asked.push_back({d, c});
+    }
+  }
+  std::sort(asked.begin(), asked.end());
+  std::vector<ExchangeBuffer> out(out_paths.size());
+  for (size_t c = 0; c < out.size(); ++c) out[c].path = out_paths[c];
+  if (!asked.empty()) {
+    absl::StatusOr<SignatureFileReader> reader = SignatureFileReader::Open(shard.path);
+    if (!reader.ok()) return reader.status();
+    if (reader->info().record_count != shard.count) {
+      return absl::DataLossError(
+          absl::StrCat(shard.path, ": expected ", shard.count, " records, found ", reader->info().record_count));
+    }
+    SignatureRecord rec;
+    std::string bytes;
+    size_t next = 0;
+    for (uint64_t d = shard.first_doc; next < asked.size(); ++d) {
+      absl::StatusOr<bool> more = reader->Next(&rec);
+      if (!more.ok()) return more.status();
+      if (!*more) return absl::DataLossError(absl::StrCat(shard.path, ": ends before record ", d - shard.first_doc));
+      if (asked[next].first != d) continue;
+      bytes.clear();
+      internal::AppendLe32(&bytes, static_cast<uint32_t>(d));
+      internal::AppendLe64(&bytes, rec.bytes);
+      internal::AppendLe32(&bytes, rec.input);
+      internal::AppendLe64(&bytes, rec.record);
+      internal::AppendLe64(&bytes, rec.offset);
+      bytes.push_back(rec.signature.empty() ? 1 : 0);
+      const std::vector<uint32_t>& values = rec.signature.minhash.values;
+      internal::AppendLe32(&bytes, static_cast<uint32_t>(values.size()));
+      for (const uint32_t v : values) internal::AppendLe32(&bytes, v);
+      AppendBytes(&bytes, rec.id);
+      for (; next < asked.size() && asked[next].first == d; ++next) {
+        ExchangeBuffer& b = out[asked[next].second];
+        b.bytes += bytes;
+        ++b.records;
+      }
+    }
+  }
+  for (const ExchangeBuffer& b : out) {
+    if (absl::Status s = WriteExchange(b, ExchangeKind::kSignatures, 0); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SignedCorpus> LoadRequestedSignatures(std::span<const std::string> paths, const std::string& any_shard,
+                                                     const DedupOptions& options, std::vector<uint32_t>* docs) {
+  SignedCorpus c;
+  c.signer = options.SignerForRun();
+  absl::StatusOr<SignatureFileReader> header = SignatureFileReader::Open(any_shard);
+  if (!header.ok()) return header.status();
+  TakeShardHeader(*header, &c);
+  const uint32_t k = c.signer.minhash.num_perm;
+  docs->clear();
+  std::vector<ExchangeFile> files;
+  absl::Status read = ReadExchangeRecords(paths, ExchangeKind::kSignatures, &files, [&](uint32_t, Cursor& r) {
+    const uint32_t d = r.U32();
+    if (!docs->empty() && d <= docs->back()) {
+      return absl::DataLossError(absl::StrCat("signature pull: document ", d, " out of order"));
+    }
+    docs->push_back(d);
+    c.bytes.push_back(r.U64());
+    c.input.push_back(r.U32());
+    c.record.push_back(r.U64());
+    c.offset.push_back(r.U64());
+    c.file.push_back(c.input.back());
+    c.line.push_back(c.record.back());
+    const std::string_view empty = r.Bytes(1);
+    c.empty.push_back(empty.empty() ? 0 : static_cast<uint8_t>(empty[0]));
+    c.held.push_back(0);
+    if (r.U32() != k) return absl::DataLossError(absl::StrCat("signature pull: document ", d, " has not ", k, " values"));
+    for (uint32_t i = 0; i < k; ++i) c.minhash.push_back(r.U32());
+    c.ids.emplace_back(r.Bytes());
+    if (c.input.back() >= c.inputs.size()) {
+      return absl::OutOfRangeError(absl::StrCat("signature pull: input ", c.input.back(), " of ", c.inputs.size()));
+    }
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
   return c;
 }
 
@@ -265,15 +675,87 @@ absl::StatusOr<SliceClusters> ClusterSlice(std::span<const ScoredPair> verified,
   PairSimilarity sim(slice, options, verification, texts.get());
   absl::StatusOr<std::vector<Cluster>> clusters = ClusterDocuments(slice, local, options, &sim);
   if (!clusters.ok()) return clusters.status();
-  DedupResult named;  // ClusterJson reads the ids and the keep rule only
+  DedupResult named;  // ClusterJson and PairTsv read the ids and the keep rule only
   named.corpus.ids = slice.ids;
   named.options = options;
   SliceClusters out;
   for (const Cluster& c : *clusters) {
     out.keep.push_back(slice_docs[c.representative]);
     out.lines.push_back(ClusterJson(named, c, 0));
+    for (const ClusterMember& m : c.members) {
+      if (m.doc != c.representative) out.removed.push_back(slice_docs[m.doc]);
+    }
+  }
+  std::sort(out.removed.begin(), out.removed.end());
+  if (options.pairs == PairsMode::kVerified) {
+    out.pairs = std::move(local);
+  } else if (options.pairs == PairsMode::kAll) {
+    absl::StatusOr<std::vector<ScoredPair>> all =
+        ExpandPairs(static_cast<uint32_t>(slice.size()), local, options, &sim);
+    if (!all.ok()) return all.status();
+    out.pairs = *std::move(all);
+  }
+  for (ScoredPair& p : out.pairs) {
+    out.pair_lines.push_back(PairTsv(named, p));
+    p.a = slice_docs[p.a];
+    p.b = slice_docs[p.b];
   }
   return out;
+}
+
+absl::StatusOr<uint64_t> WritePartitionOutputs(const ShardRef& shard, std::span<const uint32_t> skipped,
+                                               std::span<const uint32_t> removed,
+                                               std::span<const uint32_t> drop_docs, std::span<const Span> drop_spans,
+                                               const DedupOptions& options, const InputOptions& input_options,
+                                               const PartitionOutputPaths& paths) {
+  if (drop_docs.size() != drop_spans.size()) {
+    return absl::InvalidArgumentError("passage drops: one span per document entry");
+  }
+  std::vector<uint32_t> docs;
+  for (uint32_t d = shard.first_doc; d < shard.first_doc + shard.count; ++d) {
+    if (!std::binary_search(skipped.begin(), skipped.end(), d)) docs.push_back(d);
+  }
+  absl::StatusOr<SignedCorpus> slice = LoadCorpusSlice({&shard, 1}, docs, options, /*signatures=*/false);
+  if (!slice.ok()) return slice.status();
+  const std::string suffix = TempSuffix();
+  std::unique_ptr<internal::AtomicFile> deduped, passage_deduped;
+  for (auto [path, file] : {std::pair(&paths.deduped, &deduped), std::pair(&paths.passage_deduped, &passage_deduped)}) {
+    if (path->empty()) continue;
+    absl::StatusOr<std::unique_ptr<internal::AtomicFile>> made = internal::AtomicFile::Create(*path, suffix);
+    if (!made.ok()) return made.status();
+    *file = *std::move(made);
+  }
+  const auto is_removed = [&](uint32_t i) { return std::binary_search(removed.begin(), removed.end(), docs[i]); };
+  const auto write = [](internal::AtomicFile* f, const std::string& line) {
+    if (absl::Status s = f->Write(line.data(), line.size()); !s.ok()) return s;
+    return f->Write("\n", 1);
+  };
+  const DocumentSource source = DocumentSource::Files(slice->inputs, input_options);
+  const std::string& text_field = input_options.fields.text_field;
+  uint64_t written = 0;
+  size_t next_drop = 0;
+  std::vector<Span> drop;
+  absl::Status s = ReadDocumentsAgain(
+      source, *slice, [&](uint32_t i) { return passage_deduped != nullptr || !is_removed(i); },
+      [&](uint32_t i, const Document& doc) -> absl::Status {
+        if (deduped && !is_removed(i)) {
+          if (absl::Status w = write(deduped.get(), DedupRecord(doc, text_field)); !w.ok()) return w;
+          ++written;
+        }
+        if (!passage_deduped) return absl::OkStatus();
+        drop.clear();
+        while (next_drop < drop_docs.size() && drop_docs[next_drop] < docs[i]) ++next_drop;
+        for (; next_drop < drop_docs.size() && drop_docs[next_drop] == docs[i]; ++next_drop) {
+          drop.push_back(drop_spans[next_drop]);
+        }
+        return write(passage_deduped.get(), DedupRecord(doc, text_field, RemoveSpans(doc.text, drop)));
+      });
+  if (!s.ok()) return s;
+  for (internal::AtomicFile* f : {deduped.get(), passage_deduped.get()}) {
+    if (f == nullptr) continue;
+    if (absl::Status c = f->Commit(); !c.ok()) return c;
+  }
+  return written;
 }
 
 }  // namespace neardup

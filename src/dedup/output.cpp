@@ -93,12 +93,17 @@ std::string PairTsv(const DedupResult& result, const ScoredPair& pair) {
 
 std::string PassageRepeatJson(const DedupResult& result, const PassageRepeat& r) {
   const std::vector<std::string>& ids = result.corpus.ids;
+  return PassageRepeatJson(ids[r.passage.doc], r.passage.span, ids[r.dup_of.doc], r.dup_of.span, r.similarity);
+}
+
+std::string PassageRepeatJson(std::string_view id, Span span, std::string_view dup_of_id, Span dup_of_span,
+                              float similarity) {
   std::string line = "{\"id\":";
-  AppendJsonString(ids[r.passage.doc], &line);
-  absl::StrAppend(&line, ",\"start\":", r.passage.span.start, ",\"end\":", r.passage.span.end, ",\"dup_of\":{\"id\":");
-  AppendJsonString(ids[r.dup_of.doc], &line);
-  absl::StrAppend(&line, ",\"start\":", r.dup_of.span.start, ",\"end\":", r.dup_of.span.end,
-                  "},\"similarity\":", JsonNumber(r.similarity), "}");
+  AppendJsonString(id, &line);
+  absl::StrAppend(&line, ",\"start\":", span.start, ",\"end\":", span.end, ",\"dup_of\":{\"id\":");
+  AppendJsonString(dup_of_id, &line);
+  absl::StrAppend(&line, ",\"start\":", dup_of_span.start, ",\"end\":", dup_of_span.end,
+                  "},\"similarity\":", JsonNumber(similarity), "}");
   return line;
 }
 

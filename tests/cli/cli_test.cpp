@@ -9,7 +9,9 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "neardup/io/signature_file.hpp"
 
 namespace neardup {
@@ -232,6 +234,26 @@ TEST_F(CliTest, DedupWritesClustersPairsPassagesAndDeduplicatedRecords) {
   const size_t third = corpus.find('\n', second) + 1;
   EXPECT_EQ(Slurp(Path("deduped.jsonl")), corpus.substr(0, second) + corpus.substr(third));
   EXPECT_THAT(r.err, HasSubstr("1 clusters (policy star, keep first), 1 duplicates removed"));
+}
+
+TEST_F(CliTest, DedupPassageMatchExactFindsOnlyExactRepeats) {
+  // d's line is c's second line with one word added: a near repeat, not an exact one.
+  Write("in.jsonl", std::string(kDedupCorpus) +
+                        "{\"id\":\"d\",\"text\":\"Crews worked through the whole night to clear fallen trees from the "
+                        "highway.\"}\n");
+  Run r = Neardup("dedup in.jsonl -o c.jsonl --passages --passage-threshold 0.5 --passages-out near.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Neardup("dedup in.jsonl -o c.jsonl --passages --passage-match exact --passages-out exact.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string near = Slurp(Path("near.jsonl"));
+  EXPECT_THAT(near, HasSubstr("{\"id\":\"d\",\"start\":0,\"end\":76,\"dup_of\":{\"id\":\"c\",\"start\":18,"));
+  std::string exact_lines;
+  for (const absl::string_view line : absl::StrSplit(near, '\n', absl::SkipEmpty())) {
+    if (absl::EndsWith(line, "\"similarity\":1}")) absl::StrAppend(&exact_lines, line, "\n");
+  }
+  EXPECT_NE(exact_lines, near);
+  EXPECT_EQ(Slurp(Path("exact.jsonl")), exact_lines);
+  EXPECT_EQ(Neardup("dedup in.jsonl -o c.jsonl --passages --passage-match fuzzy").exit_code, 2);
 }
 
 TEST_F(CliTest, DedupReportsDuplicateIdsWithBothLines) {

@@ -72,6 +72,9 @@ absl::StatusOr<std::string> UnescapeTsvField(std::string_view s);
 // One line of repeats.jsonl:
 //   {"id":..,"start":..,"end":..,"dup_of":{"id":..,"start":..,"end":..},"similarity":..}
 std::string PassageRepeatJson(const DedupResult& result, const PassageRepeat& repeat);
+// The same line from the two documents' ids.
+std::string PassageRepeatJson(std::string_view id, Span span, std::string_view dup_of_id, Span dup_of_span,
+                              float similarity);
 
 // The run's summary for people, one line per aspect (counts, method, clusters,
 // passages, time); `shingles` describes them, e.g. "word 5-grams".

@@ -52,6 +52,7 @@ enum class ObjectType : uint32_t {
   kCrawlerLog = 5,       // store/crawler_index.hpp (format version 1 logs say 4: see above)
   kSimHashCrawlerSnapshot = 6,  // store/simhash_crawler_index.hpp
   kSimHashCrawlerLog = 7,       // store/simhash_crawler_index.hpp: the crawler log's layout
+  kExchange = 8,                // dedup/distributed.hpp: records a task hands to the next stage
 };
 
 // "signature set", "MinHash LSH index", ...; "unknown" for other codes.
@@ -71,6 +72,8 @@ inline const char* ObjectTypeName(uint32_t code) {
       return "SimHash crawler index snapshot";
     case 7:
       return "SimHash crawler log";
+    case 8:
+      return "exchange file";
     default:
       return "unknown";
   }

@@ -79,7 +79,7 @@ inline absl::StatusOr<PassageScope> ParsePassageScope(std::string_view s) {
 struct PassageOptions {
   PassageSplit split = PassageSplit::kLine;
   PassageScope scope = PassageScope::kAll;  // kWithinDocument: repeats inside one document only
-  bool near = true;
+  bool near = true;  // false: exact repeats only (equal normalized text)
   PassageMeasure measure = PassageMeasure::kJaccard;
   double threshold = 0.8;
   uint32_t min_chars = 20;
@@ -110,6 +110,21 @@ struct PassageRepeat {
   bool exact = true;
 };
 
+// The passages of `text` that a finder with `options` considers (its split; at least
+// min_chars normalized bytes), in document order: fn(span, exact key), the key being
+// XXH3-64 (seed 0) of the normalized passage, left in *normalized. Exact repeats are
+// passages with equal keys, wherever they are found (one finder, or an exchange of keys
+// between machines: dedup/distributed.hpp).
+template <typename Fn>
+void ForEachCountedPassage(std::string_view text, const PassageOptions& options, Normalizer* normalizer,
+                           std::string* normalized, Fn&& fn) {
+  for (const Span span : SplitPassages(text, options.split)) {
+    normalizer->Normalize(text.substr(span.start, span.end - span.start), normalized);
+    if (normalized->size() < options.min_chars) continue;
+    fn(span, XXH3_64bits_withSeed(normalized->data(), normalized->size(), 0));
+  }
+}
+
 class PassageRepeatFinder {
  public:
   static absl::StatusOr<PassageRepeatFinder> Create(const PassageOptions& options) {
@@ -136,15 +151,11 @@ class PassageRepeatFinder {
   // document order. Documents must come in corpus order (doc increasing).
   void AddDocument(uint32_t doc, std::string_view text, std::vector<PassageRepeat>* out) {
     if (options_.scope == PassageScope::kWithinDocument) Reset();
-    for (const Span span : SplitPassages(text, options_.split)) {
-      const std::string_view passage = text.substr(span.start, span.end - span.start);
-      normalizer_.Normalize(passage, &normalized_);
-      if (normalized_.size() < options_.min_chars) continue;
+    ForEachCountedPassage(text, options_, &normalizer_, &normalized_, [&](Span span, uint64_t key) {
       const PassageLocation here{doc, span};
-      const uint64_t key = XXH3_64bits_withSeed(normalized_.data(), normalized_.size(), 0);
       if (const auto it = exact_.find(key); it != exact_.end()) {
         out->push_back({here, kept_[it->second].location, 1.0f, true});
-        continue;
+        return;
       }
       shingler_.Shingle(normalized_, &shingles_);
       const uint32_t distinct = CountDistinct();
@@ -152,7 +163,7 @@ class PassageRepeatFinder {
       if (options_.near && !signature_.empty) {
         if (const auto match = BestEarlier(distinct)) {
           out->push_back({here, kept_[match->first].location, match->second, false});
-          continue;
+          return;
         }
       }
       const auto record = static_cast<uint32_t>(kept_.size());
@@ -165,7 +176,7 @@ class PassageRepeatFinder {
       } else {
         signatures_.resize(signatures_.size() + options_.minhash.num_perm, 0);
       }
-    }
+    });
   }
 
  private:
