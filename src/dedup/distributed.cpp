@@ -67,7 +67,7 @@ absl::StatusOr<PartitionSignStats> SignPartitionToShard(const std::vector<std::s
     table.push_back(identity.ok() ? *identity : InputIdentity{path});
   }
   const SignerOptions signer = options.SignerForRun();
-  absl::StatusOr<SignatureFileWriter> writer = SignatureFileWriter::Create(shard_path, signer, table);
+  absl::StatusOr<SignatureFileWriter> writer = SignatureFileWriter::Create(shard_path, signer, table, kDedupMinHashBits);
   if (!writer.ok()) return writer.status();
   DocumentReader reader({inputs[input]}, io);
   absl::Status status = SignInBatches(
@@ -108,7 +108,7 @@ absl::StatusOr<ShardBandKeys> DedupBandKeys(const std::string& shard_path, const
   for (size_t i = 0; i < out.n; ++i) {
     out.empty[i] = set->empty(i) ? 1 : 0;
     const std::span<const uint32_t> v = set->minhash(i);
-    for (uint32_t b = 0; b < out.bands; ++b) out.keys[b * out.n + i] = LshBandKey(v.subspan(b * rows, rows), seeds[b]);
+    for (uint32_t b = 0; b < out.bands; ++b) out.keys[b * out.n + i] = CompactBandKey(v.subspan(b * rows, rows), seeds[b]);
   }
   out.ids = std::move(set->ids);
   return out;
@@ -144,7 +144,6 @@ absl::StatusOr<SignedCorpus> LoadCorpusSlice(std::span<const ShardRef> shards, s
       }
       c.files = c.inputs;
     }
-    const uint32_t k = set->info.options.minhash.num_perm;
     for (; next < docs.size() && docs[next] < end; ++next) {
       const size_t i = docs[next] - shard.first_doc;
       c.ids.push_back(set->ids[i]);
@@ -157,8 +156,7 @@ absl::StatusOr<SignedCorpus> LoadCorpusSlice(std::span<const ShardRef> shards, s
       c.empty.push_back(set->empty(i) ? 1 : 0);
       c.held.push_back(0);
       if (c.signer.compute_minhash) {
-        c.minhash.insert(c.minhash.end(), set->minhash_values.begin() + static_cast<ptrdiff_t>(i * k),
-                         set->minhash_values.begin() + static_cast<ptrdiff_t>((i + 1) * k));
+        c.minhash.Append(set->minhash(i));
       }
       if (c.signer.compute_simhash) c.simhash.push_back(set->simhashes[i]);
     }
@@ -185,14 +183,14 @@ absl::StatusOr<std::vector<CandidatePair>> CandidatesOfRuns(std::span<const uint
   LshRunExpander expander(lsh, k, st);
   // Only long runs read values, and their members are all in the slice.
   absl::Status missing;
-  const auto row = [&](uint32_t d) -> const uint32_t* {
+  const auto row = [&](uint32_t d) -> const uint16_t* {
     absl::StatusOr<uint32_t> at = SliceIndex(slice_docs, d);
     if (!at.ok()) {
       missing.Update(at.status());
-      static const std::vector<uint32_t> zeros(1u << 16, 0);
+      static const std::vector<uint16_t> zeros(kMaxNumPerm, 0);
       return zeros.data();
     }
-    return slice.minhash.data() + static_cast<size_t>(*at) * k;
+    return slice.minhash.RowData(*at);
   };
   std::vector<uint64_t> packed;
   for (size_t r = 0; r < bands.size(); ++r) {
