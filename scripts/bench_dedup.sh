@@ -63,7 +63,7 @@ for size in "${sizes[@]}"; do
   /usr/bin/time -v "$neardup" dedup "$file" -o "$out/clusters.jsonl" --threads "$threads" \
     > /dev/null 2> "$out/stderr.txt"
   docs=$(wc -l < "$file")
-  mb=$(awk -v b="$(stat -c %s "$file")" 'BEGIN { printf "%.1f", b / 1e6 }')
+  mb=$(awk -v b="$(stat -L -c %s "$file")" 'BEGIN { printf "%.1f", b / 1e6 }')
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
                      for (i = 1; i <= n; ++i) s = s * 60 + t[i]; printf "%.2f", s }' "$out/stderr.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$out/stderr.txt")
@@ -78,7 +78,7 @@ for size in "${sizes[@]}"; do
   grep '^neardup dedup' "$out/stderr.txt" | grep -v 'time:' | sed 's/^/         /'
   if [[ "${SIGN:-0}" == 1 ]]; then
     /usr/bin/time -v "$neardup" sign "$file" -o "$out/signatures.ndsig" --threads 1 > /dev/null 2> "$out/sign.txt"
-    awk -F': ' -v b="$(stat -c %s "$file")" -v s="$(stat -c %s "$out/signatures.ndsig")" '
+    awk -F': ' -v b="$(stat -L -c %s "$file")" -v s="$(stat -L -c %s "$out/signatures.ndsig")" '
       /Elapsed \(wall clock\)/ { n = split($2, t, ":"); w = 0; for (i = 1; i <= n; ++i) w = w * 60 + t[i] }
       /User time|System time/ { c += $2 }
       /Maximum resident set size/ { r = $2 / 1024 }

@@ -197,9 +197,9 @@ class PairSimilarity {
 // Stage 3. The candidates whose similarity reaches options.VerifyThreshold(), sorted by
 // (a, b). The pairs an estimate cannot decide are checked exactly in rounds: each round
 // loads the shingle sets of the next pairs, up to kExactRoundTextBytes of their texts
-// (sets take about 1.5 times their text),
-// scores them and releases the sets, so memory stays bounded however many pairs need
-// exact checks (a document in the pairs of two rounds is read twice).
+// (a set takes about 1.5 times its text), scores them and releases the sets, so memory
+// stays bounded however many pairs need exact checks (a document in the pairs of two
+// rounds is read twice). Pairs are normalized first (first < second, repeats dropped).
 inline constexpr uint64_t kExactRoundTextBytes = 16u << 20;
 absl::StatusOr<std::vector<ScoredPair>> VerifyCandidates(std::span<const CandidatePair> candidates,
                                                          const DedupOptions& options, PairSimilarity* sim,
