@@ -289,10 +289,26 @@ absl::StatusOr<std::vector<Cluster>> ClusterDocuments(const SignedCorpus& corpus
                                                       const DedupOptions& options, PairSimilarity* sim) {
   const auto n = static_cast<uint32_t>(corpus.size());
   const std::vector<uint32_t> rank = KeepRanks(options.keep, corpus.ids, corpus.bytes, n);
+  // A verified pair's similarity is its score: only pairs never verified (members of
+  // one group the star policy compares) are computed, and their sets loaded, again.
+  const auto by_pair = [](const ScoredPair& x, const ScoredPair& y) { return std::pair(x.a, x.b) < std::pair(y.a, y.b); };
+  std::vector<ScoredPair> sorted;
+  std::span<const ScoredPair> scored = verified;
+  if (!std::is_sorted(verified.begin(), verified.end(), by_pair)) {
+    sorted.assign(verified.begin(), verified.end());
+    std::sort(sorted.begin(), sorted.end(), by_pair);
+    scored = sorted;
+  }
+  const auto similarity = [&](uint32_t a, uint32_t b) -> double {
+    const ScoredPair key{std::min(a, b), std::max(a, b), 0};
+    const auto it = std::lower_bound(scored.begin(), scored.end(), key, by_pair);
+    if (it != scored.end() && it->a == key.a && it->b == key.b) return it->similarity;
+    return (*sim)(a, b);
+  };
   std::vector<Cluster> clusters;
   absl::Status s = RunWithExactSets(sim, [&] {
     clusters = BuildClusters(n, verified, rank, {.threshold = options.VerifyThreshold(), .policy = options.policy},
-                             *sim);
+                             similarity);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
