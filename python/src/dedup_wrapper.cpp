@@ -189,7 +189,8 @@ py::dict ResultDict(const DedupResult& r, const std::vector<int64_t>& origin, si
   out["removed"] = removed;
   py::list pairs;
   for (const ScoredPair& p : r.pairs) {
-    pairs.append(py::make_tuple(r.corpus.ids[p.a], r.corpus.ids[p.b], static_cast<double>(p.similarity)));
+    pairs.append(py::make_tuple(std::string(r.corpus.ids[p.a]), std::string(r.corpus.ids[p.b]),
+                                static_cast<double>(p.similarity)));
   }
   out["pairs"] = pairs;
   py::list repeats;
@@ -203,7 +204,7 @@ py::dict ResultDict(const DedupResult& r, const std::vector<int64_t>& origin, si
   stats["skipped"] = r.stats.skipped + extra_skipped.size();
   stats["records"] = r.stats.records + extra_skipped.size();
   out["stats"] = stats;
-  out["ids"] = r.corpus.ids;
+  out["ids"] = r.corpus.ids.ToStrings();
   return out;
 }
 

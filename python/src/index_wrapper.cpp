@@ -391,13 +391,15 @@ void RegisterIndex(py::module_& m) {
         d["num_shingles"] = set.num_shingles;
         const SignerOptions& o = set.info.options;
         d["num_perm"] = o.minhash.num_perm;
+        d["minhash_bits"] = set.info.minhash_bits;
         d["seed"] = o.minhash.seed;
         d["algorithm"] = MinHashAlgorithmName(o.minhash.algorithm);
         d["ngram"] = o.shingle.n;
         d["char"] = o.shingle.kind == ShingleKind::kChar;
         return d;
       },
-      py::arg("path"), "Reads a signature file: {'ids', 'minhash' (n, k), 'simhash' (n,), ...}.");
+      py::arg("path"), "Reads a signature file: {'ids', 'minhash' (n, k), 'simhash' (n,), 'minhash_bits' (16: the\n"
+      "values are the low 16 bits), ...}.");
 }
 
 }  // namespace neardup::python

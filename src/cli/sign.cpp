@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "commands.hpp"
+#include "neardup/dedup/columns.hpp"
 #include "neardup/dedup/dedup.hpp"
 #include "neardup/dedup/sign_batches.hpp"
 #include "console.hpp"
@@ -29,6 +30,8 @@ struct SignFlags {
   std::vector<std::string> inputs;
   std::string output;
   unsigned threads = 0;
+  bool simhash = false;
+  uint32_t minhash_bits = kDedupMinHashBits;
   InputFlags input;
   SignerFlags signer;
 };
@@ -42,7 +45,8 @@ std::string Megabytes(uint64_t bytes) { return absl::StrFormat("%.1f MB", bytes 
 int RunSign(const SignFlags& flags) {
   const auto start = std::chrono::steady_clock::now();
   Console console;
-  const SignerOptions options = flags.signer.ToOptions();
+  SignerOptions options = flags.signer.ToOptions();
+  options.compute_simhash = flags.simhash;
 
   InputOptions input_options = flags.input.ToOptions();
   input_options.on_problem = [&console](const InputProblem& p) { console.Line(p.ToString()); };
@@ -56,7 +60,7 @@ int RunSign(const SignFlags& flags) {
   }
   absl::Status refused = RefuseOverwritingInputs(flags.inputs, flags.output, "signature output");
   absl::StatusOr<SignatureFileWriter> writer =
-      refused.ok() ? SignatureFileWriter::Create(flags.output, options, identities)
+      refused.ok() ? SignatureFileWriter::Create(flags.output, options, identities, flags.minhash_bits)
                    : absl::StatusOr<SignatureFileWriter>(refused);
   if (!writer.ok()) {
     console.Line(absl::StrCat("neardup sign: error: ", writer.status().message()));
@@ -129,6 +133,11 @@ Command AddSignCommand(CLI::App& root) {
   app->add_option("-o,--output", flags->output, "signature file to write")->required();
   app->add_option("--threads", flags->threads, "signing threads (0 = all cores)")
       ->check(CLI::Range(0u, 1024u))
+      ->capture_default_str();
+  app->add_flag("--simhash", flags->simhash, "also store SimHash-64 fingerprints (for dedup --algo simhash)");
+  app->add_option("--minhash-bits", flags->minhash_bits,
+                  "bits stored of each MinHash value: 16 (b-bit, what dedup uses) or 32")
+      ->check(CLI::IsMember({16u, 32u}))
       ->capture_default_str();
   AddInputFlags(app, &flags->input);
   AddSignerFlags(app, &flags->signer);

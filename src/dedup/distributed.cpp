@@ -146,6 +146,17 @@ class Cursor {
   bool done() const { return at_ == bytes_.size(); }
   uint32_t U32() { return Need(4) ? internal::LoadLe32(bytes_.data() + (at_ += 4) - 4) : 0; }
   uint64_t U64() { return Need(8) ? internal::LoadLe64(bytes_.data() + (at_ += 8) - 8) : 0; }
+  // `n` little-endian 16-bit values (the compact MinHash values of a pulled signature).
+  std::span<const uint16_t> U16s(uint32_t n, std::vector<uint16_t>* out) {
+    out->resize(n);
+    if (!Need(size_t{n} * 2)) return {};
+    for (uint32_t i = 0; i < n; ++i) {
+      const auto* p = reinterpret_cast<const unsigned char*>(bytes_.data() + at_ + 2 * i);
+      (*out)[i] = static_cast<uint16_t>(p[0] | (p[1] << 8));
+    }
+    at_ += size_t{n} * 2;
+    return *out;
+  }
   std::string_view Bytes() { return Bytes(U32()); }
   std::string_view Bytes(uint32_t n) {
     if (!Need(n)) return {};
@@ -240,7 +251,7 @@ absl::StatusOr<PartitionSignStats> SignPartitionToShard(const std::vector<std::s
     table.push_back(identity.ok() ? *identity : InputIdentity{path});
   }
   const SignerOptions signer = options.SignerForRun();
-  absl::StatusOr<SignatureFileWriter> writer = SignatureFileWriter::Create(shard_path, signer, table);
+  absl::StatusOr<SignatureFileWriter> writer = SignatureFileWriter::Create(shard_path, signer, table, kDedupMinHashBits);
   if (!writer.ok()) return writer.status();
   std::vector<ExchangeBuffer> ids(exchange.id_paths.size()), passages(exchange.passage_paths.size());
   for (size_t r = 0; r < ids.size(); ++r) ids[r].path = exchange.id_paths[r];
@@ -427,7 +438,7 @@ absl::StatusOr<ShardBandKeys> DedupBandKeys(const std::string& shard_path, const
   for (size_t i = 0; i < out.n; ++i) {
     out.empty[i] = set->empty(i) ? 1 : 0;
     const std::span<const uint32_t> v = set->minhash(i);
-    for (uint32_t b = 0; b < out.bands; ++b) out.keys[b * out.n + i] = LshBandKey(v.subspan(b * rows, rows), seeds[b]);
+    for (uint32_t b = 0; b < out.bands; ++b) out.keys[b * out.n + i] = CompactBandKey(v.subspan(b * rows, rows), seeds[b]);
   }
   out.ids = std::move(set->ids);
   return out;
@@ -474,7 +485,7 @@ absl::StatusOr<SignedCorpus> LoadCorpusSlice(std::span<const ShardRef> shards, s
       c.held.push_back(0);
       if (!signatures) continue;
       if (c.signer.compute_minhash) {
-        c.minhash.insert(c.minhash.end(), rec.signature.minhash.values.begin(), rec.signature.minhash.values.end());
+        c.minhash.Append(std::span<const uint32_t>(rec.signature.minhash.values));
       }
       if (c.signer.compute_simhash) c.simhash.push_back(rec.signature.simhash);
     }
@@ -525,7 +536,11 @@ absl::Status WriteRequestedSignatures(const ShardRef& shard, std::span<const std
       bytes.push_back(rec.signature.empty() ? 1 : 0);
       const std::vector<uint32_t>& values = rec.signature.minhash.values;
       internal::AppendLe32(&bytes, static_cast<uint32_t>(values.size()));
-      for (const uint32_t v : values) internal::AppendLe32(&bytes, v);
+      for (const uint32_t v : values) {  // the 16 bits dedup keeps (dedup/columns.hpp)
+        const uint16_t low = CompactMinHashValue(v);
+        bytes.push_back(static_cast<char>(low & 0xFF));
+        bytes.push_back(static_cast<char>(low >> 8));
+      }
       AppendBytes(&bytes, rec.id);
       for (; next < asked.size() && asked[next].first == d; ++next) {
         ExchangeBuffer& b = out[asked[next].second];
@@ -549,6 +564,7 @@ absl::StatusOr<SignedCorpus> LoadRequestedSignatures(std::span<const std::string
   TakeShardHeader(*header, &c);
   const uint32_t k = c.signer.minhash.num_perm;
   docs->clear();
+  std::vector<uint16_t> row;
   std::vector<ExchangeFile> files;
   absl::Status read = ReadExchangeRecords(paths, ExchangeKind::kSignatures, &files, [&](uint32_t, Cursor& r) {
     const uint32_t d = r.U32();
@@ -566,8 +582,9 @@ absl::StatusOr<SignedCorpus> LoadRequestedSignatures(std::span<const std::string
     c.empty.push_back(empty.empty() ? 0 : static_cast<uint8_t>(empty[0]));
     c.held.push_back(0);
     if (r.U32() != k) return absl::DataLossError(absl::StrCat("signature pull: document ", d, " has not ", k, " values"));
-    for (uint32_t i = 0; i < k; ++i) c.minhash.push_back(r.U32());
-    c.ids.emplace_back(r.Bytes());
+    const std::span<const uint16_t> values = r.U16s(k, &row);
+    if (values.size() == k) c.minhash.Append(values);
+    c.ids.push_back(r.Bytes());
     if (c.input.back() >= c.inputs.size()) {
       return absl::OutOfRangeError(absl::StrCat("signature pull: input ", c.input.back(), " of ", c.inputs.size()));
     }
@@ -595,14 +612,14 @@ absl::StatusOr<std::vector<CandidatePair>> CandidatesOfRuns(std::span<const uint
   LshRunExpander expander(lsh, k, st);
   // Only long runs read values, and their members are all in the slice.
   absl::Status missing;
-  const auto row = [&](uint32_t d) -> const uint32_t* {
+  const auto row = [&](uint32_t d) -> const uint16_t* {
     absl::StatusOr<uint32_t> at = SliceIndex(slice_docs, d);
     if (!at.ok()) {
       missing.Update(at.status());
-      static const std::vector<uint32_t> zeros(1u << 16, 0);
+      static const std::vector<uint16_t> zeros(kMaxNumPerm, 0);
       return zeros.data();
     }
-    return slice.minhash.data() + static_cast<size_t>(*at) * k;
+    return slice.minhash.RowData(*at);
   };
   std::vector<uint64_t> packed;
   for (size_t r = 0; r < bands.size(); ++r) {

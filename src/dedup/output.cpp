@@ -19,7 +19,7 @@ using internal::AppendJsonString;
 using internal::JsonNumber;
 
 std::string ClusterJson(const DedupResult& result, const Cluster& cluster, size_t number) {
-  const std::vector<std::string>& ids = result.corpus.ids;
+  const IdColumn& ids = result.corpus.ids;
   std::string line = absl::StrCat("{\"cluster\":", number, ",\"keep\":");
   AppendJsonString(ids[cluster.representative], &line);
   absl::StrAppend(&line, ",\"keep_rule\":\"", KeepRuleName(result.options.keep), "\",\"members\":[");
@@ -92,7 +92,7 @@ std::string PairTsv(const DedupResult& result, const ScoredPair& pair) {
 }
 
 std::string PassageRepeatJson(const DedupResult& result, const PassageRepeat& r) {
-  const std::vector<std::string>& ids = result.corpus.ids;
+  const IdColumn& ids = result.corpus.ids;
   return PassageRepeatJson(ids[r.passage.doc], r.passage.span, ids[r.dup_of.doc], r.dup_of.span, r.similarity);
 }
 
@@ -283,8 +283,9 @@ std::string DedupSummary(const DedupResult& r, std::string_view shingles) {
     std::string verify;
     switch (s.verification) {
       case Verification::kPrecise:
-        verify = absl::StrFormat("precise (estimate, exact Jaccard within %.3f of the threshold: %d of %d pairs)",
-                                 o.PreciseMargin(), s.decided_exactly, s.candidates);
+        verify = absl::StrFormat(
+            "precise (estimate, exact Jaccard within %.3f of the threshold: %d of %d pairs; %d texts read again)",
+            o.PreciseMargin(), s.decided_exactly, s.candidates, s.texts_read_again);
         break;
       case Verification::kEstimate:
         verify = "estimated Jaccard";

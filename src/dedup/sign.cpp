@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "neardup/dedup/sign_batches.hpp"
 #include "neardup/dedup/stages.hpp"
@@ -39,15 +41,15 @@ class CorpusBuilder {
   // that stops the run.
   absl::StatusOr<bool> Add(const Document& doc, uint64_t bytes, const DocumentSignature& sig, bool hold) {
     const auto next = static_cast<uint32_t>(corpus_->size());
-    const auto [it, inserted] = ids_.try_emplace(doc.id, next);
+    const auto it = ids_.find(std::string_view(doc.id));
     const std::string where = doc.line == 0 ? doc.file : absl::StrCat(doc.file, ":", doc.line);
-    if (!inserted) {
+    if (it != ids_.end()) {
       InputProblem p{.file = doc.file,
                      .line = doc.line,
                      .kind = ProblemKind::kDuplicateId,
                      .code = absl::StatusCode::kAlreadyExists,
                      .reason = absl::StrCat("duplicate id ", internal::JsonString(doc.id), " (first at ",
-                                            corpus_->Where(it->second), "); record skipped")};
+                                            corpus_->Where(*it), "); record skipped")};
       if (strict_) return p.ToStatus();
       ++log_->stats.duplicate_ids;
       ++log_->stats.skipped;
@@ -60,12 +62,13 @@ class CorpusBuilder {
           where, ": more than --max-documents ", options_.max_documents,
           " documents to hold in memory; nothing was written (split the input, or raise the limit: a document "
           "takes about ",
-          options_.algorithm == DedupAlgorithm::kSimHash ? 8 : 4 * options_.signer.minhash.num_perm,
-          " bytes of signature plus its id and 64 bytes)"));
+          options_.algorithm == DedupAlgorithm::kSimHash ? 8 : 2 * options_.signer.minhash.num_perm,
+          " bytes of signature plus its id and 60 bytes)"));
     }
     const auto [fit, fnew] = files_.try_emplace(doc.file, static_cast<uint32_t>(corpus_->files.size()));
     if (fnew) corpus_->files.push_back(doc.file);
     corpus_->ids.push_back(doc.id);
+    ids_.insert(next);
     corpus_->bytes.push_back(bytes);
     corpus_->input.push_back(doc.input);
     corpus_->record.push_back(doc.record);
@@ -77,7 +80,7 @@ class CorpusBuilder {
     log_->stats.replaced_bytes += sig.replaced_bytes;
     if (corpus_->signer.compute_simhash) corpus_->simhash.push_back(sig.simhash);
     if (corpus_->signer.compute_minhash) {
-      corpus_->minhash.insert(corpus_->minhash.end(), sig.minhash.values.begin(), sig.minhash.values.end());
+      corpus_->minhash.Append(std::span<const uint32_t>(sig.minhash.values));
     }
     corpus_->held.push_back(hold ? 1 : 0);
     if (hold || !corpus_->held_texts.empty()) {
@@ -97,7 +100,21 @@ class CorpusBuilder {
   bool strict_;
   DedupLog* log_;
   const DocumentHook& hook_;
-  absl::flat_hash_map<std::string, uint32_t> ids_;
+  // Accepted documents by id: numbers into corpus_->ids, looked up by the id itself.
+  struct IdHash {
+    using is_transparent = void;
+    const IdColumn* ids;
+    size_t operator()(std::string_view id) const { return absl::HashOf(id); }
+    size_t operator()(uint32_t d) const { return absl::HashOf((*ids)[d]); }
+  };
+  struct IdEq {
+    using is_transparent = void;
+    const IdColumn* ids;
+    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    bool operator()(uint32_t a, std::string_view b) const { return (*ids)[a] == b; }
+    bool operator()(std::string_view a, uint32_t b) const { return a == (*ids)[b]; }
+  };
+  absl::flat_hash_set<uint32_t, IdHash, IdEq> ids_{0, IdHash{&corpus_->ids}, IdEq{&corpus_->ids}};
   absl::flat_hash_map<std::string, uint32_t> files_;
 };
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "neardup/cluster/union_find.hpp"
 #include "neardup/dedup/dedup.hpp"
@@ -135,9 +136,14 @@ absl::StatusOr<std::vector<CandidatePair>> FindCandidates(const SignedCorpus& co
   } else {
     absl::StatusOr<LshParams> banding = DedupBanding(options);
     if (!banding.ok()) return banding.status();
-    absl::StatusOr<LshBatchResult> lsh = GenerateLshCandidates(
-        MinHashMatrixView{corpus.signer.minhash, corpus.minhash, corpus.empty},
-        DedupLshOptions(options, *banding, corpus.signer.minhash.num_perm));
+    if (corpus.minhash.rows() != n) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("corpus has ", n, " documents but ", corpus.minhash.rows(), " MinHash rows"));
+    }
+    const MinHashColumn& values = corpus.minhash;
+    absl::StatusOr<LshBatchResult> lsh = GenerateLshCandidatesOfRows(
+        n, corpus.signer.minhash, DedupLshOptions(options, *banding, corpus.signer.minhash.num_perm),
+        [&values](size_t d) { return values.RowData(d); }, [&corpus](size_t d) { return corpus.empty[d] != 0; });
     if (!lsh.ok()) return lsh.status();
     out = std::move(lsh->pairs);
     if (stats) {
@@ -160,8 +166,7 @@ PairSimilarity::PairSimilarity(const SignedCorpus& corpus, const DedupOptions& o
 
 double PairSimilarity::Estimate(uint32_t a, uint32_t b) const {
   if (simhash_) return 1.0 - HammingDistance(corpus_.simhash[a], corpus_.simhash[b]) / 64.0;
-  const std::span<const uint32_t> va = corpus_.MinHashOf(a);
-  return static_cast<double>(CountMatches(va, corpus_.MinHashOf(b))) / static_cast<double>(va.size());
+  return CompactJaccard(corpus_.MinHashOf(a), corpus_.MinHashOf(b));
 }
 
 bool PairSimilarity::NeedsExact(double estimate) const {
@@ -196,8 +201,11 @@ absl::Status PairSimilarity::EnsureExact(std::span<const uint32_t> docs) {
   std::vector<std::vector<uint64_t>> sets;
   if (absl::Status s = texts_->Load(need, &sets); !s.ok()) return s;
   for (size_t i = 0; i < need.size(); ++i) sets_[need[i]] = std::move(sets[i]);
+  loads_ += need.size();
   return absl::OkStatus();
 }
+
+void PairSimilarity::Release() { absl::flat_hash_map<uint32_t, std::vector<uint64_t>>().swap(sets_); }
 
 std::vector<uint32_t> PairSimilarity::TakeMissing() const {
   std::vector<uint32_t> out;
@@ -210,25 +218,68 @@ std::vector<uint32_t> PairSimilarity::TakeMissing() const {
 absl::StatusOr<std::vector<ScoredPair>> VerifyCandidates(std::span<const CandidatePair> candidates,
                                                          const DedupOptions& options, PairSimilarity* sim,
                                                          DedupStats* stats) {
-  // The documents of the pairs an estimate cannot decide are read again, once.
-  std::vector<uint32_t> need;
-  uint64_t uncertain = 0;
-  for (const CandidatePair& p : candidates) {
-    if (!sim->NeedsExact(sim->Estimate(p.first, p.second))) continue;
-    ++uncertain;
-    need.push_back(p.first);
-    need.push_back(p.second);
+  // Pairs first < second, ascending and unique (FindCandidates' already are).
+  std::span<const CandidatePair> pairs = candidates;
+  std::vector<CandidatePair> normalized;
+  const bool ordered = std::all_of(candidates.begin(), candidates.end(),
+                                   [](const CandidatePair& p) { return p.first < p.second; }) &&
+                       std::adjacent_find(candidates.begin(), candidates.end(), [](const auto& x, const auto& y) {
+                         return !(x < y);
+                       }) == candidates.end();
+  if (!ordered) {
+    for (CandidatePair p : candidates) {
+      if (p.second < p.first) std::swap(p.first, p.second);
+      if (p.first != p.second) normalized.push_back(p);
+    }
+    std::sort(normalized.begin(), normalized.end());
+    normalized.erase(std::unique(normalized.begin(), normalized.end()), normalized.end());
+    pairs = normalized;
   }
-  if (absl::Status s = sim->EnsureExact(need); !s.ok()) return s;
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  pairs.reserve(candidates.size());
-  for (const CandidatePair& p : candidates) pairs.push_back({p.first, p.second});
-  std::vector<ScoredPair> verified =
-      VerifyPairs(std::move(pairs), options.VerifyThreshold(), *sim, Threads(options.threads));
+  const unsigned threads = Threads(options.threads);
+  // Every pair's estimate, and the pairs it cannot decide.
+  std::vector<float> scores(pairs.size());
+  std::vector<uint8_t> exact(pairs.size());
+  (void)ParallelFor(pairs.size(), threads, [&](unsigned, size_t i) {
+    const double estimate = sim->Estimate(pairs[i].first, pairs[i].second);
+    scores[i] = static_cast<float>(estimate);
+    exact[i] = sim->NeedsExact(estimate) ? 1 : 0;
+  });
+  std::vector<uint32_t> uncertain;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (exact[i]) uncertain.push_back(static_cast<uint32_t>(i));
+  }
+  std::vector<uint8_t>().swap(exact);
+  // Exact checks in rounds of at most kExactRoundTextBytes of texts.
+  const SignedCorpus& corpus = sim->corpus();
+  absl::flat_hash_set<uint32_t> round;
+  std::vector<uint32_t> docs;
+  for (size_t begin = 0; begin < uncertain.size();) {
+    round.clear();
+    uint64_t bytes = 0;
+    size_t end = begin;
+    for (; end < uncertain.size() && (end == begin || bytes < kExactRoundTextBytes); ++end) {
+      for (const uint32_t d : {pairs[uncertain[end]].first, pairs[uncertain[end]].second}) {
+        if (round.insert(d).second) bytes += corpus.bytes[d];
+      }
+    }
+    docs.assign(round.begin(), round.end());
+    if (absl::Status s = sim->EnsureExact(docs); !s.ok()) return s;
+    (void)ParallelFor(end - begin, threads, [&](unsigned, size_t x) {
+      const CandidatePair& p = pairs[uncertain[begin + x]];
+      scores[uncertain[begin + x]] = static_cast<float>((*sim)(p.first, p.second));
+    });
+    sim->Release();
+    begin = end;
+  }
+  const double threshold = options.VerifyThreshold();
+  std::vector<ScoredPair> verified;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (scores[i] >= threshold) verified.push_back({pairs[i].first, pairs[i].second, scores[i]});
+  }
   if (stats) {
     stats->verified = verified.size();
-    stats->decided_exactly += uncertain;
-    stats->decided_by_estimate += candidates.size() - uncertain;
+    stats->decided_exactly += uncertain.size();
+    stats->decided_by_estimate += candidates.size() - uncertain.size();
   }
   return verified;
 }
@@ -238,10 +289,26 @@ absl::StatusOr<std::vector<Cluster>> ClusterDocuments(const SignedCorpus& corpus
                                                       const DedupOptions& options, PairSimilarity* sim) {
   const auto n = static_cast<uint32_t>(corpus.size());
   const std::vector<uint32_t> rank = KeepRanks(options.keep, corpus.ids, corpus.bytes, n);
+  // A verified pair's similarity is its score: only pairs never verified (members of
+  // one group the star policy compares) are computed, and their sets loaded, again.
+  const auto by_pair = [](const ScoredPair& x, const ScoredPair& y) { return std::pair(x.a, x.b) < std::pair(y.a, y.b); };
+  std::vector<ScoredPair> sorted;
+  std::span<const ScoredPair> scored = verified;
+  if (!std::is_sorted(verified.begin(), verified.end(), by_pair)) {
+    sorted.assign(verified.begin(), verified.end());
+    std::sort(sorted.begin(), sorted.end(), by_pair);
+    scored = sorted;
+  }
+  const auto similarity = [&](uint32_t a, uint32_t b) -> double {
+    const ScoredPair key{std::min(a, b), std::max(a, b), 0};
+    const auto it = std::lower_bound(scored.begin(), scored.end(), key, by_pair);
+    if (it != scored.end() && it->a == key.a && it->b == key.b) return it->similarity;
+    return (*sim)(a, b);
+  };
   std::vector<Cluster> clusters;
   absl::Status s = RunWithExactSets(sim, [&] {
     clusters = BuildClusters(n, verified, rank, {.threshold = options.VerifyThreshold(), .policy = options.policy},
-                             *sim);
+                             similarity);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -260,7 +327,7 @@ absl::StatusOr<std::vector<ScoredPair>> ExpandPairs(uint32_t n, std::span<const 
   std::sort(docs.begin(), docs.end());
   docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
   std::stable_sort(docs.begin(), docs.end(), [&](uint32_t x, uint32_t y) { return uf.Find(x) < uf.Find(y); });
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  std::vector<CandidatePair> pairs;
   for (size_t start = 0; start < docs.size();) {
     size_t stop = start;
     while (stop < docs.size() && uf.Find(docs[stop]) == uf.Find(docs[start])) ++stop;
@@ -269,14 +336,7 @@ absl::StatusOr<std::vector<ScoredPair>> ExpandPairs(uint32_t n, std::span<const 
     }
     start = stop;
   }
-  std::vector<uint32_t> need;
-  for (const auto& [a, b] : pairs) {
-    if (!sim->NeedsExact(sim->Estimate(a, b))) continue;
-    need.push_back(a);
-    need.push_back(b);
-  }
-  if (absl::Status s = sim->EnsureExact(need); !s.ok()) return s;
-  return VerifyPairs(std::move(pairs), options.VerifyThreshold(), *sim, Threads(options.threads));
+  return VerifyCandidates(pairs, options, sim);
 }
 
 }  // namespace neardup

@@ -28,6 +28,7 @@ constexpr uint32_t kFlagSimHash = 1u << 1;
 constexpr uint8_t kRecordFlagEmpty = 1u << 0;
 constexpr size_t kInputTableHeaderBytes = 24;
 constexpr size_t kRecordLocationBytes = 28;  // v2: bytes, input, record, offset
+constexpr size_t kMaxVarintBytes = 10;
 
 using internal::AppendLe32;
 using internal::ChecksumMismatch;
@@ -50,10 +51,44 @@ uint32_t FlagsOf(const SignerOptions& o) {
   return (o.compute_minhash ? kFlagMinHash : 0u) | (o.compute_simhash ? kFlagSimHash : 0u);
 }
 
-// Bytes of a record after its id.
-size_t FixedRecordBytes(const SignerOptions& o, uint32_t version) {
-  return 4 + 4 + 1 + (version >= 2 ? kRecordLocationBytes : 0) + (o.compute_simhash ? 8 : 0) +
-         (o.compute_minhash ? 4 * static_cast<size_t>(o.minhash.num_perm) : 0);
+// Bytes of a record's MinHash values.
+size_t MinHashBytes(const SignerOptions& o, uint32_t bits) {
+  return o.compute_minhash ? bits / 8 * static_cast<size_t>(o.minhash.num_perm) : 0;
+}
+
+// The fewest bytes a record can take (its id empty, every varint one byte).
+size_t MinRecordBytes(const SignerOptions& o, uint32_t version, uint32_t bits) {
+  const size_t fields = version >= 3 ? 1 + 2 + 1 + 4 : 4 + 4 + 4 + 1 + (version >= 2 ? kRecordLocationBytes : 0);
+  return fields + (o.compute_simhash ? 8 : 0) + MinHashBytes(o, bits);
+}
+
+// Unsigned LEB128, 7 bits a byte, low groups first.
+void AppendVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Reads a varint of at most `max` from [*p, end): false if it runs past the end, is
+// longer than it needs to be (a last byte of 0) or exceeds `max`.
+bool ReadVarint(const char** p, const char* end, uint64_t max, uint64_t* v) {
+  uint64_t out = 0;
+  for (size_t i = 0; i < kMaxVarintBytes && *p + i < end; ++i) {
+    const auto byte = static_cast<uint8_t>((*p)[i]);
+    const uint64_t group = byte & 0x7f;
+    if (i == 9 && group > 1) return false;  // past 64 bits
+    out |= group << (7 * i);
+    if ((byte & 0x80) == 0) {
+      if (i > 0 && byte == 0) return false;
+      if (out > max) return false;
+      *p += i + 1;
+      *v = out;
+      return true;
+    }
+  }
+  return false;
 }
 
 std::array<char, kSignatureHeaderBytes> EncodeHeader(const SignatureFileInfo& info,
@@ -64,6 +99,7 @@ std::array<char, kSignatureHeaderBytes> EncodeHeader(const SignatureFileInfo& in
   StoreLe32(&h[16], FlagsOf(o));
   StoreLe32(&h[20], kSignatureHeaderBytes);
   internal::EncodeSignerFields(o.normalize, o.shingle, o.minhash, h.data());
+  if (info.format_version >= 3) h[30] = static_cast<char>(info.minhash_bits);
   StoreLe64(&h[56], o.simhash_seed);
   StoreLe64(&h[64], info.record_count);
   StoreLe64(&h[72], info.payload_bytes);
@@ -99,6 +135,7 @@ struct SignatureFileWriter::Impl {
   bool finalized = false;
   absl::Status failed;  // sticky: after a failed write nothing more is written
   uint32_t inputs = 0;
+  uint32_t minhash_bits = 32;
 
   absl::Status Write(const char* data, size_t n) {
     if (absl::Status s = file->Write(data, n); !s.ok()) failed = s;
@@ -129,8 +166,12 @@ SignatureFileWriter::~SignatureFileWriter() = default;
 
 absl::StatusOr<SignatureFileWriter> SignatureFileWriter::Create(std::string path,
                                                                 const SignerOptions& options,
-                                                                std::vector<InputIdentity> inputs) {
+                                                                std::vector<InputIdentity> inputs,
+                                                                uint32_t minhash_bits) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
+  if (minhash_bits != 16 && minhash_bits != 32) {
+    return absl::InvalidArgumentError(absl::StrCat("MinHash value bits must be 16 or 32, got ", minhash_bits));
+  }
   std::string table;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const InputIdentity& in = inputs[i];
@@ -151,6 +192,7 @@ absl::StatusOr<SignatureFileWriter> SignatureFileWriter::Create(std::string path
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->inputs = static_cast<uint32_t>(inputs.size());
+  impl->minhash_bits = minhash_bits;
   impl->payload_hash = NewXxhState();
   if (!impl->payload_hash) return absl::ResourceExhaustedError("cannot allocate an XXH3 state");
   absl::StatusOr<std::unique_ptr<internal::AtomicFile>> file =
@@ -203,17 +245,22 @@ absl::Status SignatureFileWriter::Append(std::string_view id, const DocumentSign
                                                    " inputs"));
   }
   std::string& b = w.block;
-  AppendLe32(&b, static_cast<uint32_t>(id.size()));
+  AppendVarint(&b, id.size());
   b.append(id);
-  AppendLe32(&b, sig.num_tokens);
-  AppendLe32(&b, sig.num_shingles);
+  AppendVarint(&b, sig.num_tokens);
+  AppendVarint(&b, sig.num_shingles);
   b.push_back(static_cast<char>(sig.empty() ? kRecordFlagEmpty : 0));
-  AppendLe64(&b, where_from.bytes);
-  AppendLe32(&b, where_from.input);
-  AppendLe64(&b, where_from.record);
-  AppendLe64(&b, where_from.offset);
+  AppendVarint(&b, where_from.bytes);
+  AppendVarint(&b, where_from.input);
+  AppendVarint(&b, where_from.record);
+  AppendVarint(&b, where_from.offset);
   if (w.options.compute_simhash) AppendLe64(&b, sig.simhash);
-  if (w.options.compute_minhash) {
+  if (w.options.compute_minhash && w.minhash_bits == 16) {
+    for (const uint32_t v : sig.minhash.values) {
+      b.push_back(static_cast<char>(v & 0xff));
+      b.push_back(static_cast<char>((v >> 8) & 0xff));
+    }
+  } else if (w.options.compute_minhash) {
     for (const uint32_t v : sig.minhash.values) AppendLe32(&b, v);
   }
   ++w.block_records;
@@ -230,6 +277,7 @@ absl::Status SignatureFileWriter::Finalize() {
   SignatureFileInfo info;
   info.format_version = kSignatureFormatVersion;
   info.options = w.options;
+  info.minhash_bits = w.minhash_bits;
   info.record_count = w.records;
   info.payload_bytes = w.payload_bytes;
   const auto header = EncodeHeader(info, XXH3_64bits_digest(w.payload_hash.get()));
@@ -300,7 +348,7 @@ struct SignatureFileReader::Impl {
   uint64_t file_size = 0;
   SignatureFileInfo info;
   uint64_t stored_payload_hash = 0;
-  size_t fixed_record_bytes = 0;
+  size_t min_record_bytes = 0;
   XxhState payload_hash;
 
   uint64_t offset = kSignatureHeaderBytes;  // file offset of the next unread byte
@@ -342,8 +390,16 @@ struct SignatureFileReader::Impl {
       return Error(absl::StatusCode::kFailedPrecondition, "header", 16,
                    absl::StrFormat("unknown flags 0x%08x", flags));
     }
+    info.minhash_bits = 32;
+    if (info.format_version >= 3) {
+      info.minhash_bits = static_cast<uint8_t>(h[30]);
+      if (info.minhash_bits != 16 && info.minhash_bits != 32) {
+        return Error(absl::StatusCode::kInvalidArgument, "header", 30,
+                     absl::StrCat("MinHash value bits are ", info.minhash_bits, ", expected 16 or 32"));
+      }
+    }
     for (size_t i : {30, 31}) {
-      if (h[i] != 0) {
+      if (h[i] != 0 && !(i == 30 && info.format_version >= 3)) {
         return Error(absl::StatusCode::kFailedPrecondition, "header", i, "reserved byte is not 0");
       }
     }
@@ -366,7 +422,7 @@ struct SignatureFileReader::Impl {
     info.record_count = LoadLe64(h + 64);
     info.payload_bytes = LoadLe64(h + 72);
     stored_payload_hash = LoadLe64(h + 80);
-    fixed_record_bytes = FixedRecordBytes(o, info.format_version);
+    min_record_bytes = MinRecordBytes(o, info.format_version, info.minhash_bits);
 
     const uint64_t have_payload = file_size - kSignatureHeaderBytes;
     if (have_payload < info.payload_bytes) {
@@ -381,9 +437,9 @@ struct SignatureFileReader::Impl {
                    absl::StrCat(have_payload - info.payload_bytes,
                                 " unexpected bytes after the end of the payload"));
     }
-    // Every record takes at least 4 + fixed bytes: a count that cannot fit is refused
+    // Every record takes at least min_record_bytes: a count that cannot fit is refused
     // before anyone reserves memory for it.
-    if (info.record_count > info.payload_bytes / (4 + fixed_record_bytes)) {
+    if (info.record_count > info.payload_bytes / min_record_bytes) {
       return Error(absl::StatusCode::kDataLoss, "header", 64,
                    absl::StrCat("record count ", info.record_count, " cannot fit in ",
                                 info.payload_bytes, " payload bytes"));
@@ -467,7 +523,7 @@ struct SignatureFileReader::Impl {
                                 left - kBlockHeaderBytes, " bytes left) or over the limit of ",
                                 kSignatureMaxBlockBytes));
     }
-    if (count == 0 || count > size / (4 + fixed_record_bytes) ||
+    if (count == 0 || count > size / min_record_bytes ||
         count > info.record_count - records_read) {
       return Error(absl::StatusCode::kDataLoss, section, offset + 4,
                    absl::StrCat("block claims ", count, " records in ", size, " bytes, with ",
@@ -501,42 +557,76 @@ struct SignatureFileReader::Impl {
     const std::string section = absl::StrCat("record ", records_read);
     const size_t left = block.size() - cursor;
     const char* p = block.data() + cursor;
-    const uint32_t id_len = left >= 4 ? LoadLe32(p) : 0;
-    if (left < 4 || id_len > kSignatureMaxIdBytes || left - 4 < id_len ||
-        left - 4 - id_len < fixed_record_bytes) {
+    const char* const end = block.data() + block.size();
+    const auto overrun = [&](uint64_t id_len) {
       return Error(absl::StatusCode::kDataLoss, section, at,
-                   absl::StrCat("record runs past the end of block ", block_index - 1, " (",
-                                left, " bytes left, id length ", id_len, ")"));
-    }
-    p += 4;
-    r->id.assign(p, id_len);
-    p += id_len;
+                   absl::StrCat("record runs past the end of block ", block_index - 1, " (", left,
+                                " bytes left, id length ", id_len, ")"));
+    };
     DocumentSignature& sig = r->signature;
-    sig.num_tokens = LoadLe32(p);
-    sig.num_shingles = LoadLe32(p + 4);
-    const uint8_t flags = static_cast<uint8_t>(p[8]);
-    p += 9;
-    if ((flags & ~kRecordFlagEmpty) != 0 ||
-        ((flags & kRecordFlagEmpty) != 0) != (sig.num_shingles == 0)) {
-      return Error(absl::StatusCode::kDataLoss, section, at + 4 + id_len + 8,
-                   absl::StrCat("record flags ", flags, " do not match num_shingles ",
-                                sig.num_shingles));
-    }
+    uint8_t flags = 0;
+    uint64_t flags_at = 0;
     r->bytes = 0;
     r->input = 0;
     r->record = 0;
     r->offset = 0;
-    if (info.format_version >= 2) {
-      r->bytes = LoadLe64(p);
-      r->input = LoadLe32(p + 8);
-      r->record = LoadLe64(p + 12);
-      r->offset = LoadLe64(p + 20);
-      if (r->input >= std::max<size_t>(input_table.size(), 1)) {
-        return Error(absl::StatusCode::kDataLoss, section, at + 4 + id_len + 17,
-                     absl::StrCat("input ", r->input, " is not in the input table of ",
-                                  input_table.size(), " inputs"));
+    if (info.format_version >= 3) {
+      // Varints; a bad one is reported at the record's start.
+      uint64_t id_len = 0;
+      if (!ReadVarint(&p, end, kSignatureMaxIdBytes, &id_len)) {
+        return Error(absl::StatusCode::kDataLoss, section, at, "bad id length");
       }
-      p += kRecordLocationBytes;
+      if (static_cast<size_t>(end - p) < id_len) return overrun(id_len);
+      r->id.assign(p, id_len);
+      p += id_len;
+      uint64_t tokens = 0, shingles = 0;
+      if (!ReadVarint(&p, end, UINT32_MAX, &tokens) || !ReadVarint(&p, end, UINT32_MAX, &shingles) || p == end) {
+        return Error(absl::StatusCode::kDataLoss, section, at, "bad token or shingle count");
+      }
+      sig.num_tokens = static_cast<uint32_t>(tokens);
+      sig.num_shingles = static_cast<uint32_t>(shingles);
+      flags_at = at + static_cast<uint64_t>(p - (block.data() + cursor));
+      flags = static_cast<uint8_t>(*p++);
+      uint64_t input = 0;
+      if (!ReadVarint(&p, end, UINT64_MAX, &r->bytes) || !ReadVarint(&p, end, UINT32_MAX, &input) ||
+          !ReadVarint(&p, end, UINT64_MAX, &r->record) || !ReadVarint(&p, end, UINT64_MAX, &r->offset)) {
+        return Error(absl::StatusCode::kDataLoss, section, at, "bad text location");
+      }
+      r->input = static_cast<uint32_t>(input);
+      const size_t rest = (info.options.compute_simhash ? 8 : 0) + MinHashBytes(info.options, info.minhash_bits);
+      if (static_cast<size_t>(end - p) < rest) return overrun(id_len);
+    } else {
+      const uint32_t id_len = left >= 4 ? LoadLe32(p) : 0;
+      if (left < 4 || id_len > kSignatureMaxIdBytes || left - 4 < id_len ||
+          left - 4 - id_len < min_record_bytes - 4) {
+        return overrun(id_len);
+      }
+      p += 4;
+      r->id.assign(p, id_len);
+      p += id_len;
+      sig.num_tokens = LoadLe32(p);
+      sig.num_shingles = LoadLe32(p + 4);
+      flags = static_cast<uint8_t>(p[8]);
+      flags_at = at + 4 + id_len + 8;
+      p += 9;
+      if (info.format_version >= 2) {
+        r->bytes = LoadLe64(p);
+        r->input = LoadLe32(p + 8);
+        r->record = LoadLe64(p + 12);
+        r->offset = LoadLe64(p + 20);
+        p += kRecordLocationBytes;
+      }
+    }
+    if ((flags & ~kRecordFlagEmpty) != 0 ||
+        ((flags & kRecordFlagEmpty) != 0) != (sig.num_shingles == 0)) {
+      return Error(absl::StatusCode::kDataLoss, section, flags_at,
+                   absl::StrCat("record flags ", flags, " do not match num_shingles ",
+                                sig.num_shingles));
+    }
+    if (info.format_version >= 2 && r->input >= std::max<size_t>(input_table.size(), 1)) {
+      return Error(absl::StatusCode::kDataLoss, section, flags_at + (info.format_version >= 3 ? 1 : 9),
+                   absl::StrCat("input ", r->input, " is not in the input table of ",
+                                input_table.size(), " inputs"));
     }
     sig.replaced_bytes = 0;
     sig.simhash = 0;
@@ -549,8 +639,13 @@ struct SignatureFileReader::Impl {
     if (info.options.compute_minhash) {
       sig.minhash.values.resize(info.options.minhash.num_perm);
       for (uint32_t& v : sig.minhash.values) {
-        v = LoadLe32(p);
-        p += 4;
+        if (info.minhash_bits == 16) {
+          v = static_cast<uint32_t>(static_cast<uint8_t>(p[0])) | static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 8;
+          p += 2;
+        } else {
+          v = LoadLe32(p);
+          p += 4;
+        }
       }
     } else {
       sig.minhash.values.clear();

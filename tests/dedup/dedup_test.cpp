@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "neardup/internal/json_text.hpp"
 #include "neardup/io/signature_file.hpp"
 #include "testing/labelled_corpus.hpp"
@@ -139,10 +140,28 @@ TEST_F(DedupFilesTest, ResultDoesNotDependOnThreadsOrSource) {
     texts.push_back(d.text);
   }
   std::string jsonl;
+  std::vector<uint64_t> offsets;
   for (size_t i = 0; i < ids.size(); ++i) {
+    offsets.push_back(jsonl.size());
     jsonl += "{\"id\":" + internal::JsonString(ids[i]) + ",\"text\":" + internal::JsonString(texts[i]) + "}\n";
   }
   Write("in.jsonl", jsonl);
+  // The same documents as signature files of 16-bit and of 32-bit MinHash values: both
+  // give the clusters of the texts (dedup keeps 16 bits of each value).
+  const SignerOptions signer = DedupOptions{}.SignerForRun();
+  absl::StatusOr<InputIdentity> identity = IdentifyInput(Path("in.jsonl"));
+  ASSERT_TRUE(identity.ok()) << identity.status();
+  for (const uint32_t bits : {16u, 32u}) {
+    absl::StatusOr<SignatureFileWriter> w =
+        SignatureFileWriter::Create(Path(absl::StrCat("in", bits, ".ndsig")), signer, {*identity}, bits);
+    ASSERT_TRUE(w.ok()) << w.status();
+    Signer sign(signer);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const RecordLocation where{.bytes = texts[i].size(), .input = 0, .record = i + 1, .offset = offsets[i]};
+      ASSERT_TRUE(w->Append(ids[i], sign.Sign(texts[i]), where).ok());
+    }
+    ASSERT_TRUE(w->Finalize().ok());
+  }
   const auto render = [](const DedupResult& r) {
     std::string out;
     for (size_t c = 0; c < r.clusters.size(); ++c) out += ClusterJson(r, r.clusters[c], c) + "\n";
@@ -150,10 +169,13 @@ TEST_F(DedupFilesTest, ResultDoesNotDependOnThreadsOrSource) {
     return out;
   };
   std::string first;
+  const std::vector<std::string> kinds = {"texts", "files", "16-bit signatures", "32-bit signatures"};
   for (const unsigned threads : {1u, 2u, 5u}) {
-    for (const bool files : {false, true}) {
+    for (const std::string& kind : kinds) {
       const DocumentSource source =
-          files ? DocumentSource::Files({Path("in.jsonl")}) : DocumentSource::Texts(ids, texts);
+          kind == "texts"   ? DocumentSource::Texts(ids, texts)
+          : kind == "files" ? DocumentSource::Files({Path("in.jsonl")})
+                            : DocumentSource::Signatures({Path(kind[0] == '1' ? "in16.ndsig" : "in32.ndsig")});
       absl::StatusOr<DedupResult> r = Deduplicate(source, {.pairs = PairsMode::kAll, .threads = threads});
       ASSERT_TRUE(r.ok()) << r.status();
       EXPECT_GT(r->stats.decided_exactly, 0u);
@@ -163,7 +185,7 @@ TEST_F(DedupFilesTest, ResultDoesNotDependOnThreadsOrSource) {
         first = out;
         EXPECT_GE(r->clusters.size(), 10u);
       }
-      EXPECT_EQ(out, first) << "threads " << threads << (files ? " files" : " texts");
+      EXPECT_EQ(out, first) << "threads " << threads << " " << kind;
     }
   }
 }

@@ -60,10 +60,10 @@ Outcome Score(const Texts& corpus, const DedupResult& r, double t) {
   std::vector<uint8_t> removed(corpus.ids.size(), 0);
   Outcome o;
   for (const Cluster& c : r.clusters) {
-    const uint32_t keep = index.at(r.corpus.ids[c.representative]);
+    const uint32_t keep = index.at(std::string(r.corpus.ids[c.representative]));
     for (const ClusterMember& m : c.members) {
       if (m.doc == c.representative) continue;
-      const uint32_t d = index.at(r.corpus.ids[m.doc]);
+      const uint32_t d = index.at(std::string(r.corpus.ids[m.doc]));
       removed[d] = 1;
       ++o.removed;
       o.wrongly_removed += ExactJaccard(sets[keep], sets[d]) < t - kBand;

@@ -4,7 +4,7 @@
 // checksums (header, payload, every block it can walk) before reading, so mutations
 // reach the record parser instead of stopping at a checksum mismatch.
 // Invariants: the whole-file and the streaming reader agree on success and on every
-// record; a set's columns have the sizes its header implies.
+// record; a set's columns have the sizes its header implies; 16-bit values fit 16 bits.
 #include <xxhash.h>
 
 #include <cstddef>
@@ -106,6 +106,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(s.minhash_values.size() == (s.info.options.compute_minhash ? n * k : 0),
         "minhash column size");
   Check(s.info.options.Validate().ok(), "accepted invalid options");
+  Check(s.info.minhash_bits == 16 || s.info.minhash_bits == 32, "MinHash value bits");
+  for (const uint32_t v : s.minhash_values) Check(s.info.minhash_bits == 32 || v <= 0xffff, "16-bit value too wide");
   for (size_t i = 0; i < n; ++i) {
     if (s.info.options.compute_minhash) Check(s.minhash(i).size() == k, "minhash span size");
     (void)s.empty(i);

@@ -197,12 +197,12 @@ TEST_F(SignatureFileTest, RefusesBadMagic) {
 
 TEST_F(SignatureFileTest, RefusesNewerVersionAndOtherObjectTypes) {
   std::string bytes = SmallFile();
-  bytes[12] = 3;
+  bytes[12] = 4;
   absl::StatusOr<SignatureSet> set = ReadSignatureBytes(bytes, "f");
   EXPECT_EQ(set.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Msg(set.status()),
-            "f: header at byte offset 12: format version 3 is newer than this build of neardup "
-            "reads (up to 2)");
+            "f: header at byte offset 12: format version 4 is newer than this build of neardup "
+            "reads (up to 3)");
   bytes = SmallFile();
   bytes[8] = 2;
   set = ReadSignatureBytes(Refresh(bytes), "f");
@@ -331,7 +331,7 @@ TEST_F(SignatureFileTest, WriterRefusesMismatchedSignaturesAndCleansUp) {
   EXPECT_EQ(ReadSignatureFile(Path("missing")).status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(SignatureFileTest, Version2StoresLocationsAndTheInputTable) {
+TEST_F(SignatureFileTest, Version3StoresLocationsAndTheInputTable) {
   SignerOptions o;
   o.minhash.num_perm = 16;
   const Corpus c = MakeCorpus(o, 30);
@@ -353,7 +353,8 @@ TEST_F(SignatureFileTest, Version2StoresLocationsAndTheInputTable) {
   }
   absl::StatusOr<SignatureSet> set = ReadSignatureFile(path);
   ASSERT_TRUE(set.ok()) << set.status();
-  EXPECT_EQ(set->info.format_version, 2u);
+  EXPECT_EQ(set->info.format_version, 3u);
+  EXPECT_EQ(set->info.minhash_bits, 32u);
   EXPECT_EQ(set->input_table, inputs);
   ASSERT_EQ(set->size(), 30u);
   for (size_t i = 0; i < 30; ++i) {
@@ -387,6 +388,80 @@ TEST_F(SignatureFileTest, Version2StoresLocationsAndTheInputTable) {
   bad = ReadSignatureBytes(bytes.substr(0, 140), "f");
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(Msg(bad.status()), HasSubstr("truncated"));
+}
+
+TEST_F(SignatureFileTest, SixteenBitValuesAndLargeLocationsRoundTrip) {
+  SignerOptions o;
+  o.compute_simhash = false;
+  const Corpus c = MakeCorpus(o, 40);
+  const std::vector<InputIdentity> inputs = {{"a.jsonl", 1, 2}, {"b.jsonl", 3, 4}};
+  // Locations at varint boundaries: 0, 127, 128, 2^32 + 5, 2^63 + 1.
+  const auto where = [](size_t i) {
+    const uint64_t big[] = {0, 127, 128, (uint64_t{1} << 32) + 5, (uint64_t{1} << 63) + 1};
+    return RecordLocation{.bytes = big[i % 5], .input = static_cast<uint32_t>(i % 2), .record = big[(i + 1) % 5],
+                          .offset = big[(i + 2) % 5]};
+  };
+  for (const uint32_t bits : {16u, 32u}) {
+    const std::string path = Path(absl::StrCat("b", bits, ".ndsig"));
+    absl::StatusOr<SignatureFileWriter> w = SignatureFileWriter::Create(path, o, inputs, bits);
+    ASSERT_TRUE(w.ok()) << w.status();
+    for (size_t i = 0; i < c.ids.size(); ++i) ASSERT_TRUE(w->Append(c.ids[i], c.sigs[i], where(i)).ok());
+    ASSERT_TRUE(w->Finalize().ok());
+  }
+  absl::StatusOr<SignatureSet> narrow = ReadSignatureFile(Path("b16.ndsig"));
+  absl::StatusOr<SignatureSet> wide = ReadSignatureFile(Path("b32.ndsig"));
+  ASSERT_TRUE(narrow.ok()) << narrow.status();
+  ASSERT_TRUE(wide.ok()) << wide.status();
+  EXPECT_EQ(narrow->info.minhash_bits, 16u);
+  EXPECT_EQ(wide->info.minhash_bits, 32u);
+  EXPECT_FALSE(narrow->info.options.compute_simhash);
+  // Half the value bytes: 2 * k fewer bytes per record.
+  EXPECT_EQ(Slurp(Path("b32.ndsig")).size() - Slurp(Path("b16.ndsig")).size(), c.ids.size() * 2 * 128);
+  for (size_t i = 0; i < c.ids.size(); ++i) {
+    ExpectSameSignature(wide->Signature(i), c.sigs[i], o);
+    const DocumentSignature got = narrow->Signature(i);
+    ASSERT_EQ(got.minhash.values.size(), 128u);
+    for (size_t v = 0; v < 128; ++v) EXPECT_EQ(got.minhash.values[v], c.sigs[i].minhash.values[v] & 0xffffu);
+    EXPECT_EQ(got.num_tokens, c.sigs[i].num_tokens);
+    EXPECT_EQ(got.num_shingles, c.sigs[i].num_shingles);
+    EXPECT_EQ(narrow->ids[i], c.ids[i]);
+    EXPECT_EQ(narrow->bytes[i], where(i).bytes);
+    EXPECT_EQ(narrow->records[i], where(i).record);
+    EXPECT_EQ(narrow->offsets[i], where(i).offset);
+    EXPECT_EQ(narrow->inputs[i], where(i).input);
+  }
+  EXPECT_EQ(SignatureFileWriter::Create(Path("b8.ndsig"), o, {}, 8).status().message(),
+            "MinHash value bits must be 16 or 32, got 8");
+  // Other bits in a v3 header are refused, naming the byte.
+  std::string bytes = Slurp(Path("b16.ndsig"));
+  bytes[30] = 8;
+  absl::StatusOr<SignatureSet> bad = ReadSignatureBytes(Refresh(bytes), "f");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Msg(bad.status()), "f: header at byte offset 30: MinHash value bits are 8, expected 16 or 32");
+}
+
+TEST_F(SignatureFileTest, Version2FilesStillRead) {
+  // A file written by format version 2's writer (the fuzzer's seed, after its mode
+  // byte): MinHash OPH k = 16 and SimHash of tests/golden/docs.jsonl, word 5-grams.
+  std::string bytes =
+      Slurp(std::string(NEARDUP_SOURCE_DIR) + "/tests/fuzz/corpus/signature_file_fuzzer/v2_default").substr(1);
+  absl::StatusOr<SignatureSet> set = ReadSignatureBytes(bytes, "v2");
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->info.format_version, 2u);
+  EXPECT_EQ(set->info.minhash_bits, 32u);
+  ASSERT_EQ(set->size(), 6u);
+  EXPECT_TRUE(set->input_table.empty());
+  Signer signer(set->info.options);
+  std::ifstream docs(std::string(NEARDUP_SOURCE_DIR) + "/tests/golden/docs.jsonl");
+  std::string line;
+  for (size_t i = 0; i < set->size() && std::getline(docs, line); ++i) {
+    EXPECT_EQ(set->ids[i], absl::StrCat("g-", i + 1));
+    EXPECT_EQ(set->records[i], i + 1);
+    const size_t at = line.find('"', line.find(':', line.find("\"text\""))) + 1;
+    const DocumentSignature sig = signer.Sign(line.substr(at, line.rfind('"') - at));
+    EXPECT_EQ(set->Signature(i).minhash.values, sig.minhash.values) << i;
+    EXPECT_EQ(set->Signature(i).simhash, sig.simhash) << i;
+  }
 }
 
 TEST_F(SignatureFileTest, Version1FilesReadWithZeroLocations) {

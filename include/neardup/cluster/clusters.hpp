@@ -84,10 +84,11 @@ struct ClusterOptions {
   ClusterPolicy policy = ClusterPolicy::kStar;
 };
 
-// rank[i] = position of document i in keep order (0 = kept first). `ids` and `bytes`
-// are needed only by the rules that read them.
-inline std::vector<uint32_t> KeepRanks(KeepRule rule, std::span<const std::string> ids,
-                                       std::span<const uint64_t> bytes, size_t n) {
+// rank[i] = position of document i in keep order (0 = kept first). `ids` (anything
+// whose ids[i] compares as a string) and `bytes` are needed only by the rules that
+// read them.
+template <class Ids>
+std::vector<uint32_t> KeepRanks(KeepRule rule, const Ids& ids, std::span<const uint64_t> bytes, size_t n) {
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
   if (rule == KeepRule::kLongest) {

@@ -37,6 +37,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "neardup/cluster/clusters.hpp"
+#include "neardup/dedup/columns.hpp"
 #include "neardup/dedup/options.hpp"
 #include "neardup/dedup/source.hpp"
 #include "neardup/index/lsh_batch.hpp"
@@ -46,12 +47,14 @@
 
 namespace neardup {
 
-// Stage 1's output: the columns the later stages need, one entry per document.
+// Stage 1's output: the columns the later stages need, one entry per document. The
+// columns are compact (dedup/columns.hpp): about 310 bytes per document with
+// MinHash-128 and short ids, most of it the 16-bit MinHash values.
 struct SignedCorpus {
   SignerOptions signer;                // what was computed (compute_minhash / compute_simhash)
   std::vector<std::string> inputs;     // input paths by global input index
   std::vector<InputIdentity> identities;  // each input's size and time when it was read
-  std::vector<std::string> ids;
+  IdColumn ids;
   std::vector<uint64_t> bytes;         // text length in bytes
   std::vector<uint32_t> input;         // global ordinal: input index ...
   std::vector<uint64_t> record;        // ... and 1-based record number within it
@@ -59,7 +62,7 @@ struct SignedCorpus {
   std::vector<uint32_t> file;          // index into `files` (messages: the .txt of a directory)
   std::vector<uint64_t> line;          // 1-based JSONL line, 0 for whole files
   std::vector<std::string> files;
-  std::vector<uint32_t> minhash;       // num_perm values per document, if compute_minhash
+  MinHashColumn minhash;               // num_perm compact values per document, if compute_minhash
   std::vector<uint64_t> simhash;       // one per document, if compute_simhash
   std::vector<uint8_t> empty;          // no shingles
   // Standard input cannot be read twice: its documents' texts and records stay here
@@ -69,10 +72,7 @@ struct SignedCorpus {
   std::vector<std::string> held_raw;
 
   size_t size() const noexcept { return ids.size(); }
-  std::span<const uint32_t> MinHashOf(uint32_t d) const {
-    const size_t k = signer.minhash.num_perm;
-    return std::span<const uint32_t>(minhash).subspan(d * k, k);
-  }
+  std::span<const uint16_t> MinHashOf(uint32_t d) const { return minhash.Row(d); }
   // "file:line", or "file" for whole-file documents.
   std::string Where(uint32_t d) const;
 };
@@ -156,8 +156,9 @@ std::unique_ptr<ShingleSetSource> MakeShingleSetSource(const DocumentSource& sou
 // errno's status otherwise, naming the input).
 absl::Status CheckInputUnchanged(const SignedCorpus& corpus, uint32_t input);
 
-// The similarity the pipeline decides with. Estimate: matching MinHash values / k (or
-// 1 - Hamming/64 for SimHash). Exact: the shingle sets' Jaccard. Precise: exact when the
+// The similarity the pipeline decides with. Estimate: the b-bit estimate from matching
+// compact MinHash values (CompactJaccard, dedup/columns.hpp), or 1 - Hamming/64 for
+// SimHash. Exact: the shingle sets' Jaccard. Precise: exact when the
 // estimate lies within options.PreciseMargin() of the threshold.
 // A pair that needs shingle sets not loaded yet is scored by its estimate and its
 // documents recorded as missing: EnsureExact loads them, and the caller runs again.
@@ -172,10 +173,14 @@ class PairSimilarity {
 
   // Loads the shingle sets of `docs` (those not loaded yet).
   absl::Status EnsureExact(std::span<const uint32_t> docs);
+  // Drops every loaded set (they are loaded again when needed).
+  void Release();
   // Documents a call needed but whose sets were not loaded; clears the list.
   std::vector<uint32_t> TakeMissing() const;
-  uint64_t loaded() const noexcept { return sets_.size(); }
+  // Shingle sets loaded so far (a document loaded again after Release counts again).
+  uint64_t loaded() const noexcept { return loads_; }
   Verification verification() const noexcept { return verification_; }
+  const SignedCorpus& corpus() const noexcept { return corpus_; }
 
  private:
   const SignedCorpus& corpus_;
@@ -185,11 +190,17 @@ class PairSimilarity {
   double margin_;
   ShingleSetSource* texts_;
   absl::flat_hash_map<uint32_t, std::vector<uint64_t>> sets_;
+  uint64_t loads_ = 0;
   mutable std::vector<uint32_t> missing_;
 };
 
 // Stage 3. The candidates whose similarity reaches options.VerifyThreshold(), sorted by
-// (a, b). Loads the shingle sets the exact checks need first.
+// (a, b). The pairs an estimate cannot decide are checked exactly in rounds: each round
+// loads the shingle sets of the next pairs, up to kExactRoundTextBytes of their texts
+// (a set takes about 1.5 times its text), scores them and releases the sets, so memory
+// stays bounded however many pairs need exact checks (a document in the pairs of two
+// rounds is read twice). Pairs are normalized first (first < second, repeats dropped).
+inline constexpr uint64_t kExactRoundTextBytes = 16u << 20;
 absl::StatusOr<std::vector<ScoredPair>> VerifyCandidates(std::span<const CandidatePair> candidates,
                                                          const DedupOptions& options, PairSimilarity* sim,
                                                          DedupStats* stats = nullptr);

@@ -114,6 +114,13 @@ struct LshBatchResult {
 // InvalidArgument if the matrix is not n * k values or the empty flags are not n.
 inline absl::StatusOr<LshBatchResult> GenerateLshCandidates(const MinHashMatrixView& m,
                                                             const LshBatchOptions& options);
+// n rows given by row(i) -> const uint32_t* (k = params.num_perm values) or const
+// uint16_t* (compact 16-bit values, b-bit MinHash: band keys are LshBandKey's of
+// 16-bit values), and is_empty(i) -> bool. The pointers must stay valid during the call.
+template <typename RowFn, typename EmptyFn>
+absl::StatusOr<LshBatchResult> GenerateLshCandidatesOfRows(size_t n, const MinHashParams& params,
+                                                           const LshBatchOptions& options, const RowFn& row,
+                                                           const EmptyFn& is_empty);
 // All signatures must have signature 0's parameters and k values.
 inline absl::StatusOr<LshBatchResult> GenerateLshCandidates(std::span<const MinHashSignature> sigs,
                                                             const LshBatchOptions& options);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 #include "absl/container/flat_hash_set.h"
@@ -79,7 +80,8 @@ class LshRunExpander {
 
   size_t scratch_bytes() const { return internal::CapacityBytes(group_words_, group_values_, member_docs_); }
 
-  // docs: one run, ascending; row(d) gives document d's values.
+  // docs: one run, ascending; row(d) gives document d's values (32-bit, or 16-bit
+  // compact values).
   template <typename RowFn>
   void Expand(std::span<const uint32_t> docs, uint32_t band, const RowFn& row, std::vector<uint64_t>* pairs) {
     ++stats_->runs;
@@ -107,7 +109,7 @@ class LshRunExpander {
       group_words_.resize(m);
       group_values_.resize(hi - lo);
       for (size_t x = 0; x < m; ++x) {
-        const uint32_t* v = row(docs[x]);
+        const auto* v = row(docs[x]);
         for (uint32_t u = lo; u < hi; ++u) group_values_[u - lo] = v[position(u)];
         // A 32-bit fingerprint suffices: a collision only adds a pair of this run.
         const uint64_t fp = XXH3_64bits_withSeed(group_values_.data(), group_values_.size() * 4, g) >> 32;
@@ -161,7 +163,8 @@ class LshRunExpander {
 namespace internal {
 
 
-// row(i) -> values of document i; is_empty(i) -> whether it is empty.
+// row(i) -> values of document i (const uint32_t* or const uint16_t*); is_empty(i) ->
+// whether it is empty.
 template <typename RowFn, typename EmptyFn>
 absl::StatusOr<LshBatchResult> GenerateLshCandidatesImpl(size_t n, const MinHashParams& params,
                                                          const LshBatchOptions& options, const RowFn& row,
@@ -196,7 +199,10 @@ absl::StatusOr<LshBatchResult> GenerateLshCandidatesImpl(size_t n, const MinHash
   const auto note = [&](size_t bytes) { peak = std::max(peak, bytes); };
 
   for (uint32_t band = 0; band < options.banding.bands; ++band) {
-    const auto key = [&](uint32_t d) { return LshBandKey({row(d) + band * rows, rows}, seeds[band]); };
+    const auto key = [&](uint32_t d) {
+      const auto* v = row(d) + static_cast<size_t>(band) * rows;
+      return LshBandKey(std::span<const std::remove_cv_t<std::remove_pointer_t<decltype(v)>>>(v, rows), seeds[band]);
+    };
     words.clear();
     words.reserve(live);
     for (size_t i = 0; i < n; ++i) {
@@ -291,6 +297,13 @@ absl::StatusOr<LshBatchResult> GenerateLshCandidatesImpl(size_t n, const MinHash
 }
 
 }  // namespace internal
+
+template <typename RowFn, typename EmptyFn>
+absl::StatusOr<LshBatchResult> GenerateLshCandidatesOfRows(size_t n, const MinHashParams& params,
+                                                           const LshBatchOptions& options, const RowFn& row,
+                                                           const EmptyFn& is_empty) {
+  return internal::GenerateLshCandidatesImpl(n, params, options, row, is_empty);
+}
 
 inline absl::StatusOr<LshBatchResult> GenerateLshCandidates(const MinHashMatrixView& m,
                                                             const LshBatchOptions& options) {

@@ -327,6 +327,18 @@ inline uint64_t LshBandKey(std::span<const uint32_t> values, uint64_t band_seed)
   }
 }
 
+// The key of 16-bit values (b-bit MinHash, signature/bbit.hpp): that of the same
+// values widened to 32 bits, so compact and full rows with equal values share keys.
+inline uint64_t LshBandKey(std::span<const uint16_t> values, uint64_t band_seed) {
+  std::array<uint32_t, 64> wide;
+  if (values.size() <= wide.size()) {
+    for (size_t i = 0; i < values.size(); ++i) wide[i] = values[i];
+    return LshBandKey(std::span<const uint32_t>(wide.data(), values.size()), band_seed);
+  }
+  const std::vector<uint32_t> big(values.begin(), values.end());
+  return LshBandKey(std::span<const uint32_t>(big), band_seed);
+}
+
 // Band seeds 0..b-1 for a MinHash seed.
 inline std::vector<uint64_t> LshBandSeeds(uint64_t minhash_seed, uint32_t bands) {
   std::vector<uint64_t> seeds(bands);

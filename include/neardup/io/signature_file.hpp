@@ -10,22 +10,28 @@
 //   absl::Status s = (*writer).Finalize();           // header, checksums, rename
 //   absl::StatusOr<neardup::SignatureSet> set = neardup::ReadSignatureFile("corpus.ndsig");
 //
-// Layout (format version 2, written by default; version 1 stays readable, byte for
-// byte, and its differences are marked "v2:" below). All integers little-endian; the
+// Layout (format version 3, written; versions 1 and 2 stay readable, byte for byte:
+// what they differ in is marked "v2:" and "v3:" below). All integers little-endian; the
 // header prefix, checksums and atomic write are io/format.hpp's.
+//
+// Size: v3 stores MinHash values as 16 bits when asked (b-bit MinHash,
+// signature/bbit.hpp; what `neardup sign` and dedup use) and the per-record fields as
+// varints, so a record of MinHash-128 with a short id takes about 280 bytes, against
+// 553 in v2 with its SimHash.
 //
 //   Header, 128 bytes
 //   offset size  field
 //   0      8     magic 89 4E 44 55 50 0D 0A 1A ("\x89NDUP\r\n\x1a", shared by all
 //                neardup files; the PNG-style bytes catch text-mode and 7-bit mangling)
 //   8      4     object type: 1 = signature set (io/format.hpp)
-//   12     4     format version: 2 (or 1; a reader refuses a newer version)
+//   12     4     format version: 3 (or 1, 2; a reader refuses a newer version)
 //   16     4     flags: bit 0 MinHash present, bit 1 SimHash present; other bits 0
 //   20     4     header size in bytes (128)
 //   24     4     NormalizeOptions::Bits()
 //   28     1     shingle kind (1 word, 2 char)
 //   29     1     MinHash algorithm (1 classic, 2 one-permutation)
-//   30     2     reserved, 0
+//   30     1     v3: MinHash value bits, 16 or 32 (reserved, 0, before v3: 32 bits)
+//   31     1     reserved, 0
 //   32     4     shingle n
 //   36     4     MinHash num_perm (k)
 //   40     8     shingle seed
@@ -51,19 +57,21 @@
 //   0      4     block size B (bytes after this 16-byte block header), <= 64 MiB
 //   4      4     records in the block
 //   8      8     XXH3-64 (seed 0) of the B bytes that follow
-//   16     B     records, each:
-//                  4     id length L (<= 1 MiB)
+//   16     B     records, each (v3: the fields marked V are unsigned LEB128 varints,
+//                7 bits a byte, low first, no longer than needed; v1, v2: fixed sizes):
+//                  4 V   id length L (<= 1 MiB)
 //                  L     id bytes
-//                  4     num_tokens
-//                  4     num_shingles
+//                  4 V   num_tokens
+//                  4 V   num_shingles
 //                  1     flags: bit 0 = empty (no shingles; MinHash compares as 0)
-//                  8     v2: text bytes of the document
-//                  4     v2: input index (into the input table; 0 when it is empty)
-//                  8     v2: record number within the input, 1-based (JSONL line, or
+//                  8 V   v2: text bytes of the document
+//                  4 V   v2: input index (into the input table; 0 when it is empty)
+//                  8 V   v2: record number within the input, 1-based (JSONL line, or
 //                        position of a .txt file in its directory's listing; 0 = unknown)
-//                  8     v2: byte offset of the record in the (decompressed) input
+//                  8 V   v2: byte offset of the record in the (decompressed) input
 //                  8     SimHash-64                        (if header flag bit 1)
-//                  4*k   MinHash values                    (if header flag bit 0)
+//                  4*k   MinHash values                    (if header flag bit 0; v3:
+//                        2*k with 16-bit values, each the low 16 bits of the value)
 //
 // Guarantees: the bytes of a file depend only on the records and options appended
 // (no timestamps, no padding garbage). The writer writes "<path>.partial", and Finalize()
@@ -93,7 +101,7 @@
 
 namespace neardup {
 
-inline constexpr uint32_t kSignatureFormatVersion = 2;  // written; 1 and 2 are read
+inline constexpr uint32_t kSignatureFormatVersion = 3;  // written; 1, 2 and 3 are read
 inline constexpr size_t kSignatureHeaderBytes = 128;
 inline constexpr uint32_t kSignatureMaxIdBytes = 1u << 20;
 inline constexpr uint32_t kSignatureMaxBlockBytes = 64u << 20;
@@ -115,6 +123,9 @@ struct RecordLocation {
 struct SignatureFileInfo {
   uint32_t format_version = kSignatureFormatVersion;
   SignerOptions options;       // compute_minhash / compute_simhash = what is stored
+  // Bits stored of each MinHash value: 32, or 16 (the values read are the low 16 bits
+  // of the signer's: compare them with the b-bit estimator, signature/bbit.hpp).
+  uint32_t minhash_bits = 32;
   uint64_t record_count = 0;
   uint64_t payload_bytes = 0;
 };
@@ -131,11 +142,13 @@ struct SignatureRecord {
 
 class SignatureFileWriter {
  public:
-  // Opens "<path>.partial" for writing a format version 2 file whose input table is
-  // `inputs`. InvalidArgument for invalid options or a path over 64 KiB.
+  // Opens "<path>.partial" for writing a format version 3 file whose input table is
+  // `inputs`, storing minhash_bits (16 or 32) of each MinHash value. InvalidArgument for
+  // invalid options, other bits or a path over 64 KiB.
   static absl::StatusOr<SignatureFileWriter> Create(std::string path,
                                                     const SignerOptions& options,
-                                                    std::vector<InputIdentity> inputs = {});
+                                                    std::vector<InputIdentity> inputs = {},
+                                                    uint32_t minhash_bits = 32);
   SignatureFileWriter(SignatureFileWriter&&) noexcept;
   SignatureFileWriter& operator=(SignatureFileWriter&&) noexcept;
   ~SignatureFileWriter();  // removes the partial file unless Finalize() succeeded
@@ -198,7 +211,7 @@ struct SignatureSet {
   std::vector<uint64_t> offsets;
   std::vector<InputIdentity> input_table;
   std::vector<uint64_t> simhashes;       // one per record, if info.options.compute_simhash
-  std::vector<uint32_t> minhash_values;  // num_perm per record, if compute_minhash
+  std::vector<uint32_t> minhash_values;  // num_perm per record, if compute_minhash (info.minhash_bits each)
 
   size_t size() const noexcept { return ids.size(); }
   bool empty(size_t i) const noexcept { return num_shingles[i] == 0; }
