@@ -200,6 +200,7 @@ class Log {
     busy_ = false;
     exclusive_ = false;
     cv_.notify_all();
+    sync_cv_.notify_one();
   }
 
   void Counts(uint64_t* file_bytes, uint64_t* records) {
@@ -222,6 +223,7 @@ class Log {
       if (written_ - sync_point_ >= every_) {
         sync_point_ = written_;
         sync_wanted_ = true;
+        sync_cv_.notify_one();
       }
     }
     acknowledged_.store(ack, std::memory_order_release);
@@ -281,7 +283,7 @@ class Log {
   void SyncLoop() {
     std::unique_lock<std::mutex> l(mu_);
     for (;;) {
-      cv_.wait(l, [this] { return stop_ || (sync_wanted_ && !exclusive_ && error_.ok()); });
+      sync_cv_.wait(l, [this] { return stop_ || (sync_wanted_ && !exclusive_ && error_.ok()); });
       if (stop_) return;
       sync_wanted_ = false;
       syncing_ = true;
@@ -307,7 +309,7 @@ class Log {
     {
       std::lock_guard<std::mutex> l(mu_);
       stop_ = true;
-      cv_.notify_all();
+      sync_cv_.notify_one();
     }
     sync_thread_.join();
   }
@@ -317,7 +319,8 @@ class Log {
   std::atomic<uint64_t> appended_{0};
   std::atomic<uint64_t> acknowledged_{0};
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // callers waiting for a write or sync, and checkpoints
+  std::condition_variable sync_cv_;  // the sync thread, apart: appends need not wake it
   int fd_ = -1;
   std::string path_;
   std::string pending_;
