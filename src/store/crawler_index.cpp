@@ -196,6 +196,7 @@ struct CrawlerIndex::Impl {
   std::optional<MinHashLsh<uint32_t>> lsh;
   IdTable ids;
   mutable Log log;
+  internal::LogFormat log_format;  // set by Open
   std::atomic<uint64_t> checkpoints{0};
 };
 
@@ -328,10 +329,10 @@ absl::Status CrawlerIndex::Impl::Open() {
     for (size_t i = 0; i < w; ++i) packed[i] = LoadLe64(words + 8 * (b + i));
     return ApplyInsert(id, keys, packed);
   };
+  log_format = {.log_path = log_path, .fingerprint = fingerprint, .type = ObjectType::kCrawlerLog, .insert_words = b + w};
   return internal::OpenSnapshotAndLog(
-      path, {.log_path = log_path, .fingerprint = fingerprint, .type = ObjectType::kCrawlerLog, .insert_words = b + w},
-      [&] { return CreateFresh(); }, [&](uint64_t* start_seq) { return LoadSnapshot(start_seq); }, apply, &recovery,
-      &log);
+      path, log_format, [&] { return CreateFresh(); }, [&](uint64_t* start_seq) { return LoadSnapshot(start_seq); },
+      apply, &recovery, &log);
 }
 
 // ---------------------------------------------------------------------------------
@@ -580,20 +581,7 @@ absl::Status CrawlerIndex::Checkpoint() {
     m.log.EndExclusive(-1, 0, absl::OkStatus());
     return s;
   }
-  // The snapshot is durable; records before start_seq in the old log are now skipped on
-  // replay, so replacing the log is only tidying up.
-  s = internal::WriteFileAtomically(m.log_path, EncodeLogHeader(start_seq, m.fingerprint));
-  if (!s.ok()) {
-    m.log.EndExclusive(-1, 0, absl::OkStatus());
-    return s;
-  }
-  const int fd = ::open(m.log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-  if (fd < 0) {
-    s = ErrnoError(m.log_path, "cannot open the new log", errno);
-    m.log.EndExclusive(-1, 0, s);  // the old file is gone: nothing more can be logged
-    return s;
-  }
-  m.log.EndExclusive(fd, kLogHeaderBytes, absl::OkStatus());
+  if (absl::Status s = internal::ReplaceLogAfterSnapshot(&m.log, m.log_format, start_seq); !s.ok()) return s;
   m.checkpoints.fetch_add(1);
   return absl::OkStatus();
 }

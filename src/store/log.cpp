@@ -234,4 +234,21 @@ absl::Status OpenSnapshotAndLog(const std::string& snapshot_path, const LogForma
   return absl::OkStatus();
 }
 
+absl::Status ReplaceLogAfterSnapshot(Log* log, const LogFormat& format, uint64_t start_seq) {
+  if (absl::Status s =
+          WriteFileAtomically(format.log_path, EncodeLogHeader(start_seq, format.fingerprint, format.type));
+      !s.ok()) {
+    log->EndExclusive(-1, 0, absl::OkStatus());
+    return s;
+  }
+  const int fd = ::open(format.log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (fd < 0) {
+    const absl::Status s = ErrnoError(format.log_path, "cannot open the new log", errno);
+    log->EndExclusive(-1, 0, s);  // the old file is gone: nothing more can be logged
+    return s;
+  }
+  log->EndExclusive(fd, kLogHeaderBytes, absl::OkStatus());
+  return absl::OkStatus();
+}
+
 }  // namespace neardup::internal

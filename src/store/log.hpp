@@ -107,6 +107,14 @@ absl::Status OpenSnapshotAndLog(const std::string& snapshot_path, const LogForma
                                 absl::FunctionRef<absl::Status(uint64_t* start_seq)> load, ApplyRecord apply,
                                 CrawlerRecovery* recovery, Log* log);
 
+// A checkpoint's last step, between log->BeginExclusive() and the end of the
+// exclusive section, once a snapshot holding every record before start_seq is durable:
+// replaces the log with an empty one that starts there (records before start_seq in
+// the old log would be skipped on replay anyway, so this is only tidying up) and ends
+// the exclusive section. When the new log cannot be written, the old one goes on; when
+// it was written but cannot be opened, nothing more can be logged (log->error()).
+absl::Status ReplaceLogAfterSnapshot(Log* log, const LogFormat& format, uint64_t start_seq);
+
 class Log {
  public:
   Log(SyncPolicy policy, uint32_t every) : policy_(policy), every_(every) {}

@@ -4,9 +4,6 @@
 // file formats are documented in store/simhash_crawler_index.hpp.
 #include "neardup/store/simhash_crawler_index.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -35,16 +32,11 @@ using internal::AppendLe64;
 using internal::ErrnoError;
 using internal::FormatError;
 using internal::IdTable;
-using internal::kLogHeaderBytes;
-using internal::kMaxLogPayload;
-using internal::kRecordHeaderBytes;
 using internal::kRecordInsert;
 using internal::kRecordRemove;
-using internal::kRecordTrailerBytes;
 using internal::LoadLe32;
 using internal::LoadLe64;
 using internal::Log;
-using internal::LogReader;
 using internal::RwLock;
 using internal::ShownId;
 using internal::StoreLe32;
@@ -292,6 +284,7 @@ struct SimHashCrawlerIndex::Impl {
   std::optional<SimHashIndex> sim;
   IdTable ids;
   mutable Log log;
+  internal::LogFormat log_format;  // set by Open
   std::vector<SimHashMatch> change_scratch;  // under write_mu
   std::atomic<uint64_t> checkpoints{0};
 };
@@ -482,9 +475,9 @@ absl::Status SimHashCrawlerIndex::Impl::Open() {
   auto apply = [&](uint8_t type, std::string_view id, const char* words) {
     return type == kRecordRemove ? ApplyRemove(id) : ApplyInsert(id, LoadLe64(words));
   };
+  log_format = {.log_path = log_path, .fingerprint = fingerprint, .type = kLogType, .insert_words = 1};
   return internal::OpenSnapshotAndLog(
-      path, {.log_path = log_path, .fingerprint = fingerprint, .type = kLogType, .insert_words = 1}, create,
-      [&](uint64_t* start_seq) { return LoadSnapshot(start_seq); }, apply, &recovery, &log);
+      path, log_format, create, [&](uint64_t* start_seq) { return LoadSnapshot(start_seq); }, apply, &recovery, &log);
 }
 
 // ---------------------------------------------------------------------------------
@@ -667,20 +660,7 @@ absl::Status SimHashCrawlerIndex::Checkpoint() {
     m.log.EndExclusive(-1, 0, absl::OkStatus());
     return s;
   }
-  // The snapshot is durable; records before start_seq in the old log are now skipped on
-  // replay, so replacing the log is only tidying up.
-  s = internal::WriteFileAtomically(m.log_path, internal::EncodeLogHeader(start_seq, m.fingerprint, kLogType));
-  if (!s.ok()) {
-    m.log.EndExclusive(-1, 0, absl::OkStatus());
-    return s;
-  }
-  const int fd = ::open(m.log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-  if (fd < 0) {
-    s = ErrnoError(m.log_path, "cannot open the new log", errno);
-    m.log.EndExclusive(-1, 0, s);  // the old file is gone: nothing more can be logged
-    return s;
-  }
-  m.log.EndExclusive(fd, kLogHeaderBytes, absl::OkStatus());
+  if (absl::Status s = internal::ReplaceLogAfterSnapshot(&m.log, m.log_format, start_seq); !s.ok()) return s;
   m.checkpoints.fetch_add(1);
   return absl::OkStatus();
 }
