@@ -273,19 +273,7 @@ int RunStats(const IndexFlags& f) {
 int RunMerge(const IndexFlags& f) {
   if (IsSimHashCrawlerIndex(f.path)) return RunOnSimHash(f, "merge", &RunSimHashMerge);
   Console console;
-  if (f.args.size() != 1) {
-    return IndexError(console, "merge", absl::InvalidArgumentError("merge takes exactly one other index"));
-  }
-  absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
-  if (!index.ok()) return IndexError(console, "merge", index.status());
-  absl::StatusOr<std::unique_ptr<CrawlerIndex>> other = CrawlerIndex::Open(f.args[0], (*index)->options());
-  if (!other.ok()) return IndexError(console, "merge", other.status());
-  absl::StatusOr<CrawlerMergeResult> r = (*index)->Merge(**other);
-  if (!r.ok()) return IndexError(console, "merge", r.status());
-  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return IndexError(console, "merge", s);
-  console.Line(absl::StrFormat("neardup index merge: %d inserted, %d already present; %d documents indexed",
-                               r->inserted, r->already_present, (*index)->size()));
-  return kExitOk;
+  return MergeOther<CrawlerIndex>(f.args, [&] { return OpenExisting(f); }, console);
 }
 
 int RunCheck(const IndexFlags& f) {

@@ -5,6 +5,7 @@
 #define NEARDUP_SRC_CLI_INDEX_SHARED_HPP_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,25 @@ int RemoveIds(Index& index, const std::vector<std::string>& ids, Console& consol
   console.Line(absl::StrFormat("neardup index remove: %d removed, %d not found; %d documents indexed", removed,
                                missing, index.size()));
   return missing == 0 ? kExitOk : kExitError;
+}
+
+// `merge`: opens the index (`open`) and the one other index of `args` with its options,
+// merges, checkpoints. Returns the exit code.
+template <typename Index, typename OpenIndex>
+int MergeOther(const std::vector<std::string>& args, OpenIndex open, Console& console) {
+  if (args.size() != 1) {
+    return IndexError(console, "merge", absl::InvalidArgumentError("merge takes exactly one other index"));
+  }
+  absl::StatusOr<std::unique_ptr<Index>> index = open();
+  if (!index.ok()) return IndexError(console, "merge", index.status());
+  absl::StatusOr<std::unique_ptr<Index>> other = Index::Open(args[0], (*index)->options());
+  if (!other.ok()) return IndexError(console, "merge", other.status());
+  absl::StatusOr<CrawlerMergeResult> r = (*index)->Merge(**other);
+  if (!r.ok()) return IndexError(console, "merge", r.status());
+  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return IndexError(console, "merge", s);
+  console.Line(absl::StrFormat("neardup index merge: %d inserted, %d already present; %d documents indexed",
+                               r->inserted, r->already_present, (*index)->size()));
+  return kExitOk;
 }
 
 // `check`'s line on the log: records replayed and the torn tail cut off.

@@ -137,19 +137,7 @@ int RunSimHashStats(const SimHashIndexCommand& c) {
 
 int RunSimHashMerge(const SimHashIndexCommand& c) {
   Console console;
-  if (c.args.size() != 1) {
-    return IndexError(console, "merge", absl::InvalidArgumentError("merge takes exactly one other index"));
-  }
-  absl::StatusOr<std::unique_ptr<SimHashCrawlerIndex>> index = OpenExisting(c);
-  if (!index.ok()) return IndexError(console, "merge", index.status());
-  absl::StatusOr<std::unique_ptr<SimHashCrawlerIndex>> other = SimHashCrawlerIndex::Open(c.args[0], (*index)->options());
-  if (!other.ok()) return IndexError(console, "merge", other.status());
-  absl::StatusOr<CrawlerMergeResult> r = (*index)->Merge(**other);
-  if (!r.ok()) return IndexError(console, "merge", r.status());
-  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return IndexError(console, "merge", s);
-  console.Line(absl::StrFormat("neardup index merge: %d inserted, %d already present; %d documents indexed",
-                               r->inserted, r->already_present, (*index)->size()));
-  return kExitOk;
+  return MergeOther<SimHashCrawlerIndex>(c.args, [&] { return OpenExisting(c); }, console);
 }
 
 int RunSimHashCheck(const SimHashIndexCommand& c) {
