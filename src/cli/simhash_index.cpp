@@ -26,6 +26,11 @@ absl::StatusOr<std::unique_ptr<SimHashCrawlerIndex>> OpenExisting(const SimHashI
   if (!info.ok()) return info.status();
   SimHashCrawlerIndexOptions o = info->options;
   o.max_documents = c.max_documents;
+  // Every command that changes the index ends with a checkpoint (exit 0: all of it is
+  // durable); meanwhile each change is written before the next (a kill -9 keeps a
+  // prefix of the input) and synced by the log's sync thread, not one fdatasync each.
+  o.sync = SyncPolicy::kEveryN;
+  o.sync_every = 8192;
   return SimHashCrawlerIndex::Open(c.path, o);
 }
 
