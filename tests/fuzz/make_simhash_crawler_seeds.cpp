@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -14,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "neardup/store/simhash_crawler_index.hpp"
+#include "simhash_crawler_fuzz.hpp"
 
 namespace {
 
@@ -25,24 +25,14 @@ std::string Slurp(const std::string& path) {
 }
 
 bool Emit(const std::string& dir, const std::string& name, uint8_t mode, const std::string& index_path) {
-  const std::string snapshot = Slurp(index_path);
-  const std::string log = (mode & 1) ? std::string() : Slurp(index_path + ".log");
-  std::string seed(1, static_cast<char>(mode));
-  const uint32_t n = static_cast<uint32_t>(snapshot.size());
-  seed.append(reinterpret_cast<const char*>(&n), 4);
-  seed += snapshot;
-  seed += log;
+  const std::string log = (mode & neardup_fuzz::kNoLogFile) ? std::string() : Slurp(index_path + ".log");
+  const std::string seed = neardup_fuzz::PackSimHashCrawlerInput(mode, Slurp(index_path), log);
   std::ofstream out(dir + "/" + name, std::ios::binary | std::ios::trunc);
   out.write(seed.data(), static_cast<std::streamsize>(seed.size()));
   return static_cast<bool>(out);
 }
 
-neardup::SimHashCrawlerIndexOptions Options() {
-  neardup::SimHashCrawlerIndexOptions o;
-  o.max_distance = 3;
-  o.sync = neardup::SyncPolicy::kNever;
-  return o;
-}
+neardup::SimHashCrawlerIndexOptions Options() { return neardup_fuzz::SimHashCrawlerFuzzOptions(); }
 
 }  // namespace
 
@@ -60,7 +50,7 @@ int main(int argc, char** argv) {
     // An empty index: its snapshot and a log with only a header.
     const std::string path = tmpl + "/empty.ndsci";
     ok &= neardup::SimHashCrawlerIndex::Open(path, Options()).ok();
-    ok &= Emit(out, "empty", 0, path) && Emit(out, "empty_no_log", 1, path);
+    ok &= Emit(out, "empty", 0, path) && Emit(out, "empty_no_log", neardup_fuzz::kNoLogFile, path);
   }
   {
     // Twelve pages in the snapshot (pairs of near-copies), then a log of inserts, a
@@ -79,7 +69,8 @@ int main(int argc, char** argv) {
       ok &= (*index)->Remove("http://e.com/3").ok();
       ok &= (*index)->InsertFingerprint("http://e.com/3", 42).ok();
       index->reset();  // writes the log
-      ok &= Emit(out, "pages", 0, path) && Emit(out, "pages_fixsum", 2, path) && Emit(out, "pages_no_log", 1, path);
+      ok &= Emit(out, "pages", 0, path) && Emit(out, "pages_fixsum", neardup_fuzz::kFixChecksums, path) &&
+            Emit(out, "pages_no_log", neardup_fuzz::kNoLogFile, path);
     }
   }
   fs::remove_all(tmpl);

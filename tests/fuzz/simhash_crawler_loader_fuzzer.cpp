@@ -3,15 +3,16 @@
 // an error with a message or an index that then works: queries, QueryOrInsert, Remove,
 // a checkpoint, and a reopen that holds the same documents.
 //
-// Input: byte 0 the mode, bytes 1-4 the snapshot's length n (little-endian, cut to what
-// is there), then n snapshot bytes and the rest the log. Mode bit 0: no log file (Open
-// writes one); bit 1: the fuzzer first recomputes the snapshot's header, size and
+// Input (simhash_crawler_fuzz.hpp): byte 0 the mode, bytes 1-4 the snapshot's length n
+// (little-endian, cut to what is there), then n snapshot bytes and the rest the log.
+// Mode bit 0: no log file (Open writes one); bit 1: the fuzzer first recomputes the snapshot's header, size and
 // section checksums and the log header's and records' checksums, so that mutations
 // reach the checks behind them. The seeds (tests/fuzz/corpus/simhash_crawler_loader_fuzzer)
 // are written by make_simhash_crawler_seeds.cpp with the options used here.
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "neardup/store/simhash_crawler_index.hpp"
+#include "simhash_crawler_fuzz.hpp"
 
 namespace {
 
@@ -71,7 +73,7 @@ void FixSnapshot(std::string* file) {
 void FixLog(std::string* file) {
   if (file->size() < 64) return;
   PutLe64(file, 56, XXH3_64bits(file->data(), 56));
-  for (size_t at = 64; at + 16 <= file->size();) {
+  for (size_t at = 64; at + 24 <= file->size();) {
     const uint64_t len = Le32(*file, at);
     if (len > file->size() - at - 24) break;
     PutLe64(file, at + 16 + len, XXH3_64bits(file->data() + at, 16 + len));
@@ -86,23 +88,20 @@ bool WriteFile(const std::string& path, const std::string& bytes) {
 }
 
 // A directory of its own, on tmpfs when there is one (checkpoints fsync).
+// Never destroyed: the exit handler that removes it runs after static destructors.
 const std::string& Dir() {
-  static const std::string dir = [] {
+  static const std::string* dir = [] {
     const fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
     std::string tmpl = (base / "neardup_simcrawler_fuzz_XXXXXX").string();
     Check(::mkdtemp(tmpl.data()) != nullptr, "cannot make a scratch directory");
+    auto* d = new std::string(tmpl);
     std::atexit([] { fs::remove_all(Dir()); });
-    return tmpl;
+    return d;
   }();
-  return dir;
+  return *dir;
 }
 
-neardup::SimHashCrawlerIndexOptions Options() {
-  neardup::SimHashCrawlerIndexOptions o;
-  o.max_distance = 3;
-  o.sync = neardup::SyncPolicy::kNever;
-  return o;
-}
+neardup::SimHashCrawlerIndexOptions Options() { return neardup_fuzz::SimHashCrawlerFuzzOptions(); }
 
 }  // namespace
 
@@ -115,14 +114,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   n = static_cast<uint32_t>(std::min<size_t>(n, rest));
   std::string snapshot(reinterpret_cast<const char*>(data + 5), n);
   std::string log(reinterpret_cast<const char*>(data + 5 + n), rest - n);
-  if (mode & 2) {
+  if (mode & neardup_fuzz::kFixChecksums) {
     FixSnapshot(&snapshot);
     FixLog(&log);
   }
   const std::string path = Dir() + "/pages.ndsci";
   for (const char* suffix : {"", ".log", ".tmp", ".log.tmp"}) fs::remove(path + suffix);
   Check(WriteFile(path, snapshot), "cannot write the snapshot");
-  if (!(mode & 1)) Check(WriteFile(path + ".log", log), "cannot write the log");
+  if (!(mode & neardup_fuzz::kNoLogFile)) Check(WriteFile(path + ".log", log), "cannot write the log");
 
   uint64_t documents = 0;
   {
