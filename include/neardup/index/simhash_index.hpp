@@ -711,6 +711,13 @@ class SimHashIndex {
       if (b != plan_.num_blocks()) plan_ = *SimHashPlan::Create(options_.max_distance, b);
     }
     const int tables = plan_.num_tables();
+    // The arrays grow in place until the next rebuild, so an insert never copies them
+    // (at 10M entries next_ alone is 400 MB); capacity not yet used costs address
+    // space, not memory.
+    const size_t room = std::max(size_t{1} << head_bits_, ids_.size());
+    ids_.reserve(room);
+    fps_.reserve(room);
+    next_.reserve(room * tables);
     head_offset_.assign(tables, 0);
     head_bits_of_.assign(tables, 0);
     size_t total = 0;
