@@ -5,9 +5,10 @@
 //       n documents (1M or 10M, random fingerprints, 12-byte ids): 90% new random
 //       fingerprints, 10% near copies (1-3 bits flipped) of indexed ones. Every call
 //       writes its log record before returning (the kill -9 promise); sync 2 =
-//       kEveryN (fdatasync every <every> records, in the call that reaches them),
-//       3 = kNever, 1 = kEveryOp (fdatasync before every acknowledgement). Counters: p50_us / p99_us of the call,
-//       inserted_pct.
+//       kEveryN (the log's sync thread fdatasyncs every <every> records while the
+//       calls go on; a call waits only when 2 x <every> records are unsynced),
+//       3 = kNever, 1 = kEveryOp (fdatasync before every acknowledgement).
+//       Counters: p50_us / p99_us of the call, inserted_pct.
 //   BM_SimHashCrawlerIndex_Query/docs:<n>   Query of a precomputed fingerprint.
 //
 // The n-document index is built once per process (inserting n fingerprints and a

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config gzip zstd clang-14 libclang-rt-14-dev
   libxxhash-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libutf8proc-dev libsimdjson-dev libcli11-dev libzstd-dev zlib1g-dev libssl-dev
-  libxml2-dev libbrotli-dev
+  libxml2-dev libbrotli-dev  # brotli: the library decodes, the tests also encode (libbrotlienc)
   pybind11-dev python3-dev python3-numpy python3-pytest python3-venv python3-pip
   python3-setuptools python3-wheel python3-build python3-scipy
   python3-dask python3-distributed

@@ -11,6 +11,7 @@
 //   neardup index create pages.ndsci --algo simhash [--simhash-distance 3]
 // Every command but create reads the index's parameters, and whether it is a MinHash
 // or a SimHash index (simhash_index.cpp), from its file, so they are given once. Changes are logged as they are made and end with a checkpoint.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "commands.hpp"
 #include "neardup/dedup/options.hpp"
 #include "console.hpp"
+#include "index_shared.hpp"
 #include "neardup/store/crawler_index.hpp"
 #include "neardup/io/format.hpp"
 #include "neardup/io/index_file.hpp"
@@ -45,7 +47,45 @@ struct IndexFlags {
   uint64_t max_documents = 0;
   std::string algo = "minhash";  // create: minhash or simhash (oph / classic: MinHash with that algorithm)
   int simhash_distance = 3;      // create --algo simhash
+  std::vector<std::string> given;  // the flags on the command line, e.g. "--num-perm"
 };
+
+bool Given(const IndexFlags& f, std::string_view flag) {
+  return std::find(f.given.begin(), f.given.end(), flag) != f.given.end();
+}
+
+int UsageError(std::string_view command, std::string_view message) {
+  Console console;
+  console.Line(absl::StrCat("neardup index ", std::string(command), ": usage error: ", std::string(message)));
+  return kExitUsage;
+}
+
+// The flags of `create` that only one kind of index uses: given for the other kind they
+// would be silently ignored, so they are refused.
+constexpr std::string_view kMinHashOnlyFlags[] = {"--minhash-algo", "--num-perm", "--seed",       "--bands",
+                                                  "--rows",         "--stored-bits", "--threshold"};
+
+int RefusedCreateFlags(const IndexFlags& f) {
+  if (f.algo == "simhash") {
+    for (const std::string_view flag : kMinHashOnlyFlags) {
+      if (Given(f, flag)) {
+        return UsageError("create", absl::StrCat(std::string(flag),
+                                                 " is a MinHash option; an index made with --algo simhash does not "
+                                                 "use it (its near-duplicates are within --simhash-distance)"));
+      }
+    }
+    return kExitOk;
+  }
+  if (Given(f, "--simhash-distance")) {
+    return UsageError("create", absl::StrCat("--simhash-distance is a SimHash option; an index made with --algo ", f.algo,
+                                             " does not use it (its near-duplicates are at --threshold)"));
+  }
+  if (f.algo != "minhash" && Given(f, "--minhash-algo")) {
+    return UsageError("create", absl::StrCat("--minhash-algo goes with --algo minhash; --algo ", f.algo,
+                                             " already names the MinHash algorithm"));
+  }
+  return kExitOk;
+}
 
 SimHashIndexCommand SimHashCommand(const IndexFlags& f) {
   return {.path = f.path,
@@ -54,12 +94,6 @@ SimHashIndexCommand SimHashCommand(const IndexFlags& f) {
           .max_distance = f.simhash_distance,
           .input = f.input,
           .max_documents = f.max_documents};
-}
-
-int Error(Console& console, std::string_view command, const absl::Status& s) {
-  console.EndProgress();
-  console.Line(absl::StrCat("neardup index ", std::string(command), ": error: ", s.message()));
-  return kExitError;
 }
 
 // The options of the index at `path`, from its file.
@@ -82,13 +116,17 @@ absl::StatusOr<std::unique_ptr<CrawlerIndex>> OpenExisting(const IndexFlags& f) 
   return CrawlerIndex::Open(f.path, *o);
 }
 
-DocumentReader MakeReader(const IndexFlags& f, Console& console) {
-  InputOptions o = f.input.ToOptions();
-  o.on_problem = [&console](const InputProblem& p) { console.Line(p.ToString()); };
-  return DocumentReader(f.args, o);
+// A command on a SimHash index: refuses --threshold, which only MinHash queries use.
+int RunOnSimHash(const IndexFlags& f, std::string_view command, int (*run)(const SimHashIndexCommand&)) {
+  if (Given(f, "--threshold")) {
+    return UsageError(command, absl::StrCat("--threshold is a MinHash option; ", f.path,
+                                            " is a SimHash index, whose Hamming distance was set when it was created"));
+  }
+  return run(SimHashCommand(f));
 }
 
 int RunCreate(const IndexFlags& f) {
+  if (const int refused = RefusedCreateFlags(f); refused != kExitOk) return refused;
   if (f.algo == "simhash") return RunSimHashCreate(SimHashCommand(f));
   if (f.algo != "minhash") {  // `--algo oph|classic`, as before there was a SimHash index
     IndexFlags minhash = f;
@@ -106,15 +144,15 @@ int RunCreate(const IndexFlags& f) {
     o.banding = {f.bands, f.rows};
   } else {
     absl::StatusOr<LshParams> banding = RecallWeightedBanding(f.threshold, o.signer.minhash.num_perm);
-    if (!banding.ok()) return Error(console, "create", banding.status());
+    if (!banding.ok()) return IndexError(console, "create", banding.status());
     o.banding = *banding;
   }
   if (IdentifyFile(f.path).ok()) {  // an index of either kind
-    return Error(console, "create", absl::AlreadyExistsError(absl::StrCat(f.path, " already exists")));
+    return IndexError(console, "create", absl::AlreadyExistsError(absl::StrCat(f.path, " already exists")));
   }
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = CrawlerIndex::Open(f.path, o);
-  if (!index.ok()) return Error(console, "create", index.status());
-  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "create", s);
+  if (!index.ok()) return IndexError(console, "create", index.status());
+  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return IndexError(console, "create", s);
   console.Line(absl::StrFormat("neardup index create: %s: MinHash %s k=%d over %s, LSH %d x %d, %d-bit stored signatures",
                                f.path, f.signer.algo, o.signer.minhash.num_perm, f.signer.ShingleDescription(),
                                o.banding.bands, o.banding.rows, o.stored_bits));
@@ -128,11 +166,11 @@ constexpr size_t kAddBatchDocuments = 16384;
 constexpr size_t kAddBatchBytes = 64u << 20;
 
 int RunAdd(const IndexFlags& f) {
-  if (IsSimHashCrawlerIndex(f.path)) return RunSimHashAdd(SimHashCommand(f));
+  if (IsSimHashCrawlerIndex(f.path)) return RunOnSimHash(f, "add", &RunSimHashAdd);
   Console console;
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
-  if (!index.ok()) return Error(console, "add", index.status());
-  DocumentReader reader = MakeReader(f, console);
+  if (!index.ok()) return IndexError(console, "add", index.status());
+  DocumentReader reader = IndexInputReader(f.args, f.input, console);
   std::vector<Document> batch;
   std::vector<CrawlerDocument> views;
   uint64_t added = 0, rejected = 0, replaced = 0;
@@ -143,7 +181,7 @@ int RunAdd(const IndexFlags& f) {
     while (batch.size() < kAddBatchDocuments && bytes < kAddBatchBytes) {
       Document doc;
       absl::StatusOr<bool> more = reader.Next(&doc);
-      if (!more.ok()) return Error(console, "add", more.status());
+      if (!more.ok()) return IndexError(console, "add", more.status());
       if (!*more) {
         done = true;
         break;
@@ -156,7 +194,7 @@ int RunAdd(const IndexFlags& f) {
     // With --strict nothing after the first failure goes in. At the document limit every
     // later insert of the batch fails too, so the count before it is exact either way.
     absl::StatusOr<std::vector<absl::Status>> results = (*index)->InsertBatch(views, f.input.strict);
-    if (!results.ok()) return Error(console, "add", results.status());
+    if (!results.ok()) return IndexError(console, "add", results.status());
     for (size_t i = 0; i < batch.size(); ++i) {
       absl::Status s = (*results)[i];
       const Document& doc = batch[i];
@@ -173,7 +211,7 @@ int RunAdd(const IndexFlags& f) {
       const std::string where = doc.line ? absl::StrCat(doc.file, ":", doc.line) : doc.file;
       if (f.input.strict || s.code() == absl::StatusCode::kResourceExhausted) {
         // What was added is in the log, replayed at the next open.
-        return Error(console, "add",
+        return IndexError(console, "add",
                      absl::Status(s.code(), absl::StrCat(where, ": ", s.message(), " (", added, " added before it)")));
       }
       console.Line(absl::StrCat(where, ": ", s.message(), "; record skipped"));
@@ -181,66 +219,42 @@ int RunAdd(const IndexFlags& f) {
     }
     console.Progress(absl::StrFormat("neardup index add: %d documents", added));
   }
-  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "add", s);
+  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return IndexError(console, "add", s);
   console.Line(absl::StrFormat("neardup index add: %d added, %d skipped (%d unreadable records); %d replaced an indexed capture of their URI; %d documents indexed",
                                added, rejected + reader.stats().problems, reader.stats().problems, replaced, (*index)->size()));
   return reader.stats().failed_inputs != 0 ? kExitInputFailed : kExitOk;
 }
 
 int RunRemove(const IndexFlags& f) {
-  if (IsSimHashCrawlerIndex(f.path)) return RunSimHashRemove(SimHashCommand(f));
+  if (IsSimHashCrawlerIndex(f.path)) return RunOnSimHash(f, "remove", &RunSimHashRemove);
   Console console;
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
-  if (!index.ok()) return Error(console, "remove", index.status());
-  uint64_t removed = 0, missing = 0;
-  for (const std::string& id : f.args) {
-    if (absl::Status s = (*index)->Remove(id); !s.ok()) {
-      console.Line(absl::StrCat("neardup index remove: ", s.message()));
-      ++missing;
-    } else {
-      ++removed;
-    }
-  }
-  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "remove", s);
-  console.Line(absl::StrFormat("neardup index remove: %d removed, %d not found; %d documents indexed", removed,
-                               missing, (*index)->size()));
-  return missing == 0 ? kExitOk : kExitError;
+  if (!index.ok()) return IndexError(console, "remove", index.status());
+  return RemoveIds(**index, f.args, console);
 }
 
 int RunQuery(const IndexFlags& f) {
-  if (IsSimHashCrawlerIndex(f.path)) return RunSimHashQuery(SimHashCommand(f));
+  if (IsSimHashCrawlerIndex(f.path)) return RunOnSimHash(f, "query", &RunSimHashQuery);
   Console console;
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
-  if (!index.ok()) return Error(console, "query", index.status());
-  DocumentReader reader = MakeReader(f, console);
-  Document doc;
-  uint64_t queried = 0, with_duplicates = 0;
-  for (;;) {
-    absl::StatusOr<bool> more = reader.Next(&doc);
-    if (!more.ok()) return Error(console, "query", more.status());
-    if (!*more) break;
+  if (!index.ok()) return IndexError(console, "query", index.status());
+  DocumentReader reader = IndexInputReader(f.args, f.input, console);
+  return PrintQueryLines(reader, console, [&](const Document& doc, std::string* line) -> absl::StatusOr<size_t> {
     absl::StatusOr<std::vector<CrawlerMatch>> matches = (*index)->Query(doc.text);
-    if (!matches.ok()) return Error(console, "query", matches.status());
-    std::string line = absl::StrCat("{\"id\":", JsonString(doc.id), ",\"duplicates\":[");
+    if (!matches.ok()) return matches.status();
     for (size_t i = 0; i < matches->size(); ++i) {
-      absl::StrAppend(&line, i ? "," : "", "{\"id\":", JsonString((*matches)[i].id),
+      absl::StrAppend(line, i ? "," : "", "{\"id\":", JsonString((*matches)[i].id),
                       ",\"similarity\":", JsonNumber((*matches)[i].similarity), "}");
     }
-    line += "]}\n";
-    std::fputs(line.c_str(), stdout);
-    ++queried;
-    with_duplicates += !matches->empty();
-  }
-  console.Line(absl::StrFormat("neardup index query: %d documents, %d with near-duplicates in the index", queried,
-                               with_duplicates));
-  return reader.stats().failed_inputs != 0 ? kExitInputFailed : kExitOk;
+    return matches->size();
+  });
 }
 
 int RunStats(const IndexFlags& f) {
-  if (IsSimHashCrawlerIndex(f.path)) return RunSimHashStats(SimHashCommand(f));
+  if (IsSimHashCrawlerIndex(f.path)) return RunOnSimHash(f, "stats", &RunSimHashStats);
   Console console;
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
-  if (!index.ok()) return Error(console, "stats", index.status());
+  if (!index.ok()) return IndexError(console, "stats", index.status());
   const CrawlerIndexStats s = (*index)->Stats();
   const CrawlerIndexOptions& o = (*index)->options();
   std::printf("documents        %llu\n", static_cast<unsigned long long>(s.documents));
@@ -257,33 +271,21 @@ int RunStats(const IndexFlags& f) {
 }
 
 int RunMerge(const IndexFlags& f) {
-  if (IsSimHashCrawlerIndex(f.path)) return RunSimHashMerge(SimHashCommand(f));
+  if (IsSimHashCrawlerIndex(f.path)) return RunOnSimHash(f, "merge", &RunSimHashMerge);
   Console console;
-  if (f.args.size() != 1) {
-    return Error(console, "merge", absl::InvalidArgumentError("merge takes exactly one other index"));
-  }
-  absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
-  if (!index.ok()) return Error(console, "merge", index.status());
-  absl::StatusOr<std::unique_ptr<CrawlerIndex>> other = CrawlerIndex::Open(f.args[0], (*index)->options());
-  if (!other.ok()) return Error(console, "merge", other.status());
-  absl::StatusOr<CrawlerMergeResult> r = (*index)->Merge(**other);
-  if (!r.ok()) return Error(console, "merge", r.status());
-  if (absl::Status s = (*index)->Checkpoint(); !s.ok()) return Error(console, "merge", s);
-  console.Line(absl::StrFormat("neardup index merge: %d inserted, %d already present; %d documents indexed",
-                               r->inserted, r->already_present, (*index)->size()));
-  return kExitOk;
+  return MergeOther<CrawlerIndex>(f.args, [&] { return OpenExisting(f); }, console);
 }
 
 int RunCheck(const IndexFlags& f) {
   Console console;
   absl::StatusOr<FileKind> kind = IdentifyFile(f.path);
-  if (!kind.ok()) return Error(console, "check", kind.status());
+  if (!kind.ok()) return IndexError(console, "check", kind.status());
   if (kind->type == ObjectType::kSimHashCrawlerSnapshot) return RunSimHashCheck(SimHashCommand(f));
   if (kind->type == ObjectType::kSimHashIndex) {
     absl::StatusOr<SimHashIndexFileInfo> sim = ReadSimHashIndexFileInfo(f.path);
-    if (!sim.ok()) return Error(console, "check", sim.status());
+    if (!sim.ok()) return IndexError(console, "check", sim.status());
     absl::StatusOr<SimHashIndex> loaded = LoadSimHashIndex(f.path, sim->signer, sim->index);
-    if (!loaded.ok()) return Error(console, "check", loaded.status());
+    if (!loaded.ok()) return IndexError(console, "check", loaded.status());
     std::printf("%s: ok: %s, %llu entries, %llu bytes\n", f.path.c_str(), kind->Name().c_str(),
                 static_cast<unsigned long long>(sim->entries), static_cast<unsigned long long>(sim->file_bytes));
     return kExitOk;
@@ -292,23 +294,20 @@ int RunCheck(const IndexFlags& f) {
     // A log is checked with its snapshot: replaying it is the check.
     const std::string hint =
         kind->type == ObjectType::kCrawlerLog || kind->type == ObjectType::kSimHashCrawlerLog ? "; check the index it belongs to (the path without .log)" : "";
-    return Error(console, "check",
+    return IndexError(console, "check",
                  absl::FailedPreconditionError(absl::StrCat(f.path, " is a ", kind->Name(),
                                                             ", not a crawler index snapshot", hint)));
   }
   absl::StatusOr<IndexFileInfo> info = ReadIndexFileInfo(f.path);
-  if (!info.ok()) return Error(console, "check", info.status());
+  if (!info.ok()) return IndexError(console, "check", info.status());
   // Opening reads every section and verifies its checksum, then replays the log.
   absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = OpenExisting(f);
-  if (!index.ok()) return Error(console, "check", index.status());
+  if (!index.ok()) return IndexError(console, "check", index.status());
   const CrawlerRecovery& r = (*index)->recovery();
   std::printf("%s: ok: format version %u, %u sections, %llu bytes, %llu documents in the snapshot\n", f.path.c_str(),
               info->format_version, info->sections, static_cast<unsigned long long>(info->file_bytes),
               static_cast<unsigned long long>(r.snapshot_documents));
-  std::printf("log: %llu records replayed, %llu bytes of torn tail dropped%s%s\n",
-              static_cast<unsigned long long>(r.log_records_replayed),
-              static_cast<unsigned long long>(r.log_bytes_dropped), r.log_tail_problem.empty() ? "" : ": ",
-              r.log_tail_problem.c_str());
+  PrintRecovery(r);
   return kExitOk;
 }
 
@@ -366,7 +365,11 @@ Command AddIndexCommand(CLI::App& root) {
   }
   return {app, [f, subs] {
             for (const auto& [sub, run] : subs) {
-              if (sub->parsed()) return run(*f);
+              if (!sub->parsed()) continue;
+              for (const CLI::Option* o : sub->get_options()) {
+                if (o->count() > 0 && !o->get_lnames().empty()) f->given.push_back("--" + o->get_lnames()[0]);
+              }
+              return run(*f);
             }
             return kExitUsage;
           }};

@@ -592,6 +592,13 @@ struct WarcReader::Impl {
       doc->record_id = std::string(headers.Get("WARC-Record-ID"));
       doc->replaced_bytes = 0;
       std::optional<WarcSkipKind> skip = Extract(type, headers, block, doc);
+      if (skip && !undecodable.empty()) {
+        const std::string encoding = std::exchange(undecodable, std::string());
+        return Problem(problem, offset, rec, ProblemKind::kMalformedRecord,
+                       absl::StrCat("record ", rec, " at byte ", offset, " (", doc->target_uri,
+                                    "): its HTTP body does not decode as Content-Encoding ", encoding,
+                                    " (corrupt or not what the header says); record skipped"));
+      }
       if (skip) {
         ++stats.skipped_by_kind[static_cast<size_t>(*skip)];
         continue;
@@ -703,6 +710,8 @@ struct WarcReader::Impl {
         if (!ok) {
           // Crawlers often store the payload already decoded but keep the header.
           if (!(encoding != "br" && SniffPayload(body) != Payload::kOther && !body.starts_with("\x1f\x8b"))) {
+            const bool known = encoding == "gzip" || encoding == "x-gzip" || encoding == "deflate" || encoding == "br";
+            if (known) undecodable = encoding;  // a damaged body: reported, not only counted
             return WarcSkipKind::kBadEncoding;
           }
         } else {
@@ -752,6 +761,7 @@ struct WarcReader::Impl {
   Converter converter;
   std::string utf8;
   std::function<bool(uint64_t)> want_text;
+  std::string undecodable;  // set by Extract: the Content-Encoding a body failed to decode from
 };
 
 WarcReader::WarcReader(NextChunk next_chunk, WarcOptions options, uint64_t base, uint64_t records_before)

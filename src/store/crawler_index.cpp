@@ -139,8 +139,6 @@ struct CrawlerIndex::Impl {
   absl::Status Open();
   absl::Status CreateFresh();
   absl::Status LoadSnapshot(uint64_t* start_seq);
-  absl::Status ReplayLog(int fd, uint64_t start_seq, uint64_t* first_seq, uint64_t* last_seq, uint64_t* good_end,
-                         uint64_t* records);
   absl::Status ApplyInsert(std::string_view id, std::span<const uint64_t> keys, std::span<const uint64_t> packed);
   absl::Status ApplyRemove(std::string_view id);
 
@@ -178,6 +176,7 @@ struct CrawlerIndex::Impl {
   std::optional<MinHashLsh<uint32_t>> lsh;
   IdTable ids;
   mutable Log log;
+  internal::LogFormat log_format;  // set by Open
   std::atomic<uint64_t> checkpoints{0};
 };
 
@@ -245,8 +244,7 @@ absl::Status CrawlerIndex::Impl::CreateFresh() {
   absl::StatusOr<MinHashLsh<uint32_t>> fresh = MinHashLsh<uint32_t>::Create(lsh_options);
   if (!fresh.ok()) return fresh.status();
   lsh.emplace(*std::move(fresh));
-  if (absl::Status s = internal::WriteCrawlerSnapshot(path, *lsh, signer_options, ids, 1); !s.ok()) return s;
-  return internal::WriteFileAtomically(log_path, EncodeLogHeader(1, fingerprint));
+  return internal::WriteCrawlerSnapshot(path, *lsh, signer_options, ids, 1);
 }
 
 absl::Status CrawlerIndex::Impl::LoadSnapshot(uint64_t* start_seq) {
@@ -257,164 +255,24 @@ absl::Status CrawlerIndex::Impl::LoadSnapshot(uint64_t* start_seq) {
   return absl::OkStatus();
 }
 
-absl::Status CrawlerIndex::Impl::ReplayLog(int fd, uint64_t start_seq, uint64_t* first_seq, uint64_t* last_seq,
-                                           uint64_t* good_end, uint64_t* records) {
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return ErrnoError(log_path, "cannot stat", errno);
-  LogReader in(fd, static_cast<uint64_t>(st.st_size));
-  // A file shorter than the header is refused by the check, which names its length.
-  absl::StatusOr<const char*> h = in.At(0, static_cast<size_t>(std::min<uint64_t>(in.size(), kLogHeaderBytes)), log_path);
-  if (!h.ok()) return h.status();
-  if (absl::Status s = CheckLogHeader(std::string_view(*h, static_cast<size_t>(std::min<uint64_t>(in.size(), kLogHeaderBytes))),
-                                      log_path, fingerprint, first_seq);
-      !s.ok()) {
-    return s;
-  }
-  if (*first_seq == 0 || *first_seq > start_seq) {
-    return internal::FormatError(absl::StatusCode::kDataLoss, log_path, "log header", 16,
-                                 absl::StrCat("the log starts at sequence number ", *first_seq,
-                                              ", the snapshot needs ", start_seq, " (records are missing)"));
-  }
-  const size_t b = lsh_options.banding.bands;
-  const size_t w = (static_cast<size_t>(lsh_options.minhash.num_perm) * lsh_options.stored_bits + 63) / 64;
-  uint64_t offset = kLogHeaderBytes;
-  uint64_t seq = *first_seq;
-  *records = 0;
-  std::vector<uint64_t> keys(b), packed(w);
-  while (offset < in.size()) {
-    const uint64_t left = in.size() - offset;
-    std::string problem;
-    const char* r = nullptr;
-    uint32_t len = 0;
-    if (left < kRecordHeaderBytes) {
-      problem = absl::StrCat("incomplete record header (", left, " bytes)");
-    } else {
-      absl::StatusOr<const char*> p = in.At(offset, kRecordHeaderBytes, log_path);
-      if (!p.ok()) return p.status();
-      len = LoadLe32(*p);
-      if (len > kMaxLogPayload) {
-        problem = absl::StrCat("record length ", len, " is over the limit of ", kMaxLogPayload);
-      } else if (left < kRecordHeaderBytes + len + kRecordTrailerBytes) {
-        problem = absl::StrCat("incomplete record (", left, " of ", kRecordHeaderBytes + len + kRecordTrailerBytes,
-                               " bytes)");
-      } else {
-        p = in.At(offset, kRecordHeaderBytes + len + kRecordTrailerBytes, log_path);
-        if (!p.ok()) return p.status();
-        r = *p;
-        const uint64_t sum = XXH3_64bits(r, kRecordHeaderBytes + len);
-        if (sum != LoadLe64(r + kRecordHeaderBytes + len)) {
-          problem = "record checksum mismatch";
-        } else if (LoadLe64(r + 8) != seq) {
-          problem = absl::StrCat("sequence number ", LoadLe64(r + 8), ", expected ", seq);
-        } else if ((r[4] != kRecordInsert && r[4] != kRecordRemove) || r[5] != 0 || r[6] != 0 || r[7] != 0) {
-          problem = absl::StrCat("unknown record type ", static_cast<int>(static_cast<uint8_t>(r[4])));
-        }
-      }
-    }
-    if (!problem.empty()) {
-      recovery.log_bytes_dropped = in.size() - offset;
-      recovery.log_tail_problem = absl::StrCat("byte offset ", offset, ": ", problem);
-      break;
-    }
-    if (seq >= start_seq) {
-      const char* payload = r + kRecordHeaderBytes;
-      absl::Status s;
-      std::string_view id;
-      if (r[4] == kRecordInsert) {
-        const uint32_t id_len = len >= 4 ? LoadLe32(payload) : 0;
-        if (len < 4 || static_cast<uint64_t>(len) != 4 + uint64_t{id_len} + 8 * (b + w)) {
-          s = absl::DataLossError(absl::StrCat("insert record of ", len, " bytes does not fit this index"));
-        } else {
-          id = std::string_view(payload + 4, id_len);
-          for (size_t i = 0; i < b; ++i) keys[i] = LoadLe64(payload + 4 + id_len + 8 * i);
-          for (size_t i = 0; i < w; ++i) packed[i] = LoadLe64(payload + 4 + id_len + 8 * (b + i));
-          s = ApplyInsert(id, keys, packed);
-        }
-      } else {
-        id = std::string_view(payload, len);
-        s = ApplyRemove(id);
-      }
-      if (!s.ok()) {
-        return absl::DataLossError(
-            absl::StrCat(log_path, ": record ", seq, " at byte offset ", offset,
-                         " cannot be replayed (does the log belong to this snapshot?): ", s.message()));
-      }
-      ++recovery.log_records_replayed;
-    } else {
-      ++recovery.log_records_skipped;
-    }
-    ++*records;
-    ++seq;
-    offset += kRecordHeaderBytes + len + kRecordTrailerBytes;
-  }
-  *last_seq = std::max(seq, start_seq) - 1;
-  *good_end = offset;
-  return absl::OkStatus();
-}
-
 absl::Status CrawlerIndex::Impl::Open() {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
-  const std::string lock_path = path + ".lock";
-  lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd < 0) return ErrnoError(lock_path, "cannot open", errno);
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(path, ": the index is already open (", lock_path, " is locked)"));
-    }
-    return ErrnoError(lock_path, "cannot lock", errno);
-  }
-  struct stat st;
-  const bool have_snapshot = ::stat(path.c_str(), &st) == 0;
-  const bool have_log = ::stat(log_path.c_str(), &st) == 0;
-  uint64_t start_seq = 1;
-  if (!have_snapshot) {
-    if (have_log) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(path, ": no snapshot, but a log ", log_path, " exists; refusing to start over"));
-    }
-    if (absl::Status s = CreateFresh(); !s.ok()) return s;
-    recovery.created = true;
-  } else {
-    if (absl::Status s = LoadSnapshot(&start_seq); !s.ok()) return s;
-    if (!have_log) {
-      // A crash between writing the first snapshot and its log.
-      if (absl::Status s = internal::WriteFileAtomically(log_path, EncodeLogHeader(start_seq, fingerprint)); !s.ok()) {
-        return s;
-      }
-    }
-  }
-  int fd = ::open(log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-  if (fd < 0) return ErrnoError(log_path, "cannot open", errno);
-  uint64_t first_seq = start_seq, last_seq = start_seq - 1, good_end = kLogHeaderBytes, records = 0;
-  absl::Status s = ReplayLog(fd, start_seq, &first_seq, &last_seq, &good_end, &records);
-  if (s.ok() && first_seq != start_seq && recovery.log_records_replayed == 0) {
-    // A checkpoint was interrupted after its snapshot: everything in this log is in the
-    // snapshot, and the log may even end before it (records that were still in memory
-    // went into the snapshot only). Start the log at the snapshot's sequence number, so
-    // new records follow the snapshot without a gap.
-    ::close(fd);
-    fd = -1;
-    s = internal::WriteFileAtomically(log_path, EncodeLogHeader(start_seq, fingerprint));
-    if (s.ok()) {
-      fd = ::open(log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-      if (fd < 0) return ErrnoError(log_path, "cannot open", errno);
-      last_seq = start_seq - 1;
-      good_end = kLogHeaderBytes;
-      records = 0;
-    }
-  } else if (s.ok() && recovery.log_bytes_dropped != 0) {
-    // Later records must follow the last good one, not the damage.
-    if (::ftruncate(fd, static_cast<off_t>(good_end)) != 0 || ::fdatasync(fd) != 0) {
-      s = ErrnoError(log_path, "cannot cut off the damaged log tail", errno);
-    }
-  }
-  if (!s.ok()) {
-    if (fd >= 0) ::close(fd);
-    return s;
-  }
-  log.Start(fd, log_path, last_seq, good_end, records);
-  return absl::OkStatus();
+  absl::StatusOr<int> lock = internal::LockIndexFiles(path);
+  if (!lock.ok()) return lock.status();
+  lock_fd = *lock;
+  const size_t b = lsh_options.banding.bands;
+  const size_t w = (static_cast<size_t>(lsh_options.minhash.num_perm) * lsh_options.stored_bits + 63) / 64;
+  std::vector<uint64_t> keys(b), packed(w);
+  auto apply = [&](uint8_t type, std::string_view id, const char* words) {
+    if (type == kRecordRemove) return ApplyRemove(id);
+    for (size_t i = 0; i < b; ++i) keys[i] = LoadLe64(words + 8 * i);
+    for (size_t i = 0; i < w; ++i) packed[i] = LoadLe64(words + 8 * (b + i));
+    return ApplyInsert(id, keys, packed);
+  };
+  log_format = {.log_path = log_path, .fingerprint = fingerprint, .type = ObjectType::kCrawlerLog, .insert_words = b + w};
+  return internal::OpenSnapshotAndLog(
+      path, log_format, [&] { return CreateFresh(); }, [&](uint64_t* start_seq) { return LoadSnapshot(start_seq); },
+      apply, &recovery, &log);
 }
 
 // ---------------------------------------------------------------------------------
@@ -656,20 +514,7 @@ absl::Status CrawlerIndex::Checkpoint() {
     m.log.EndExclusive(-1, 0, absl::OkStatus());
     return s;
   }
-  // The snapshot is durable; records before start_seq in the old log are now skipped on
-  // replay, so replacing the log is only tidying up.
-  s = internal::WriteFileAtomically(m.log_path, EncodeLogHeader(start_seq, m.fingerprint));
-  if (!s.ok()) {
-    m.log.EndExclusive(-1, 0, absl::OkStatus());
-    return s;
-  }
-  const int fd = ::open(m.log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-  if (fd < 0) {
-    s = ErrnoError(m.log_path, "cannot open the new log", errno);
-    m.log.EndExclusive(-1, 0, s);  // the old file is gone: nothing more can be logged
-    return s;
-  }
-  m.log.EndExclusive(fd, kLogHeaderBytes, absl::OkStatus());
+  if (absl::Status s = internal::ReplaceLogAfterSnapshot(&m.log, m.log_format, start_seq); !s.ok()) return s;
   m.checkpoints.fetch_add(1);
   return absl::OkStatus();
 }

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "neardup/index/minhash_lsh.hpp"
+#include "neardup/internal/huge_pages.hpp"
 #include "neardup/io/format.hpp"
 #include "neardup/store/crawler_index.hpp"
 
@@ -198,17 +199,19 @@ class IdTable {
       bytes_.swap(fresh);
     }
     if (set_.empty()) {
-      absl::flat_hash_set<uint32_t, Hash, Eq>(0, Hash{this}, Eq{this}).swap(set_);
+      Set(0, Hash{this}, Eq{this}).swap(set_);
     } else if (set_.size() * 4 < set_.capacity() && set_.capacity() > 1024) {
       set_.rehash(0);
     }
   }
 
+  // Lookups probe the set and the spans at random: huge pages save their TLB misses.
+  using Set = absl::flat_hash_set<uint32_t, Hash, Eq, HugePageAllocator<uint32_t>>;
   std::string bytes_;
-  std::vector<uint64_t> spans_;  // offset << 24 | length; 0 = unused handle
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> spans_;  // offset << 24 | length; 0 = unused handle
   std::vector<uint32_t> free_;
   uint64_t live_bytes_ = 0;
-  absl::flat_hash_set<uint32_t, Hash, Eq> set_;
+  Set set_;
 };
 
 }  // namespace neardup::internal

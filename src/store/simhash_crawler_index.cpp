@@ -4,9 +4,6 @@
 // file formats are documented in store/simhash_crawler_index.hpp.
 #include "neardup/store/simhash_crawler_index.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -35,16 +32,11 @@ using internal::AppendLe64;
 using internal::ErrnoError;
 using internal::FormatError;
 using internal::IdTable;
-using internal::kLogHeaderBytes;
-using internal::kMaxLogPayload;
-using internal::kRecordHeaderBytes;
 using internal::kRecordInsert;
 using internal::kRecordRemove;
-using internal::kRecordTrailerBytes;
 using internal::LoadLe32;
 using internal::LoadLe64;
 using internal::Log;
-using internal::LogReader;
 using internal::RwLock;
 using internal::ShownId;
 using internal::StoreLe32;
@@ -263,8 +255,6 @@ struct SimHashCrawlerIndex::Impl {
   absl::Status Open();
   absl::Status WriteSnapshot(uint64_t first_log_sequence);
   absl::Status LoadSnapshot(uint64_t* start_seq);
-  absl::Status ReplayLog(int fd, uint64_t start_seq, uint64_t* first_seq, uint64_t* last_seq, uint64_t* good_end,
-                         uint64_t* records);
   absl::Status ApplyInsert(std::string_view id, uint64_t fp);
   absl::Status ApplyRemove(std::string_view id);
   // The near-duplicates of fp; the caller holds mu or write_mu.
@@ -294,6 +284,7 @@ struct SimHashCrawlerIndex::Impl {
   std::optional<SimHashIndex> sim;
   IdTable ids;
   mutable Log log;
+  internal::LogFormat log_format;  // set by Open
   std::vector<SimHashMatch> change_scratch;  // under write_mu
   std::atomic<uint64_t> checkpoints{0};
 };
@@ -469,161 +460,24 @@ absl::Status SimHashCrawlerIndex::Impl::LoadSnapshot(uint64_t* start_seq) {
   return absl::OkStatus();
 }
 
-absl::Status SimHashCrawlerIndex::Impl::ReplayLog(int fd, uint64_t start_seq, uint64_t* first_seq,
-                                                  uint64_t* last_seq, uint64_t* good_end, uint64_t* records) {
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return ErrnoError(log_path, "cannot stat", errno);
-  LogReader in(fd, static_cast<uint64_t>(st.st_size));
-  const size_t head = static_cast<size_t>(std::min<uint64_t>(in.size(), kLogHeaderBytes));
-  absl::StatusOr<const char*> h = in.At(0, head, log_path);
-  if (!h.ok()) return h.status();
-  if (absl::Status s = internal::CheckLogHeader(std::string_view(*h, head), log_path, fingerprint, first_seq, kLogType);
-      !s.ok()) {
-    return s;
-  }
-  if (*first_seq == 0 || *first_seq > start_seq) {
-    return FormatError(absl::StatusCode::kDataLoss, log_path, "log header", 16,
-                       absl::StrCat("the log starts at sequence number ", *first_seq, ", the snapshot needs ",
-                                    start_seq, " (records are missing)"));
-  }
-  uint64_t offset = kLogHeaderBytes;
-  uint64_t seq = *first_seq;
-  *records = 0;
-  while (offset < in.size()) {
-    const uint64_t left = in.size() - offset;
-    std::string problem;
-    const char* r = nullptr;
-    uint32_t len = 0;
-    if (left < kRecordHeaderBytes) {
-      problem = absl::StrCat("incomplete record header (", left, " bytes)");
-    } else {
-      absl::StatusOr<const char*> p = in.At(offset, kRecordHeaderBytes, log_path);
-      if (!p.ok()) return p.status();
-      len = LoadLe32(*p);
-      if (len > kMaxLogPayload) {
-        problem = absl::StrCat("record length ", len, " is over the limit of ", kMaxLogPayload);
-      } else if (left < kRecordHeaderBytes + len + kRecordTrailerBytes) {
-        problem = absl::StrCat("incomplete record (", left, " of ", kRecordHeaderBytes + len + kRecordTrailerBytes,
-                               " bytes)");
-      } else {
-        p = in.At(offset, kRecordHeaderBytes + len + kRecordTrailerBytes, log_path);
-        if (!p.ok()) return p.status();
-        r = *p;
-        if (XXH3_64bits(r, kRecordHeaderBytes + len) != LoadLe64(r + kRecordHeaderBytes + len)) {
-          problem = "record checksum mismatch";
-        } else if (LoadLe64(r + 8) != seq) {
-          problem = absl::StrCat("sequence number ", LoadLe64(r + 8), ", expected ", seq);
-        } else if ((r[4] != kRecordInsert && r[4] != kRecordRemove) || r[5] != 0 || r[6] != 0 || r[7] != 0) {
-          problem = absl::StrCat("unknown record type ", static_cast<int>(static_cast<uint8_t>(r[4])));
-        }
-      }
-    }
-    if (!problem.empty()) {
-      recovery.log_bytes_dropped = in.size() - offset;
-      recovery.log_tail_problem = absl::StrCat("byte offset ", offset, ": ", problem);
-      break;
-    }
-    if (seq >= start_seq) {
-      const char* payload = r + kRecordHeaderBytes;
-      absl::Status s;
-      if (r[4] == kRecordInsert) {
-        const uint32_t id_len = len >= 4 ? LoadLe32(payload) : 0;
-        if (len < 4 || uint64_t{len} != 4 + uint64_t{id_len} + 8) {
-          s = absl::DataLossError(absl::StrCat("insert record of ", len, " bytes does not fit this index"));
-        } else {
-          s = ApplyInsert(std::string_view(payload + 4, id_len), LoadLe64(payload + 4 + id_len));
-        }
-      } else {
-        s = ApplyRemove(std::string_view(payload, len));
-      }
-      if (!s.ok()) {
-        return absl::DataLossError(
-            absl::StrCat(log_path, ": record ", seq, " at byte offset ", offset,
-                         " cannot be replayed (does the log belong to this snapshot?): ", s.message()));
-      }
-      ++recovery.log_records_replayed;
-    } else {
-      ++recovery.log_records_skipped;
-    }
-    ++*records;
-    ++seq;
-    offset += kRecordHeaderBytes + len + kRecordTrailerBytes;
-  }
-  *last_seq = std::max(seq, start_seq) - 1;
-  *good_end = offset;
-  return absl::OkStatus();
-}
-
 absl::Status SimHashCrawlerIndex::Impl::Open() {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
-  const std::string lock_path = path + ".lock";
-  lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd < 0) return ErrnoError(lock_path, "cannot open", errno);
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(path, ": the index is already open (", lock_path, " is locked)"));
-    }
-    return ErrnoError(lock_path, "cannot lock", errno);
-  }
-  struct stat st;
-  const bool have_snapshot = ::stat(path.c_str(), &st) == 0;
-  const bool have_log = ::stat(log_path.c_str(), &st) == 0;
-  uint64_t start_seq = 1;
-  if (!have_snapshot) {
-    if (have_log) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(path, ": no snapshot, but a log ", log_path, " exists; refusing to start over"));
-    }
+  absl::StatusOr<int> lock = internal::LockIndexFiles(path);
+  if (!lock.ok()) return lock.status();
+  lock_fd = *lock;
+  auto create = [&]() -> absl::Status {
     absl::StatusOr<SimHashIndex> fresh =
         SimHashIndex::Create({.max_distance = options.max_distance, .num_blocks = options.num_blocks});
     if (!fresh.ok()) return fresh.status();
     sim.emplace(*std::move(fresh));
-    if (absl::Status s = WriteSnapshot(1); !s.ok()) return s;
-    if (absl::Status s = internal::WriteFileAtomically(log_path, internal::EncodeLogHeader(1, fingerprint, kLogType));
-        !s.ok()) {
-      return s;
-    }
-    recovery.created = true;
-  } else {
-    if (absl::Status s = LoadSnapshot(&start_seq); !s.ok()) return s;
-    if (!have_log) {  // a crash between writing the first snapshot and its log
-      if (absl::Status s =
-              internal::WriteFileAtomically(log_path, internal::EncodeLogHeader(start_seq, fingerprint, kLogType));
-          !s.ok()) {
-        return s;
-      }
-    }
-  }
-  int fd = ::open(log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-  if (fd < 0) return ErrnoError(log_path, "cannot open", errno);
-  uint64_t first_seq = start_seq, last_seq = start_seq - 1, good_end = kLogHeaderBytes, records = 0;
-  absl::Status s = ReplayLog(fd, start_seq, &first_seq, &last_seq, &good_end, &records);
-  if (s.ok() && first_seq != start_seq && recovery.log_records_replayed == 0) {
-    // A checkpoint was interrupted after its snapshot: the snapshot holds this log's
-    // records. Start the log at the snapshot's sequence number.
-    ::close(fd);
-    fd = -1;
-    s = internal::WriteFileAtomically(log_path, internal::EncodeLogHeader(start_seq, fingerprint, kLogType));
-    if (s.ok()) {
-      fd = ::open(log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-      if (fd < 0) return ErrnoError(log_path, "cannot open", errno);
-      last_seq = start_seq - 1;
-      good_end = kLogHeaderBytes;
-      records = 0;
-    }
-  } else if (s.ok() && recovery.log_bytes_dropped != 0) {
-    // Later records must follow the last good one, not the damage.
-    if (::ftruncate(fd, static_cast<off_t>(good_end)) != 0 || ::fdatasync(fd) != 0) {
-      s = ErrnoError(log_path, "cannot cut off the damaged log tail", errno);
-    }
-  }
-  if (!s.ok()) {
-    if (fd >= 0) ::close(fd);
-    return s;
-  }
-  log.Start(fd, log_path, last_seq, good_end, records);
-  return absl::OkStatus();
+    return WriteSnapshot(1);
+  };
+  auto apply = [&](uint8_t type, std::string_view id, const char* words) {
+    return type == kRecordRemove ? ApplyRemove(id) : ApplyInsert(id, LoadLe64(words));
+  };
+  log_format = {.log_path = log_path, .fingerprint = fingerprint, .type = kLogType, .insert_words = 1};
+  return internal::OpenSnapshotAndLog(
+      path, log_format, create, [&](uint64_t* start_seq) { return LoadSnapshot(start_seq); }, apply, &recovery, &log);
 }
 
 // ---------------------------------------------------------------------------------
@@ -806,20 +660,7 @@ absl::Status SimHashCrawlerIndex::Checkpoint() {
     m.log.EndExclusive(-1, 0, absl::OkStatus());
     return s;
   }
-  // The snapshot is durable; records before start_seq in the old log are now skipped on
-  // replay, so replacing the log is only tidying up.
-  s = internal::WriteFileAtomically(m.log_path, internal::EncodeLogHeader(start_seq, m.fingerprint, kLogType));
-  if (!s.ok()) {
-    m.log.EndExclusive(-1, 0, absl::OkStatus());
-    return s;
-  }
-  const int fd = ::open(m.log_path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-  if (fd < 0) {
-    s = ErrnoError(m.log_path, "cannot open the new log", errno);
-    m.log.EndExclusive(-1, 0, s);  // the old file is gone: nothing more can be logged
-    return s;
-  }
-  m.log.EndExclusive(fd, kLogHeaderBytes, absl::OkStatus());
+  if (absl::Status s = internal::ReplaceLogAfterSnapshot(&m.log, m.log_format, start_seq); !s.ok()) return s;
   m.checkpoints.fetch_add(1);
   return absl::OkStatus();
 }

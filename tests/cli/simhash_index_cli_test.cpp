@@ -154,5 +154,50 @@ TEST_F(SimHashIndexCliTest, MinHashAlgorithmFlagsKeepWorking) {
   EXPECT_EQ(Neardup("index create c.ndsci --algo simhash --simhash-distance 8").exit_code, 2);
 }
 
+// A flag the chosen kind of index does not use is refused (exit 2), naming it and why,
+// and nothing is created.
+TEST_F(SimHashIndexCliTest, FlagsOfTheOtherKindOfIndexAreRefused) {
+  for (const char* flag : {"--minhash-algo classic", "--num-perm 64", "--seed 7", "--bands 8", "--rows 4",
+                           "--stored-bits 4", "--threshold 0.5"}) {
+    SCOPED_TRACE(flag);
+    const Run r = Neardup(absl::StrCat("index create pages.ndsci --algo simhash ", flag));
+    EXPECT_EQ(r.exit_code, 2);
+    const std::string name = std::string(flag).substr(0, std::string(flag).find(' '));
+    EXPECT_EQ(r.err, absl::StrCat("neardup index create: usage error: ", name,
+                                  " is a MinHash option; an index made with --algo simhash does not use it (its "
+                                  "near-duplicates are within --simhash-distance)\n"));
+    EXPECT_FALSE(fs::exists(Path("pages.ndsci")));
+  }
+  for (const char* algo : {"minhash", "oph", "classic"}) {
+    const Run r = Neardup(absl::StrCat("index create pages.ndidx --algo ", algo, " --simhash-distance 2"));
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, absl::StrCat("neardup index create: usage error: --simhash-distance is a SimHash option; an "
+                                  "index made with --algo ",
+                                  algo, " does not use it (its near-duplicates are at --threshold)\n"));
+    EXPECT_FALSE(fs::exists(Path("pages.ndidx")));
+  }
+  Run r = Neardup("index create pages.ndidx --algo oph --minhash-algo classic");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "neardup index create: usage error: --minhash-algo goes with --algo minhash; --algo oph already names the "
+            "MinHash algorithm\n");
+
+  // A SimHash index's distance is fixed: a query --threshold would be ignored.
+  ASSERT_EQ(Neardup("index create pages.ndsci --algo simhash --simhash-distance 2").exit_code, 0);
+  Write("q.jsonl", Doc("q", kHarbor));
+  r = Neardup("index query pages.ndsci q.jsonl --threshold 0.5");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "neardup index query: usage error: --threshold is a MinHash option; pages.ndsci is a SimHash index, whose "
+            "Hamming distance was set when it was created\n");
+  // The flags each kind does use are accepted.
+  EXPECT_EQ(Neardup("index create m.ndidx --algo minhash --minhash-algo classic --num-perm 64 --threshold 0.7 "
+                    "--stored-bits 4 --seed 3")
+                .exit_code,
+            0);
+  EXPECT_EQ(Neardup("index query pages.ndsci q.jsonl").exit_code, 0);
+}
+
 }  // namespace
 }  // namespace neardup

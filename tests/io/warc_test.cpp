@@ -3,12 +3,14 @@
 // reader handles, re-crawled URIs, and re-reading records by offset.
 #include "neardup/io/warc.hpp"
 
+#include <brotli/encode.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "neardup/io/input.hpp"
 #include "testing/input_files.hpp"
 #include "testing/warc_writer.hpp"
@@ -187,6 +189,53 @@ TEST_F(WarcTest, QuirksCrawlersWrite) {
   EXPECT_EQ(res.docs[5].text, "raw deflate body");
   EXPECT_EQ(res.docs[6].text, "chunked gzip");
   EXPECT_EQ(res.docs[7].text, "bare LF headers");
+}
+
+// HTTP Content-Encoding br, written with libbrotlienc (the tests' own encoder).
+std::string Brotli(std::string_view in) {
+  size_t size = BrotliEncoderMaxCompressedSize(in.size());
+  std::string out(size, '\0');
+  const bool ok = BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, in.size(),
+                                        reinterpret_cast<const uint8_t*>(in.data()), &size,
+                                        reinterpret_cast<uint8_t*>(out.data())) == BROTLI_TRUE;
+  EXPECT_TRUE(ok);
+  out.resize(ok ? size : 0);
+  return out;
+}
+
+TEST_F(WarcTest, BrotliBodiesDecodeAndACorruptOneIsReportedAndSkipped) {
+  std::string long_text;
+  for (int i = 0; i < 200; ++i) long_text += "the ferry leaves the harbor at nine and returns at ten. ";
+  const std::string page = "<title>Ferries</title><p>" + long_text + "</p>";
+  std::vector<WarcRecord> r;
+  WarcRecord br = Page("http://e.com/br", "");
+  br.block = HttpResponse(200, "text/html; charset=utf-8", Brotli(page), {{"Content-Encoding", "br"}});
+  r.push_back(br);
+  WarcRecord chunked = Page("http://e.com/chunked-br", "");
+  chunked.block = HttpResponse(200, "text/plain", Chunked(Brotli("plain text, brotli, chunked"), 7),
+                               {{"Transfer-Encoding", "chunked"}, {"Content-Encoding", "BR"}});
+  r.push_back(chunked);
+  const size_t corrupt_at = WarcFile(r).size();
+  WarcRecord corrupt = Page("http://e.com/corrupt", "");
+  std::string damaged = Brotli(page);
+  for (size_t i = 0; i < 8; ++i) damaged[i] = '\xff';  // no valid stream header
+  corrupt.block = HttpResponse(200, "text/html", damaged, {{"Content-Encoding", "br"}});
+  r.push_back(corrupt);
+  r.push_back(Page("http://e.com/after", "<p>after the damage</p>"));
+  const Result res = ReadAll({Write("br.warc", WarcFile(r))});
+  ASSERT_TRUE(res.status.ok()) << res.status;
+  EXPECT_THAT(Ids(res), ElementsAre("http://e.com/br", "http://e.com/chunked-br", "http://e.com/after"));
+  EXPECT_EQ(res.docs[0].text, "Ferries\n" + long_text.substr(0, long_text.size() - 1));
+  EXPECT_EQ(res.docs[1].text, "plain text, brotli, chunked");
+  EXPECT_EQ(res.docs[2].text, "after the damage");
+  ASSERT_EQ(res.problems.size(), 1u);
+  EXPECT_EQ(res.problems[0].kind, ProblemKind::kMalformedRecord);
+  EXPECT_THAT(res.problems[0].ToString(),
+              HasSubstr(absl::StrCat("record 3 at byte ", corrupt_at,
+                                     " (http://e.com/corrupt): its HTTP body does not decode as Content-Encoding br "
+                                     "(corrupt or not what the header says); record skipped")));
+  EXPECT_EQ(Skipped(res.stats, WarcSkipKind::kBadEncoding), 0u);
+  EXPECT_EQ(res.stats.failed_inputs, 0u);
 }
 
 TEST_F(WarcTest, CharsetsFromHeaderMetaOrBytes) {

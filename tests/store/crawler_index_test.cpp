@@ -542,7 +542,11 @@ TEST_F(CrawlerIndexTest, AcknowledgedInsertsSurviveKillNine) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::close(fds[0]);
-      absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = CrawlerIndex::Open(Path(), Options(SyncPolicy::kEveryOp));
+      // kEveryN with a small N in odd rounds, so its sync thread runs during the inserts
+      // and the checkpoints.
+      CrawlerIndexOptions o = Options(round % 2 ? SyncPolicy::kEveryN : SyncPolicy::kEveryOp);
+      o.sync_every = 3;
+      absl::StatusOr<std::unique_ptr<CrawlerIndex>> index = CrawlerIndex::Open(Path(), o);
       if (!index.ok()) ::_exit(2);
       internal::SplitMix64 child_rng(first);
       for (uint32_t i = first;; ++i) {

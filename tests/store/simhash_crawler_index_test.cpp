@@ -372,8 +372,12 @@ TEST_F(SimHashCrawlerIndexTest, AcknowledgedInsertsSurviveKillNine) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::close(fds[0]);
-      absl::StatusOr<std::unique_ptr<SimHashCrawlerIndex>> index =
-          SimHashCrawlerIndex::Open(Path(), Options(round % 2 ? SyncPolicy::kEveryOp : SyncPolicy::kNever));
+      // Every policy in turn; kEveryN with a small N, so its sync thread runs during
+      // the inserts and the checkpoints.
+      SimHashCrawlerIndexOptions o =
+          Options(round % 3 == 0 ? SyncPolicy::kNever : round % 3 == 1 ? SyncPolicy::kEveryOp : SyncPolicy::kEveryN);
+      o.sync_every = 3;
+      absl::StatusOr<std::unique_ptr<SimHashCrawlerIndex>> index = SimHashCrawlerIndex::Open(Path(), o);
       if (!index.ok()) ::_exit(2);
       internal::SplitMix64 child_rng(first);
       for (uint32_t i = first;; ++i) {

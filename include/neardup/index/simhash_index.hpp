@@ -62,6 +62,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <span>
@@ -75,6 +76,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "neardup/internal/huge_pages.hpp"
 
 namespace neardup {
 
@@ -709,6 +711,13 @@ class SimHashIndex {
       if (b != plan_.num_blocks()) plan_ = *SimHashPlan::Create(options_.max_distance, b);
     }
     const int tables = plan_.num_tables();
+    // The arrays grow in place until the next rebuild, so an insert never copies them
+    // (at 10M entries next_ alone is 400 MB); capacity not yet used costs address
+    // space, not memory.
+    const size_t room = std::max(size_t{1} << head_bits_, ids_.size());
+    ids_.reserve(room);
+    fps_.reserve(room);
+    next_.reserve(room * tables);
     head_offset_.assign(tables, 0);
     head_bits_of_.assign(tables, 0);
     size_t total = 0;
@@ -723,17 +732,23 @@ class SimHashIndex {
     for (uint32_t s = 0; s < ids_.size(); ++s) Link(s);
   }
 
+  // The large arrays are probed at random: huge pages save most of their TLB misses.
+  template <typename T>
+  using HugeVector = std::vector<T, internal::HugePageAllocator<T>>;
+
   SimHashIndexOptions options_;
   SimHashPlan plan_;
-  std::vector<uint64_t> ids_;  // per slot
-  std::vector<uint64_t> fps_;  // per slot
+  HugeVector<uint64_t> ids_;  // per slot
+  HugeVector<uint64_t> fps_;  // per slot
   // Derived from the above.
-  absl::flat_hash_map<uint64_t, uint32_t> slot_of_;
+  absl::flat_hash_map<uint64_t, uint32_t, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
+                      internal::HugePageAllocator<std::pair<const uint64_t, uint32_t>>>
+      slot_of_;
   int head_bits_ = 0;
   std::vector<size_t> head_offset_;  // per table, into heads_
   std::vector<int> head_bits_of_;    // per table: key bits a bucket stands for
-  std::vector<uint32_t> heads_;      // first slot of each bucket, kNil if empty
-  std::vector<uint32_t> next_;       // next_[slot * tables + t]: next slot in t's bucket
+  HugeVector<uint32_t> heads_;       // first slot of each bucket, kNil if empty
+  HugeVector<uint32_t> next_;        // next_[slot * tables + t]: next slot in t's bucket
 };
 
 }  // namespace neardup

@@ -42,8 +42,9 @@ enum class ProblemKind : uint8_t {
   kUnreadable = 6,      // file or directory cannot be opened, listed or read
   kCorruptStream = 7,   // truncated or corrupt gzip / zstd stream
   kDuplicateId = 8,     // an id seen before in the same run (decided by the dedup pipeline)
-  kMalformedRecord = 9, // a WARC record without a version line or Content-Length, or
-                        // whose Content-Length does not end at a record boundary
+  kMalformedRecord = 9, // a WARC record without a version line or Content-Length, whose
+                        // Content-Length does not end at a record boundary, or whose HTTP
+                        // body does not decode as its Content-Encoding (gzip, deflate, br)
 };
 inline constexpr size_t kNumProblemKinds = 10;
 

@@ -63,7 +63,8 @@ enum class WarcSkipKind : uint8_t {
   kRedirect = 5,      // HTTP 3xx
   kHttpStatus = 6,    // HTTP 1xx, 4xx, 5xx, or no parsable status line
   kNonText = 7,       // a payload that is not HTML, XHTML or plain text
-  kBadEncoding = 8,   // a Content-Encoding that is unknown or does not decode
+  kBadEncoding = 8,   // a Content-Encoding this reader does not know (gzip, deflate or br
+                      // bodies that do not decode are reported as problems instead)
 };
 inline constexpr size_t kNumWarcSkipKinds = 9;
 

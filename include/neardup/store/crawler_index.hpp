@@ -44,8 +44,13 @@
 //
 // Durability (SyncPolicy): every acknowledged change (the call returned OK) is in the log
 // file before the call returns, so it survives the process being killed (kill -9) under
-// every policy. kEveryOp also fdatasyncs before returning, so it survives power loss;
-// kEveryN fdatasyncs after every N records, kNever leaves it to the OS. Concurrent
+// every policy. What survives power loss: kEveryOp fdatasyncs before returning, so every
+// acknowledged change; kEveryN has a sync thread fdatasync the log each time N more
+// records were written, while callers go on appending, and holds back a call whose
+// record would leave more than 2 N acknowledged records unsynced until that sync ends,
+// so all but at most the last 2 N acknowledged changes (a failed background sync is
+// the error of every later change and Sync until a Checkpoint succeeds, as below);
+// kNever leaves it to the OS (and Sync, Checkpoint, closing). Concurrent
 // callers share one write and one fdatasync (group commit). A call also waits for the
 // changes it observed: a QueryOrInsert that saw a page indexed by another thread returns
 // only once that page is as durable as its own insert would be (plain queries do not
@@ -94,7 +99,7 @@ namespace neardup {
 
 enum class SyncPolicy : uint8_t {
   kEveryOp = 1,  // fdatasync before every change is acknowledged
-  kEveryN = 2,   // fdatasync after every sync_every records
+  kEveryN = 2,   // a sync thread fdatasyncs every sync_every records; at most 2 x sync_every unsynced
   kNever = 3,    // written before acknowledging, synced by the OS (and on Sync / close)
 };
 
