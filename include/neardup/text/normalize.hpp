@@ -645,15 +645,21 @@ class Normalizer {
     if (options_.unicode_nfkc) {
       if (pending_.empty() && InCopiedRun()) {
         // Right after a copied run: its open part joins this code point's utf8proc run,
-        // decomposed as the general path would have (only a kPrecomposed code point
-        // is not its own decomposition).
+        // decomposed as the general path would have (a kPrecomposed code point; every
+        // other code point of the table is its own decomposition).
         for (size_t i = tail_start_; i < w_;) {
           const auto* b = reinterpret_cast<const unsigned char*>(out_->data());
           const Utf8Decoded t = DecodeUtf8(b + i, b + w_);
-          utf8proc_int32_t parts[32];
-          const auto m = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(t.code_point), parts, 32,
-                                                 static_cast<utf8proc_option_t>(decompose_options_), nullptr);
-          if (m >= 1 && m <= 32) pending_.insert(pending_.end(), parts, parts + m);
+          const auto cp = static_cast<utf8proc_int32_t>(t.code_point);
+          if (fast_ != nullptr && t.code_point < internal::kFastNormalizeLimit &&
+              (*fast_)[t.code_point] == internal::kPrecomposed) {
+            utf8proc_int32_t parts[32];
+            const auto m = utf8proc_decompose_char(cp, parts, 32, static_cast<utf8proc_option_t>(decompose_options_),
+                                                   nullptr);
+            if (m >= 1 && m <= 32) pending_.insert(pending_.end(), parts, parts + m);
+          } else {
+            pending_.push_back(cp);
+          }
           i += t.length;
         }
         w_ = tail_start_;
