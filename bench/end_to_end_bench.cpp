@@ -2,7 +2,10 @@
 // default normalization and word 5-grams, over 64 synthetic news articles (~190 KB), and
 // for OPH also over 1,024 short documents of mixed scripts (300-1,000 bytes).
 // Targets, in input bytes per second on one core:
-//   OPH MinHash-128       >= 400 MB/s
+//   OPH MinHash-128       >= 500 MB/s (3 KB articles)
+//   OPH MinHash-128       >= 300 MB/s (short documents: what whole-process
+//                                      `neardup sign` must reach on them, so the
+//                                      signing alone must do at least that)
 //   classic MinHash-128   >= 200 MB/s
 //   SimHash-64            >= 400 MB/s
 // For scale, BM_EndToEnd_XXH3_64 hashes the same articles whole with XXH3-64; each
@@ -94,7 +97,7 @@ neardup::SignerOptions MinHashOnly(neardup::MinHashAlgorithm algorithm) {
 }
 
 void BM_EndToEnd_OphMinHash128(benchmark::State& state) {
-  RunSigner(state, MinHashOnly(neardup::MinHashAlgorithm::kOnePermutation), 400e6);
+  RunSigner(state, MinHashOnly(neardup::MinHashAlgorithm::kOnePermutation), 500e6);
 }
 
 void BM_EndToEnd_ClassicMinHash128(benchmark::State& state) {
@@ -111,7 +114,7 @@ void BM_EndToEnd_SimHash64(benchmark::State& state) {
 // Short documents: per-document costs (buffers, the seed work of one signature) weigh
 // more, and a third of the text is not Latin.
 void BM_EndToEnd_OphMinHash128_Short(benchmark::State& state) {
-  RunSigner(state, MinHashOnly(neardup::MinHashAlgorithm::kOnePermutation), 400e6, ShortDocs());
+  RunSigner(state, MinHashOnly(neardup::MinHashAlgorithm::kOnePermutation), 300e6, ShortDocs());
 }
 
 // The floor: one XXH3-64 over each whole document, no normalization or shingling.

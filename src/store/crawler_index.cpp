@@ -30,6 +30,7 @@
 #include "id_table.hpp"
 #include "log.hpp"
 #include "neardup/io/format.hpp"
+#include "neardup/internal/parallel.hpp"
 #include "neardup/io/index_file.hpp"
 #include "rw_lock.hpp"
 #include "snapshot.hpp"
@@ -326,20 +327,18 @@ absl::StatusOr<std::vector<absl::Status>> CrawlerIndex::InsertBatch(std::span<co
   Impl& m = *impl_;
   std::vector<absl::Status> results(documents.size());
   std::vector<MinHashSignature> signatures(documents.size());
-  for (size_t i = 0; i < documents.size(); ++i) {
+  // Signed on every core (each document's status and signature depend on it alone;
+  // with stop_at_first_error, those after the first failure are signed for nothing).
+  (void)internal::ParallelFor(documents.size(), 0, [&](unsigned, size_t i) {
     const CrawlerDocument& d = documents[i];
     results[i] = ValidateId(d.id);
-    if (!results[i].ok()) {
-      if (stop_at_first_error) break;
-      continue;
-    }
+    if (!results[i].ok()) return;
     signatures[i] = m.signers.Sign(d.text);
     if (signatures[i].empty) {
       results[i] = absl::FailedPreconditionError(absl::StrCat(
           "document ", ShownId(d.id), " has no shingles (empty after normalization); empty documents are not indexed"));
-      if (stop_at_first_error) break;
     }
-  }
+  });
   uint64_t observed;
   {
     std::lock_guard<std::mutex> w(m.write_mu);

@@ -242,6 +242,38 @@ TEST(Shingles, DifferentShortDocumentsNeverShareASignature) {
   }
 }
 
+// The inlined XXH3 of the shingler is the library's XXH3_64bits_withSeed on every
+// length it handles itself (0-128 bytes) and past it, for seeds from a fixed stream.
+TEST(Xxh3Seeded, EqualsLibraryOnEveryLengthAndSeed) {
+  std::vector<unsigned char> bytes(300);
+  uint64_t state = 0x5eed;
+  auto next = [&] {
+    state += 0x9e3779b97f4a7c15ULL;
+    uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  for (auto& b : bytes) b = static_cast<unsigned char>(next());
+  std::vector<uint64_t> seeds = {0, 1, 42, ~uint64_t{0}};
+  for (int i = 0; i < 16; ++i) seeds.push_back(next());
+  for (const uint64_t seed : seeds) {
+    const internal::Xxh3Seeded hash(seed);
+    ASSERT_TRUE(hash.inline_ok());
+    for (size_t len = 0; len <= 256; ++len) {
+      // Inputs at several alignments, so that no length is only seen aligned.
+      for (size_t at : {size_t{0}, size_t{3}, size_t{13}}) {
+        ASSERT_EQ(hash(bytes.data() + at, len), XXH3_64bits_withSeed(bytes.data() + at, len, seed))
+            << "seed " << seed << " length " << len << " offset " << at;
+      }
+    }
+    const internal::Xxh3Seeded::Fixed40 hash40 = hash.For40Bytes();
+    for (size_t at = 0; at + 40 <= bytes.size(); at += 7) {
+      ASSERT_EQ(hash40(bytes.data() + at), XXH3_64bits_withSeed(bytes.data() + at, 40, seed)) << seed;
+    }
+  }
+}
+
 // Known answers: computed once with this implementation (XXH3 0.8.1), checked above to
 // follow the documented construction, and pinned so that a change of hashing is seen.
 TEST(ShingleKnownAnswers, WordAndChar) {

@@ -173,6 +173,45 @@ TEST(MinHash, OnePermutationDensifiesTinySets) {
   EXPECT_EQ(distinct.size(), 3u);
 }
 
+// One-permutation MinHash rebuilt from its documented definition: the minimum of
+// Mix64(x ^ seed ^ salt) per bin, folded; an empty bin copies the first filled bin of
+// its own probe sequence. The signer takes its first probes from a table and picks
+// among them without branches: the values must be these, for every k (a partial last
+// word of the empty-bin set included) and fill level (most bins empty to none).
+std::vector<uint32_t> OnePermutationByDefinition(const std::vector<uint64_t>& shingles, uint32_t k,
+                                                 uint64_t seed) {
+  constexpr uint64_t kEmpty = ~uint64_t{0};
+  std::vector<uint64_t> bins(k, kEmpty);
+  for (const uint64_t x : shingles) {
+    const uint64_t h = internal::Mix64(x ^ seed ^ internal::kOphSalt);
+    uint64_t& b = bins[internal::MulHiRange(h, k)];
+    b = std::min(b, h);
+  }
+  std::vector<uint32_t> values(k);
+  for (uint32_t i = 0; i < k; ++i) {
+    uint32_t j = i;
+    for (uint64_t attempt = 0; bins[j] == kEmpty; ++attempt) {
+      j = internal::MulHiRange(
+          internal::Mix64(seed ^ internal::kDensifySalt ^ (static_cast<uint64_t>(i) << 32) ^ attempt), k);
+    }
+    values[i] = static_cast<uint32_t>(internal::Mix64(bins[j]));
+  }
+  return values;
+}
+
+TEST(MinHash, OnePermutationEqualsDefinitionAtEveryFillLevel) {
+  for (const uint32_t k : {1u, 7u, 64u, 100u, 128u, 256u, 1000u}) {
+    for (const uint64_t seed : {1ull, 77ull}) {
+      MinHasher mh(Params(MinHashAlgorithm::kOnePermutation, k, seed));
+      for (const size_t n : {1ul, 2ul, 5ul, 30ul, 90ul, 128ul, 300ul, 2000ul}) {
+        const auto shingles = neardup_test::DistinctRandomValues(n, 1000 * k + n + seed);
+        ASSERT_EQ(mh.Sign(shingles).values, OnePermutationByDefinition(shingles, k, seed))
+            << "k " << k << " seed " << seed << " shingles " << n;
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Comparability and empty signatures.
 

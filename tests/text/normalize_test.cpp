@@ -537,7 +537,7 @@ std::vector<NormalizeOptions> OptionSets() {
 // Every code point the fast table covers (and the fullwidth ASCII forms), between neighbours that compose,
 // reorder, separate or are ignorable, normalizes exactly as utf8proc alone does.
 TEST(NormalizeFastTable, EveryCodePointInTheTableRangeMatchesUtf8proc) {
-  const char32_t neighbours[] = {0x301, 0x316, 0x0E48, 0x3099, 0x11A7, 0x0BBE, 0x200B, 0xA0, ' ', 0x5B6};
+  const char32_t neighbours[] = {0x301, 0x316, 0x323, 0x0E48, 0x3099, 0x11A7, 0x0BBE, 0x200B, 0xA0, ' ', 0x5B6};
   // The default, and the two steps that change the table (case folding, ignorables).
   for (const NormalizeOptions& o : {NormalizeOptions::FromBits(63), NormalizeOptions::FromBits(63 & ~4),
                                     NormalizeOptions::FromBits(63 & ~16)}) {
@@ -574,6 +574,7 @@ TEST(NormalizeFastTable, RandomMixedStringsMatchUtf8proc) {
                            0x0E01, 0x0E31, 0x0E33, 0x438, 0x418, 0x419, 0x306, 0x4E00, 0x30AB, 0x3099, 0xFF76,
                            0xFF0C, 0xFF21, 0xFF06, 0xFF40, 0xFF07, 0xFF01, 0x1100, 0x1161, 0x11A7, 0x11A8, 0xAC00, 0xA0, 0x3000, 0x200B, 0xAD, 0x2019,
                            0x2026, 0xFFFD, 0x1E9E, 0xDF, 0x3A3, 0x3C2, 0x5D0, 0x5B4, 0x5C1, 0x64B, 0x650, 0x93F,
+                           0x304C, 0x1EB9, 0x1EC7, 0x323, 0x302, 0x439, 0xFC, 0xAC01,
                            0x94D, 0x928, 0x1F600, 0x0BBE, 0x0BC6, 0x0B95, 0x1D15E};
   std::mt19937_64 rng(11);
   for (const NormalizeOptions& o : OptionSets()) {

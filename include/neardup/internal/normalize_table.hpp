@@ -2,11 +2,13 @@
 //
 // For every code point below kFastNormalizeLimit (Latin, Greek, Cyrillic, Arabic,
 // Indic, Thai, Georgian, Hangul jamo, kana, CJK ideographs, Hangul syllables) one byte:
-// kNotFast, or the canonical combining class of a code point c that
+// kNotFast, kPrecomposed, or the canonical combining class of a code point c that
 //   - NFKC + case folding (utf8proc, with the normalizer's options) maps to itself,
 //   - is never a later element of a canonical decomposition, so canonical composition
 //     never joins it to what precedes it (Hangul medial vowels and final consonants
 //     count as such: they compose algorithmically),
+//   - or, for kPrecomposed: decomposes to a starter that is never such a later element
+//     plus marks or jamo, and composes back to c (é, й, が, Hangul syllables),
 //   - the normalizer outputs as itself (not a space, control, zero-width character,
 //     replacement character or a quote, dash or ellipsis it folds to ASCII).
 // Normalizer copies runs of such code points through unchanged (see normalize.hpp for
@@ -29,6 +31,11 @@ namespace neardup::internal {
 
 inline constexpr char32_t kFastNormalizeLimit = 0xD7A4;  // through the Hangul syllables
 inline constexpr uint8_t kNotFast = 0xFF;
+// A precomposed starter (é, й, が) that the normalizer writes as itself: copied like a
+// starter, but no non-starter is copied after it (it could reorder with or compose onto
+// the marks inside it), and a code point of the general path that follows takes it
+// back decomposed.
+inline constexpr uint8_t kPrecomposed = 0xFE;
 
 class FastNormalizeTable {
  public:
@@ -78,10 +85,24 @@ class FastNormalizeTable {
     for (char32_t c = 0x80; c < kFastNormalizeLimit; ++c) {
       if ((c >= 0xD800 && c <= 0xDFFF) || joins_back[c] || output_differs(c)) continue;
       const auto cp = static_cast<utf8proc_int32_t>(c);
+      bool precomposed = false;
       if (decompose_options != 0) {
         const utf8proc_ssize_t n = utf8proc_decompose_char(cp, buf, 32,
                                                            static_cast<utf8proc_option_t>(decompose_options), nullptr);
-        if (n != 1 || buf[0] != cp) continue;
+        if (n < 1 || n > 32) continue;
+        if (n > 1) {
+          // Composed back to itself, from a starter that joins nothing before it.
+          if ((decompose_options & UTF8PROC_COMPOSE) == 0 || buf[0] < 0 ||
+              static_cast<char32_t>(buf[0]) >= kFastNormalizeLimit || joins_back[buf[0]] ||
+              utf8proc_get_property(buf[0])->combining_class != 0) {
+            continue;
+          }
+          const utf8proc_ssize_t m =
+              utf8proc_normalize_utf32(buf, n, static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_STABLE));
+          if (m != 1) continue;
+          precomposed = true;
+        }
+        if (buf[0] != cp) continue;
       }
       const auto cat = utf8proc_category(cp);
       if (cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP ||
@@ -89,8 +110,8 @@ class FastNormalizeTable {
         continue;
       }
       const auto ccc = utf8proc_get_property(cp)->combining_class;
-      if (ccc < 0 || ccc >= kNotFast) continue;
-      bytes_[c] = static_cast<uint8_t>(ccc);
+      if (ccc < 0 || ccc >= kPrecomposed || (precomposed && ccc != 0)) continue;
+      bytes_[c] = precomposed ? kPrecomposed : static_cast<uint8_t>(ccc);
     }
     for (char32_t c = kFullwidthFirst; c < kFullwidthFirst + fullwidth_.size(); ++c) {
       if (decompose_options == 0) break;

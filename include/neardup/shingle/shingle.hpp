@@ -245,7 +245,6 @@ class Shingler {
   // Replaces *out with the shingle hashes of `text`; returns the number of units
   // (tokens or code points) seen.
   size_t Shingle(std::string_view text, std::vector<uint64_t>* out) {
-    out->clear();
     return options_.kind == ShingleKind::kWord ? WordShingles(text, out) : CharShingles(text, out);
   }
 
@@ -260,12 +259,17 @@ class Shingler {
   static constexpr uint64_t kCharSalt = 0x63686172'6e677261ULL;
 
   size_t WordShingles(std::string_view text, std::vector<uint64_t>* out) {
-    tokens_.clear();
-    ForEachToken(text, [&](std::string_view t) {
-      tokens_.push_back(ToLittleEndian(word_hash_(t.data(), t.size())));
-    });
-    EmitWindows(tokens_.data(), tokens_.size(), sizeof(uint64_t), word_hash_, out);
-    return tokens_.size();
+    // A text of b bytes has at most b tokens. The buffer only grows (no clearing or
+    // zero-filling per document), and the token loop writes through locals: the
+    // hash's key words stay in registers, which stores into a member vector would
+    // force to be reloaded after every token.
+    if (tokens_.size() < text.size()) tokens_.resize(text.size());
+    uint64_t* tokens = tokens_.data();
+    size_t count = 0;
+    const internal::Xxh3Seeded hash = word_hash_;
+    ForEachToken(text, [&](std::string_view t) { tokens[count++] = ToLittleEndian(hash(t.data(), t.size())); });
+    EmitWindows(tokens, count, sizeof(uint64_t), word_hash_, out);
+    return count;
   }
 
   size_t CharShingles(std::string_view text, std::vector<uint64_t>* out) {
@@ -286,10 +290,11 @@ class Shingler {
   template <class T>
   void EmitWindows(const T* units, size_t count, size_t unit_bytes,
                    const internal::Xxh3Seeded& hash, std::vector<uint64_t>* out) const {
-    if (count == 0) return;
     const size_t n = options_.n;
+    // Resized, not cleared first: only growth past the largest earlier size fills.
     if (count < n) {
-      out->push_back(hash(units, count * unit_bytes));
+      out->resize(count == 0 ? 0 : 1);
+      if (count != 0) (*out)[0] = hash(units, count * unit_bytes);
       return;
     }
     out->resize(count - n + 1);

@@ -28,6 +28,7 @@
 #define NEARDUP_SIGNATURE_MINHASH_HPP_
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -145,6 +146,15 @@ class MinHasher {
     lanes_.resize(params_.num_perm);
     for (auto& c : lanes_) c = rng.Next();
     state_.resize(params_.num_perm);
+    // The first probes of every bin's densification sequence depend only on the seed
+    // and k, not on the document: computed once here.
+    probes_.resize(size_t{params_.num_perm} * kFirstProbes);
+    for (uint32_t i = 0; i < params_.num_perm; ++i) {
+      for (uint32_t attempt = 0; attempt < kFirstProbes; ++attempt) {
+        probes_[size_t{i} * kFirstProbes + attempt] = Probe(i, attempt);
+      }
+    }
+    empty_bits_.resize((params_.num_perm + 63) / 64);
   }
 
   static absl::StatusOr<MinHasher> Create(MinHashParams params) {
@@ -189,43 +199,73 @@ class MinHasher {
     SignClassicWith(internal::ActiveKernels(), shingles, values);
   }
 
+  // Bin `i`'s densification probe number `attempt`: a bin in [0, k).
+  uint32_t Probe(uint32_t i, uint64_t attempt) const noexcept {
+    const uint64_t dseed = params_.seed ^ internal::kDensifySalt;
+    return internal::MulHiRange(internal::Mix64(dseed ^ (static_cast<uint64_t>(i) << 32) ^ attempt),
+                                params_.num_perm);
+  }
+
   void SignOnePermutation(std::span<const uint64_t> shingles, uint32_t* values) {
     const uint32_t k = params_.num_perm;
     constexpr uint64_t kEmpty = std::numeric_limits<uint64_t>::max();
-    std::fill(state_.begin(), state_.end(), kEmpty);
+    uint64_t* state = state_.data();
+    std::fill(state, state + k, kEmpty);
     const uint64_t salt = params_.seed ^ internal::kOphSalt;
     for (const uint64_t x : shingles) {
       const uint64_t h = internal::Mix64(x ^ salt);
-      uint64_t& slot = state_[internal::MulHiRange(h, k)];
+      uint64_t& slot = state[internal::MulHiRange(h, k)];
       slot = h < slot ? h : slot;
     }
-    uint32_t filled = 0;
-    for (uint32_t i = 0; i < k; ++i) {
-      if (state_[i] != kEmpty) {
-        values[i] = internal::FoldMinimum(state_[i]);
-        ++filled;
+    // Every bin is folded, and the empty ones noted in a bit set, without a branch per
+    // bin: on short documents a third of the bins may be empty, in no predictable
+    // order. An empty bin's value is replaced below.
+    uint64_t* empty_bits = empty_bits_.data();
+    uint64_t any_empty = 0;
+    for (uint32_t w = 0; w < empty_bits_.size(); ++w) {
+      const uint32_t stop = std::min(k, 64 * w + 64);
+      uint64_t bits = 0;
+      for (uint32_t i = 64 * w; i < stop; ++i) {
+        values[i] = internal::FoldMinimum(state[i]);
+        bits |= uint64_t{state[i] == kEmpty} << (i & 63);
       }
+      empty_bits[w] = bits;
+      any_empty |= bits;
     }
-    if (filled == k) return;
+    if (any_empty == 0) return;
     // Optimal densification: an empty bin probes bins in its own seeded random order
-    // and copies the first one that was filled by a shingle.
-    const uint64_t dseed = params_.seed ^ internal::kDensifySalt;
-    for (uint32_t i = 0; i < k; ++i) {
-      if (state_[i] != kEmpty) continue;
-      for (uint64_t attempt = 0;; ++attempt) {
-        const uint64_t probe = internal::Mix64(dseed ^ (static_cast<uint64_t>(i) << 32) ^ attempt);
-        const uint32_t j = internal::MulHiRange(probe, k);
-        if (state_[j] != kEmpty) {
-          values[i] = values[j];
-          break;
+    // and copies the first one that was filled by a shingle. The first kFirstProbes
+    // probes come from the table, the first filled one among them picked without
+    // branches; the rare bin whose table probes are all empty goes on probing.
+    for (uint32_t w = 0; w < empty_bits_.size(); ++w) {
+      for (uint64_t bits = empty_bits[w]; bits != 0; bits &= bits - 1) {
+        const uint32_t i = 64 * w + static_cast<uint32_t>(std::countr_zero(bits));
+        const uint16_t* probe = &probes_[size_t{i} * kFirstProbes];
+        uint32_t j = kNoBin;
+        for (uint32_t a = kFirstProbes; a-- > 0;) {
+          const uint32_t b = probe[a];
+          // All ones when bin b is filled (arithmetic, so that no branch is made of it).
+          const uint32_t filled = static_cast<uint32_t>((empty_bits[b >> 6] >> (b & 63)) & 1) - 1;
+          j = (b & filled) | (j & ~filled);
         }
+        for (uint64_t attempt = kFirstProbes; j == kNoBin; ++attempt) {
+          const uint32_t b = Probe(i, attempt);
+          if (state[b] != kEmpty) j = b;
+        }
+        values[i] = values[j];
       }
     }
   }
 
+  static constexpr uint32_t kFirstProbes = 4;
+  static constexpr uint32_t kNoBin = ~uint32_t{0};
+  static_assert(kMaxNumPerm <= 65536, "probes_ holds bins in 16 bits");
+
   MinHashParams params_;
   std::vector<uint64_t> lanes_;
   std::vector<uint64_t> state_;
+  std::vector<uint16_t> probes_;       // kFirstProbes densification probes per bin
+  std::vector<uint64_t> empty_bits_;  // bit i: bin i is empty (SignOnePermutation)
 };
 
 }  // namespace neardup

@@ -195,7 +195,7 @@ class CrawlerIndex {
   // Adds many documents in order, as Insert would one by one, but with one log write and
   // (under kEveryOp) one fdatasync for the whole batch: a bulk load of 43,000 articles
   // takes seconds instead of one disk sync per document. Signing happens first, outside
-  // any lock; the change mutex is then held for the whole batch. The result has one
+  // any lock and on every core; the change mutex is then held for the whole batch. The result has one
   // status per document (those of Insert). With stop_at_first_error, the documents after
   // the first failure are not inserted and get Aborted. An error instead of the vector
   // is a log write or sync failure: the documents inserted in memory are then not

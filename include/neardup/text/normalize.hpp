@@ -301,7 +301,8 @@ class Normalizer {
       if (d.ok && d.code_point < internal::kFastNormalizeLimit && fast_ != nullptr) {
         // Code points that normalize to themselves are copied, a run at a time.
         const uint8_t ccc = (*fast_)[d.code_point];
-        if (ccc == 0 || (ccc != internal::kNotFast && InCopiedRun() && ccc >= tail_ccc_)) {
+        if (ccc == 0 || ccc == internal::kPrecomposed ||
+            (ccc != internal::kNotFast && InCopiedRun() && ccc >= tail_ccc_)) {
           p = FastRun(p, end);
           continue;
         }
@@ -389,9 +390,11 @@ class Normalizer {
         // is, and the ASCII byte would end a utf8proc run, as the starter after it does.
         if (*q != ' ' || end - q < 2 || q[1] < 0x80) break;
         const Utf8Decoded next = DecodeUtf8(q + 1, end);
-        if (!next.ok || next.code_point >= internal::kFastNormalizeLimit || table[next.code_point] != 0) break;
+        if (!next.ok || next.code_point >= internal::kFastNormalizeLimit) break;
+        const uint8_t next_ccc = table[next.code_point];
+        if (next_ccc != 0 && next_ccc != internal::kPrecomposed) break;
         tail_offset = static_cast<size_t>(q + 1 - p);
-        last_ccc = 0;
+        last_ccc = next_ccc;
         q += 1 + next.length;
         continue;
       }
@@ -412,7 +415,7 @@ class Normalizer {
       }
       if (cp >= internal::kFastNormalizeLimit) break;
       const uint8_t ccc = table[cp];
-      if (ccc == 0) {
+      if (ccc == 0 || ccc == internal::kPrecomposed) {
         tail_offset = static_cast<size_t>(q - p);
       } else if (ccc == internal::kNotFast || ccc < last_ccc) {
         break;
@@ -641,11 +644,22 @@ class Normalizer {
     const auto* first = utf8proc_get_property(buf[0]);
     if (options_.unicode_nfkc) {
       if (pending_.empty() && InCopiedRun()) {
-        // Right after a copied run: its open part joins this code point's utf8proc run.
+        // Right after a copied run: its open part joins this code point's utf8proc run,
+        // decomposed as the general path would have (a kPrecomposed code point; every
+        // other code point of the table is its own decomposition).
         for (size_t i = tail_start_; i < w_;) {
           const auto* b = reinterpret_cast<const unsigned char*>(out_->data());
           const Utf8Decoded t = DecodeUtf8(b + i, b + w_);
-          pending_.push_back(static_cast<utf8proc_int32_t>(t.code_point));
+          const auto cp = static_cast<utf8proc_int32_t>(t.code_point);
+          if (fast_ != nullptr && t.code_point < internal::kFastNormalizeLimit &&
+              (*fast_)[t.code_point] == internal::kPrecomposed) {
+            utf8proc_int32_t parts[32];
+            const auto m = utf8proc_decompose_char(cp, parts, 32, static_cast<utf8proc_option_t>(decompose_options_),
+                                                   nullptr);
+            if (m >= 1 && m <= 32) pending_.insert(pending_.end(), parts, parts + m);
+          } else {
+            pending_.push_back(cp);
+          }
           i += t.length;
         }
         w_ = tail_start_;
