@@ -43,10 +43,10 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 # The crawler index's 1M-operation, 8-thread stress test (NEARDUP_STRESS=1) runs here,
 # under TSan, checked against each thread's model (about 100 s). Left out under TSan:
 # its 200k-operation sibling and the 100 MB document (single-threaded), both run above.
-echo "== ThreadSanitizer: crawler index (incl. 1M-op stress), threaded SimHash pairs, batch signing"
+echo "== ThreadSanitizer: both crawler stores (incl. 1M-op stress, the log's sync thread), threaded SimHash pairs, batch signing"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNEARDUP_SANITIZE=thread \
   -DNEARDUP_BUILD_BENCH=OFF -DNEARDUP_BUILD_EXAMPLES=OFF -DNEARDUP_BUILD_CLI=OFF \
-  -DNEARDUP_TEST_ONLY='simhash_index_test;signer_test;crawler_index_test'
+  -DNEARDUP_TEST_ONLY='simhash_index_test;signer_test;crawler_index_test;simhash_crawler_index_test'
 cmake --build build/tsan -j "$jobs" --target neardup_tests
 NEARDUP_STRESS=1 TSAN_OPTIONS=halt_on_error=1 \
   GTEST_FILTER='-CrawlerIndexTest.ConcurrentQueryOrInsertMatchesTheModel:Signer.HundredMegabyteSingleLineDocument' \
