@@ -50,14 +50,7 @@ constexpr uint32_t kTagFingerprints = 18;
 constexpr uint32_t kTagIds = 16;
 constexpr ObjectType kLogType = ObjectType::kSimHashCrawlerLog;
 
-absl::Status ValidateId(std::string_view id) {
-  if (id.empty()) return absl::InvalidArgumentError("document ids must not be empty");
-  if (id.size() > kCrawlerMaxIdBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("document id ", ShownId(id), " is ", id.size(),
-                                                   " bytes, more than the limit of ", kCrawlerMaxIdBytes));
-  }
-  return absl::OkStatus();
-}
+using internal::ValidateId;  // id_table.hpp, shared with the MinHash store
 
 absl::Status EmptyText(std::string_view id) {
   return absl::FailedPreconditionError(absl::StrCat(
