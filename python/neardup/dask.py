@@ -278,13 +278,28 @@ def _task_runs(r, n_maps, shards, scratch, budget, threshold, options):
                                   os.path.join(scratch, "runs", f"r{r:05d}_long"), budget, threshold, **options)
     _pull_requests("v", _range_tag(r), out["docs"], shards, scratch)
     long_runs = []
-    for i, run in enumerate(out["long_runs"]):
-        parts, buckets = _core._dask_split_long_run(run[2], budget, threshold, **options)
-        for p in range(parts):
-            docs = _core._dask_long_run_part_docs(run, budget, p, threshold, **options)
-            _pull_requests("v", f"{_long_tag(r, i)}p{p:05d}", docs, shards, scratch)
-        long_runs.append({"tag": _long_tag(r, i), "run": list(run), "parts": parts, "buckets": buckets})
+    for i, (path, band, members, digest) in enumerate(out["long_runs"]):
+        parts, buckets = _core._dask_split_long_run(members, budget, threshold, **options)
+        long_runs.append({"tag": _long_tag(r, i), "run": [path, band, members], "hash": digest, "parts": parts,
+                          "buckets": buckets})
     return {"runs": out["runs"], "long_runs": long_runs}
+
+
+def _twins(long_runs):
+    """Long runs grouped by members (runs of copies: the same members in every band):
+    one set of part tasks per group, in order of their first run."""
+    groups: Dict[Tuple[int, int], List[Dict[str, Any]]] = {}
+    for lr in long_runs:
+        groups.setdefault((lr["run"][2], lr["hash"]), []).append(lr)
+    return list(groups.values())
+
+
+def _task_part_requests(group, p, shards, scratch, budget, threshold, options):
+    """The signatures part p of a group of long runs needs (its members, the run's
+    first member and the member after its last), requested from their shards."""
+    docs = _core._dask_long_run_part_docs(tuple(group[0]["run"]), budget, p, threshold, **options)
+    _pull_requests("v", f"{group[0]['tag']}p{p:05d}", docs, shards, scratch)
+    return int(docs.size)
 
 
 def _write_edges(scratch, tag, out, buckets):
@@ -309,13 +324,14 @@ def _fingerprint_path(scratch, long_tag, p, b):
     return os.path.join(scratch, "long", f"{long_tag}p{p:05d}_b{b:05d}.nx")
 
 
-def _task_long_part(lr, p, n_parts, any_shard, buckets, scratch, budget, threshold, options):
-    """Part p of a long run: its star and chain pairs verified, its fingerprints out."""
+def _task_long_part(group, p, n_parts, any_shard, buckets, scratch, budget, threshold, options):
+    """Part p of a group of long runs with the same members: its star and chain pairs
+    verified (once for the group), each run's fingerprints out."""
     os.makedirs(os.path.join(scratch, "long"), exist_ok=True)
-    tag = f"{lr['tag']}p{p:05d}"
-    fps = [_fingerprint_path(scratch, lr["tag"], p, b) for b in range(lr["buckets"])]
-    out = _core._dask_expand_long_run_part(tuple(lr["run"]), budget, p, fps, _pulled("v", tag, n_parts, scratch),
-                                           any_shard, threshold, **options)
+    tag = f"{group[0]['tag']}p{p:05d}"
+    fps = [[_fingerprint_path(scratch, lr["tag"], p, b) for b in range(lr["buckets"])] for lr in group]
+    out = _core._dask_expand_long_run_part([tuple(lr["run"]) for lr in group], budget, p, fps,
+                                           _pulled("v", tag, n_parts, scratch), any_shard, threshold, **options)
     return _write_edges(scratch, tag, out, buckets)
 
 
@@ -639,17 +655,21 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, budget,
         client.submit(_task_runs, r, len(shards), shards, scratch, budget, threshold, options, pure=False,
                       key=f"runs-{tag}-{r}") for r in range(ranges)]))
     long_runs = [lr for r in ran for lr in r["long_runs"]]
-    part_tags = [(lr, p) for lr in long_runs for p in range(lr["parts"])]
+    part_tags = [(g, p) for g in _twins(long_runs) for p in range(g[0]["parts"])]
+    if part_tags:
+        run_stage("long-parts", lambda: gather([
+            client.submit(_task_part_requests, g, p, shards, scratch, budget, threshold, options, pure=False,
+                          key=f"long-req-{tag}-{g[0]['tag']}-{p}") for g, p in part_tags]))
     run_stage("pull-runs", lambda: gather([
         client.submit(_task_pull, "v", j, s, [_range_tag(r) for r in range(ranges)]
-                      + [f"{lr['tag']}p{p:05d}" for lr, p in part_tags], scratch, pure=False,
+                      + [f"{g[0]['tag']}p{p:05d}" for g, p in part_tags], scratch, pure=False,
                       key=f"pull-v-{tag}-{j}") for j, s in enumerate(shards)]))
     verified = run_stage("verify", lambda: gather([
         client.submit(_task_verify, r, len(shards), shards[0][0], buckets, scratch, threshold, options, pure=False,
                       key=f"verify-{tag}-{r}") for r in range(ranges)] + [
-        client.submit(_task_long_part, lr, p, len(shards), shards[0][0], buckets, scratch, budget, threshold,
-                      options, pure=False, key=f"long-part-{tag}-{lr['tag']}-{p}") for lr, p in part_tags]))
-    edge_tags = [_range_tag(r) for r in range(ranges)] + [f"{lr['tag']}p{p:05d}" for lr, p in part_tags]
+        client.submit(_task_long_part, g, p, len(shards), shards[0][0], buckets, scratch, budget, threshold,
+                      options, pure=False, key=f"long-part-{tag}-{g[0]['tag']}-{p}") for g, p in part_tags]))
+    edge_tags = [_range_tag(r) for r in range(ranges)] + [f"{g[0]['tag']}p{p:05d}" for g, p in part_tags]
     # 3b. the refinement sub-runs of long runs: by bucket of (group, fingerprint)
     bucket_tags = [(lr, b) for lr in long_runs for b in range(lr["buckets"])]
     if bucket_tags:

@@ -328,7 +328,7 @@ uint64_t DaskShardBandKeys(std::tuple<std::string, uint32_t, uint32_t> shard, U3
   return Unwrap(WriteShardBandKeys(ref, skipped, options, range_paths));
 }
 
-// The runs of one key range; long runs as (path, band, members).
+// The runs of one key range; long runs as (path, band, members, hash).
 py::dict DaskGatherRuns(std::vector<std::string> key_paths, std::string runs_path, std::string long_prefix,
                         uint64_t budget_bytes, double threshold, py::kwargs kw) {
   DedupOptions options;
@@ -341,7 +341,7 @@ py::dict DaskGatherRuns(std::vector<std::string> key_paths, std::string runs_pat
     runs = Unwrap(GatherKeyRangeRuns(key_paths, runs_path, long_prefix, max_members));
   }
   py::list long_runs;
-  for (const LongRun& r : runs.long_runs) long_runs.append(py::make_tuple(r.path, r.band, r.members));
+  for (const LongRun& r : runs.long_runs) long_runs.append(py::make_tuple(r.path, r.band, r.members, r.hash));
   py::dict d;
   d["runs"] = runs.runs;
   d["docs"] = Array(runs.docs);
@@ -437,15 +437,23 @@ py::dict DaskVerifyRuns(std::string runs_path, std::vector<std::string> pulled, 
                       });
 }
 
-py::dict DaskExpandLongRunPart(std::tuple<std::string, uint32_t, uint64_t> run, uint64_t budget_bytes, uint32_t part,
-                               std::vector<std::string> bucket_paths, std::vector<std::string> pulled,
-                               std::string any_shard, double threshold, py::kwargs kw) {
+// A part of long runs with the same members, (path, band, members) each.
+py::dict DaskExpandLongRunPart(std::vector<std::tuple<std::string, uint32_t, uint64_t>> runs_a, uint64_t budget_bytes,
+                               uint32_t part, std::vector<std::vector<std::string>> bucket_paths,
+                               std::vector<std::string> pulled, std::string any_shard, double threshold,
+                               py::kwargs kw) {
   return VerifyPulled(pulled, any_shard, threshold, kw,
                       [&](const SignedCorpus& slice, const std::vector<uint32_t>& slice_docs,
                           const DedupOptions& options, LshBatchStats* lsh) {
-                        const LongRunArg a = LongRunOf(run, budget_bytes, options);
-                        return Unwrap(ExpandLongRunPart(a.run, a.split, part, slice, slice_docs, bucket_paths,
-                                                        options, lsh));
+                        std::vector<LongRun> runs;
+                        LongRunSplit split;
+                        for (const auto& r : runs_a) {
+                          LongRunArg a = LongRunOf(r, budget_bytes, options);
+                          runs.push_back(std::move(a.run));
+                          split = a.split;
+                        }
+                        return Unwrap(ExpandLongRunPart(runs, split, part, slice, slice_docs, bucket_paths, options,
+                                                        lsh));
                       });
 }
 

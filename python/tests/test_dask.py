@@ -169,6 +169,21 @@ def test_long_runs_split_over_tasks_as_one_machine(client, tmp_path):
     assert st["clusters"] < 100 and st["removed"] > 1500
 
 
+def test_long_runs_of_copies_share_their_part_tasks(client, tmp_path):
+    """Copies share a key in every band: their long runs (one per band) have the same
+    members and are split once, the star and chain verified once for all of them."""
+    p = tmp_path / "copies.jsonl"
+    with open(p, "w") as f:
+        for i in range(1000):
+            f.write(json.dumps({"id": f"c{i}", "text": "one boilerplate page mirrored on every site of the web"}) + "\n")
+    out = tmp_path / "got.jsonl"
+    st = nd.dedup([str(p)], client=client, partitions=2, scratch=str(tmp_path / "s"), clusters=str(out),
+                  long_run_budget=250_000)
+    assert st["long_runs"] == 16 and st["long_run_parts"] == 5, st  # 1000 members, 245 per part
+    assert st["verified"] == 2 * 1000 - 3
+    assert out.read_bytes() == single_machine([p], tmp_path / "want.jsonl")
+
+
 def test_near_passages_refused(client, corpus, tmp_path):
     with pytest.raises(ValueError, match="near-repeat passages are not supported on Dask"):
         nd.dedup([str(corpus[0])], client=client, scratch=str(tmp_path), passages=True)

@@ -628,6 +628,7 @@ absl::StatusOr<KeyRangeRuns> GatherKeyRangeRuns(std::span<const std::string> key
     lr.path = absl::StrCat(long_prefix, out.long_runs.size() - 1, ".nx");
     lr.band = band;
     lr.members = run.size();
+    lr.hash = XXH3_64bits(run.data(), run.size() * sizeof(uint32_t));
     ExchangeBuffer one;
     one.path = lr.path;
     AppendRun(&one, band, run);
@@ -701,15 +702,20 @@ absl::StatusOr<std::vector<uint32_t>> LongRunPartDocs(const LongRun& run, const 
   return out;
 }
 
-absl::StatusOr<std::vector<CandidatePair>> ExpandLongRunPart(const LongRun& run, const LongRunSplit& split,
+absl::StatusOr<std::vector<CandidatePair>> ExpandLongRunPart(std::span<const LongRun> runs, const LongRunSplit& split,
                                                              uint32_t part, const SignedCorpus& slice,
                                                              std::span<const uint32_t> slice_docs,
-                                                             std::span<const std::string> bucket_paths,
+                                                             std::span<const std::vector<std::string>> bucket_paths,
                                                              const DedupOptions& options, LshBatchStats* stats) {
   if (part >= split.parts) return absl::OutOfRangeError(absl::StrCat("part ", part, " of ", split.parts));
-  if (bucket_paths.size() != split.buckets) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("long run part: ", bucket_paths.size(), " bucket files for ", split.buckets, " buckets"));
+  if (runs.empty() || bucket_paths.size() != runs.size()) {
+    return absl::InvalidArgumentError("long run part: one list of bucket files per run, and at least one run");
+  }
+  for (const std::vector<std::string>& paths : bucket_paths) {
+    if (paths.size() != split.buckets) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("long run part: ", paths.size(), " bucket files for ", split.buckets, " buckets"));
+    }
   }
   absl::StatusOr<RunExpansion> e = Expansion(options);
   if (!e.ok()) return e.status();
@@ -717,36 +723,35 @@ absl::StatusOr<std::vector<CandidatePair>> ExpandLongRunPart(const LongRun& run,
     return absl::InvalidArgumentError(
         absl::StrCat("long run part: signatures of k = ", slice.signer.minhash.num_perm, ", expected ", e->num_perm));
   }
-  std::vector<uint32_t> docs;
-  if (absl::Status s = ReadLongRun(run, split, &docs); !s.ok()) return s;
+  std::vector<uint32_t> docs, other;
+  if (absl::Status s = ReadLongRun(runs[0], split, &docs); !s.ok()) return s;
+  for (const LongRun& run : runs.subspan(1)) {
+    if (absl::Status s = ReadLongRun(run, split, &other); !s.ok()) return s;
+    if (other != docs) {
+      return absl::InvalidArgumentError(absl::StrCat("long run part: ", run.path, " and ", runs[0].path,
+                                                     " do not have the same members"));
+    }
+  }
   LshBatchStats local;
   LshBatchStats* st = stats != nullptr ? stats : &local;
   LshRunExpander expander(e->lsh, e->num_perm, st);
   const size_t m = docs.size();
   const size_t lo = part * split.part_members;
   const size_t hi = std::min<size_t>(m, lo + split.part_members);
-  if (part == 0) {  // the run, once
-    ++st->runs;
-    ++st->long_runs;
-    if (e->lsh.verify_threshold > 0 && split.groups == 0) ++st->unrefined_runs;
+  if (part == 0) {  // each run, once
+    st->runs += runs.size();
+    st->long_runs += runs.size();
+    if (e->lsh.verify_threshold > 0 && split.groups == 0) st->unrefined_runs += runs.size();
   }
-  // The whole run's star and chain (LshRunExpander::StarAndChain), this part's share.
+  // The star and chain (LshRunExpander::StarAndChain), this part's share: the same
+  // for every run of these members.
   std::vector<uint64_t> packed;
   for (size_t x = std::max<size_t>(lo, 1); x < hi; ++x) packed.push_back(internal::PackPair(docs[0], docs[x]));
   for (size_t x = std::max<size_t>(lo, 1); x < std::min(hi, m - 1); ++x) {
     packed.push_back(internal::PackPair(docs[x], docs[x + 1]));
   }
-  st->pairs_emitted += packed.size();
+  st->pairs_emitted += packed.size() * runs.size();
   if (split.groups > 0) {
-    std::vector<ExchangeBuffer> out(bucket_paths.size());
-    for (size_t b = 0; b < out.size(); ++b) out[b].path = bucket_paths[b];
-    const auto append = [&](uint32_t g, uint64_t fp, uint32_t doc) {
-      ExchangeBuffer& buf = out[FingerprintBucket(g, fp, split)];
-      internal::AppendLe32(&buf.bytes, g);
-      internal::AppendLe32(&buf.bytes, static_cast<uint32_t>(fp));
-      internal::AppendLe32(&buf.bytes, doc);
-      ++buf.records;
-    };
     std::vector<const uint16_t*> rows(hi - lo);
     for (size_t x = lo; x < hi; ++x) {
       absl::StatusOr<uint32_t> at = SliceIndex(slice_docs, docs[x]);
@@ -754,16 +759,27 @@ absl::StatusOr<std::vector<CandidatePair>> ExpandLongRunPart(const LongRun& run,
       rows[x - lo] = slice.minhash.RowData(*at);
     }
     std::vector<uint64_t> fps(hi - lo);
-    for (uint32_t g = 0; g < split.groups; ++g) {
-      for (size_t x = lo; x < hi; ++x) fps[x - lo] = expander.Fingerprint(rows[x - lo], run.band, g);
-      if (std::all_of(fps.begin(), fps.end(), [&](uint64_t f) { return f == fps[0]; })) {
-        append(g, fps[0], kWholePart);  // copies: one record for the part
-        continue;
+    for (size_t r = 0; r < runs.size(); ++r) {
+      std::vector<ExchangeBuffer> out(split.buckets);
+      for (size_t b = 0; b < out.size(); ++b) out[b].path = bucket_paths[r][b];
+      const auto append = [&](uint32_t g, uint64_t fp, uint32_t doc) {
+        ExchangeBuffer& buf = out[FingerprintBucket(g, fp, split)];
+        internal::AppendLe32(&buf.bytes, g);
+        internal::AppendLe32(&buf.bytes, static_cast<uint32_t>(fp));
+        internal::AppendLe32(&buf.bytes, doc);
+        ++buf.records;
+      };
+      for (uint32_t g = 0; g < split.groups; ++g) {
+        for (size_t x = lo; x < hi; ++x) fps[x - lo] = expander.Fingerprint(rows[x - lo], runs[r].band, g);
+        if (std::all_of(fps.begin(), fps.end(), [&](uint64_t f) { return f == fps[0]; })) {
+          append(g, fps[0], kWholePart);  // copies: one record for the part
+          continue;
+        }
+        for (size_t x = lo; x < hi; ++x) append(g, fps[x - lo], docs[x]);
       }
-      for (size_t x = lo; x < hi; ++x) append(g, fps[x - lo], docs[x]);
-    }
-    for (const ExchangeBuffer& buf : out) {
-      if (absl::Status s = WriteExchange(buf, ExchangeKind::kFingerprints, part); !s.ok()) return s;
+      for (const ExchangeBuffer& buf : out) {
+        if (absl::Status s = WriteExchange(buf, ExchangeKind::kFingerprints, part); !s.ok()) return s;
+      }
     }
   }
   std::sort(packed.begin(), packed.end());

@@ -214,7 +214,7 @@ TEST_F(DistributedTest, LongRunSplitOverTasksGivesThePairsOfTheWholeRun) {
       absl::StatusOr<SignedCorpus> part_slice = LoadCorpusSlice({&shard, 1}, *need, options);
       ASSERT_TRUE(part_slice.ok()) << part_slice.status();
       absl::StatusOr<std::vector<CandidatePair>> pairs =
-          ExpandLongRunPart(run, *split, p, *part_slice, *need, out, options, nullptr);
+          ExpandLongRunPart({&run, 1}, *split, p, *part_slice, *need, {&out, 1}, options, nullptr);
       ASSERT_TRUE(pairs.ok()) << pairs.status();
       got.insert(got.end(), pairs->begin(), pairs->end());
     }

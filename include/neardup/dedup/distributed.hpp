@@ -183,6 +183,8 @@ struct LongRun {
   std::string path;
   uint32_t band = 0;
   uint64_t members = 0;
+  uint64_t hash = 0;  // XXH3-64 of the members (native 32-bit words): runs of copies in
+                      // several bands have the same members, and share their part tasks
 };
 struct KeyRangeRuns {
   uint64_t runs = 0;             // runs of two or more documents, long ones included
@@ -231,15 +233,19 @@ absl::StatusOr<LongRunSplit> SplitLongRun(uint64_t members, const DedupOptions& 
 // member after its last (the chain's next), ascending and unique.
 absl::StatusOr<std::vector<uint32_t>> LongRunPartDocs(const LongRun& run, const LongRunSplit& split, uint32_t part);
 
-// A long run's part: its star and chain candidates (each member with the run's first
-// and with its successor), returned; and with refinement, its members' fingerprints
-// written to bucket_paths[b] (split.buckets files; exchange kind 6: 4 group, 4
-// fingerprint, 4 document). `slice` holds LongRunPartDocs. stats->runs and long_runs
-// count the run once (part 0).
-absl::StatusOr<std::vector<CandidatePair>> ExpandLongRunPart(const LongRun& run, const LongRunSplit& split,
+// A part of long runs with the same members (runs of copies: one per band; the runner
+// groups them by members and hash; InvalidArgument if their members differ): the star
+// and chain candidates of its members (each member with the run's first and with its
+// successor), once for all the runs, returned; and with refinement, each run's
+// fingerprints of the part's members written to bucket_paths[run][b] (split.buckets
+// files per run; exchange kind 6: 4 group, 4 fingerprint, 4 document; document
+// 2^32 - 1 and the header's partition = this part: every member of the part, written
+// when they all have one fingerprint in a group, as copies do). `slice` holds
+// LongRunPartDocs. stats->runs and long_runs count the runs once (part 0).
+absl::StatusOr<std::vector<CandidatePair>> ExpandLongRunPart(std::span<const LongRun> runs, const LongRunSplit& split,
                                                              uint32_t part, const SignedCorpus& slice,
                                                              std::span<const uint32_t> slice_docs,
-                                                             std::span<const std::string> bucket_paths,
+                                                             std::span<const std::vector<std::string>> bucket_paths,
                                                              const DedupOptions& options, LshBatchStats* stats);
 
 // A long run's bucket: the fingerprint files of that bucket from every part -> the
