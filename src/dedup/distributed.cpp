@@ -41,6 +41,16 @@ absl::StatusOr<uint32_t> SliceIndex(std::span<const uint32_t> slice_docs, uint32
   return static_cast<uint32_t>(it - slice_docs.begin());
 }
 
+// Pairs packed first << 32 | second -> ascending and unique.
+std::vector<CandidatePair> UnpackPairs(std::vector<uint64_t>* packed) {
+  std::sort(packed->begin(), packed->end());
+  packed->erase(std::unique(packed->begin(), packed->end()), packed->end());
+  std::vector<CandidatePair> out;
+  out.reserve(packed->size());
+  for (const uint64_t p : *packed) out.push_back({static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p)});
+  return out;
+}
+
 // What verification the texts allow, as Deduplicate decides it.
 absl::Status MakeSimilarity(const SignedCorpus& slice, const DedupOptions& options, const InputOptions& input_options,
                             std::unique_ptr<ShingleSetSource>* texts, Verification* verification,
@@ -782,11 +792,7 @@ absl::StatusOr<std::vector<CandidatePair>> ExpandLongRunPart(std::span<const Lon
       }
     }
   }
-  std::sort(packed.begin(), packed.end());
-  std::vector<CandidatePair> pairs;
-  pairs.reserve(packed.size());
-  for (const uint64_t p : packed) pairs.push_back({static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p)});
-  return pairs;
+  return UnpackPairs(&packed);
 }
 
 absl::StatusOr<std::vector<CandidatePair>> LongRunSubRunPairs(const LongRun& run,
@@ -847,12 +853,7 @@ absl::StatusOr<std::vector<CandidatePair>> LongRunSubRunPairs(const LongRun& run
     }
     a = b;
   }
-  std::sort(packed.begin(), packed.end());
-  packed.erase(std::unique(packed.begin(), packed.end()), packed.end());
-  std::vector<CandidatePair> pairs;
-  pairs.reserve(packed.size());
-  for (const uint64_t p : packed) pairs.push_back({static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p)});
-  return pairs;
+  return UnpackPairs(&packed);
 }
 
 absl::StatusOr<SignedCorpus> LoadCorpusSlice(std::span<const ShardRef> shards, std::span<const uint32_t> docs,
@@ -1039,12 +1040,7 @@ absl::StatusOr<std::vector<CandidatePair>> CandidatesOfRuns(std::span<const uint
     expander.Expand(run, bands[r], row, &packed);
   }
   if (!missing.ok()) return missing;
-  std::sort(packed.begin(), packed.end());
-  packed.erase(std::unique(packed.begin(), packed.end()), packed.end());
-  std::vector<CandidatePair> out;
-  out.reserve(packed.size());
-  for (const uint64_t p : packed) out.push_back({static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p)});
-  return out;
+  return UnpackPairs(&packed);
 }
 
 absl::StatusOr<std::vector<ScoredPair>> VerifyCandidatesInSlice(std::span<const CandidatePair> candidates,

@@ -214,11 +214,13 @@ absl::Status ReadRuns(const std::string& path, std::vector<uint32_t>* docs, std:
 // task finds the sub-runs of equal (group, fingerprint), and so emits the pairs
 // LshRunExpander::Expand gives for the whole run, each by exactly one task.
 //
-// Memory budget of each task (budget_bytes): a part task holds part_members
-// signatures (2 k bytes of values plus ~200 of id, location and pairs each); a bucket
-// task holds its fingerprint records (~32 bytes each, sorting included) and the pairs
-// of its sub-runs; a sub-run of one group is in one bucket whole (8 bytes per member).
-// max_run_members(options, budget) is the longest run handled whole by a key-range task.
+// Memory budget of each task (budget_bytes): a part task holds part_members members'
+// signatures (2 k bytes of values, ~200 of id, location and pairs, and 12 per group of
+// fingerprint records each); a bucket task holds its fingerprint records (~32 bytes
+// each, sorting included) and the pairs of its sub-runs; a sub-run of one group is in
+// one bucket whole (8 bytes per member). MaxRunMembers(options, budget) is the longest
+// run handled whole by a key-range task (at least max_clique_run: shorter runs are
+// cliques, never split).
 struct LongRunSplit {
   uint64_t members = 0;
   uint64_t part_members = 0;
