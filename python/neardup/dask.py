@@ -29,17 +29,26 @@ that runs twice writes the same bytes; P = partitions, R = key / hash ranges = P
 1c. passages (exact only): one task per key range: a passage whose normalized text an
    earlier passage has is a repeat of the first -> ``passages/out_rR.tsv`` and drops
    by partition. Memory: the range's passage records.
-2. keys: one task per shard -> ``keys/mP_rR.npz``: (band, key, document) grouped by key
-   range R, combined locally (each (band, key) once, with its count and documents).
-   Memory: 24 bytes per band per document of the shard.
-3. runs: one task per key range: the runs of equal (band, key) -> ``runs/rR.npz`` and
-   the members' numbers by shard; pull: one task per shard reads it once and answers
-   every range's request -> ``pull/v_sJ_cR.nx``; verify: one task per key range expands
-   its runs by the library's LshRunExpander (star + chain + refinement for long runs,
-   as on one machine), verified from the pulled signatures and, for precise checks near
-   the threshold, the texts read again by recorded offset (only those records) ->
+2. keys: one task per shard -> ``keys/mJ_rR.nx``: its band keys by key range R,
+   combined (each (band, key) once with its documents), sorted, in the library
+   (WriteShardBandKeys). Memory: 8 bytes per band per document of the shard, plus 16
+   per document for one band's sort and the exchange records.
+3. runs: one task per key range merges its key files into runs of equal (band, key)
+   (GatherKeyRangeRuns) -> ``runs/rR.nx``, each run longer than one task may hold
+   (``long_run_budget``) in a file of its own, and the members' numbers by shard;
+   pull: one task per shard reads it once and answers every request ->
+   ``pull/v_sJ_<task>.nx``; verify: one task per key range expands its runs by the
+   library's LshRunExpander (star + chain + refinement for long runs, as on one
+   machine), verified from the pulled signatures and, for precise checks near the
+   threshold, the texts read again by recorded offset (only those records) ->
    ``edges/rR_qQ.npz`` by node bucket Q. Memory: the key range's records + 4k bytes per
    document involved + the candidate pairs.
+3b. long runs (only when a run is longer than the budget allows): in the verify stage,
+   one task per part of consecutive members (ordinal range) verifies its share of the
+   run's star and chain and writes its members' refinement fingerprints by bucket;
+   long-sub-runs: one task per bucket finds the sub-runs of equal fingerprints and
+   their pairs; pull-long and verify-long verify them. The pairs are those of the
+   whole run on one machine; every task keeps to the budget (SplitLongRun).
 4. components: alternating large-star / small-star rounds over arcs bucketed by node
    (Kiveris et al. 2014); each task compares its output with its previous one and the
    driver stops when no bucket changed. Memory: the bucket's arcs (16 bytes each).
@@ -75,6 +84,8 @@ import numpy as np
 from . import _core
 
 _UNSUPPORTED_ALGO = "simhash"
+# The memory a task may use for one run of a band key (see dedup's long_run_budget).
+DEFAULT_LONG_RUN_BUDGET = 256 << 20
 
 
 # ---------------------------------------------------------------- small helpers
@@ -108,21 +119,6 @@ def _load(path: str) -> Dict[str, np.ndarray]:
 def _bucket(nodes: np.ndarray, buckets: int) -> np.ndarray:
     h = nodes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     return ((h >> np.uint64(32)) % np.uint64(buckets)).astype(np.int64)
-
-
-def _band_key_order(band: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """The stable permutation sorting by (band, key): documents stay in their order
-    inside a run. One stable sort per band (several times faster than lexsort)."""
-    ordered = band.size < 2 or bool(np.all(band[1:] >= band[:-1]))
-    by_band = np.arange(band.size) if ordered else np.argsort(band, kind="stable")
-    bounds = np.searchsorted(band[by_band], np.arange(int(band.max()) + 2 if band.size else 1))
-    parts = [by_band[lo:hi][np.argsort(key[by_band[lo:hi]], kind="stable")]
-             for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
-    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
-
-
-def _key_range(keys: np.ndarray, ranges: int) -> np.ndarray:
-    return ((keys >> np.uint64(40)) * np.uint64(ranges) >> np.uint64(24)).astype(np.int64)
 
 
 _GZIP, _ZSTD = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
@@ -235,98 +231,126 @@ def _task_passages(r, n_parts, firsts, scratch, threshold, options):
     return int(pdoc.size)
 
 
-def _task_keys(shard, first_doc, index, ranges, scratch, threshold, options):
-    keys, empty, _ids = _core._dask_band_keys(shard, threshold, **options)
-    bands, n = keys.shape
+def _task_keys(shard, index, ranges, scratch, threshold, options):
     skipped, _ = _skipped(scratch)
-    # Records with an id an earlier record has are in no later stage.
-    mine = skipped[(skipped >= first_doc) & (skipped < first_doc + n)] - np.uint32(first_doc)
-    live_mask = empty == 0
-    live_mask[mine.astype(np.int64)] = False
-    live = np.flatnonzero(live_mask).astype(np.uint32)
-    band = np.repeat(np.arange(bands, dtype=np.uint32), live.size)
-    key = keys[:, live].reshape(-1)
-    doc = np.tile(live + np.uint32(first_doc), bands)
-    order = _band_key_order(band, key)
-    band, key, doc = band[order], key[order], doc[order]
-    rng = _key_range(key, ranges)
-    written = 0
-    for r in range(ranges):
-        sel = rng == r
-        b, k, d = band[sel], key[sel], doc[sel]
-        # Local combine: each (band, key) once, with the count of its documents.
-        new = np.ones(b.size, dtype=bool)
-        if b.size:
-            new[1:] = (b[1:] != b[:-1]) | (k[1:] != k[:-1])
-        starts = np.flatnonzero(new)
-        counts = np.diff(np.append(starts, b.size)).astype(np.uint32)
-        path = os.path.join(scratch, "keys", f"m{index:05d}_r{r:05d}.npz")
-        _save(path, band=b[starts], key=k[starts], count=counts, doc=d)
-        written += os.path.getsize(path)
-    return written
+    first, count = shard[1], shard[2]
+    mine = skipped[(skipped >= first) & (skipped < first + count)]
+    paths = [os.path.join(scratch, "keys", f"m{index:05d}_r{r:05d}.nx") for r in range(ranges)]
+    os.makedirs(os.path.join(scratch, "keys"), exist_ok=True)
+    return int(_core._dask_shard_band_keys(tuple(shard), mine, paths, threshold, **options))
 
 
-def _pull_requests(kind, c, docs, shards, scratch):
-    """Task c asks each shard for the signatures of `docs` (global, ascending)."""
+def _pull_requests(kind, tag, docs, shards, scratch):
+    """Consumer `tag` asks each shard for the signatures of `docs` (global, ascending)."""
+    os.makedirs(os.path.join(scratch, "pull"), exist_ok=True)
     for j, (_, first, count) in enumerate(shards):
         lo, hi = np.searchsorted(docs, [first, first + count])
-        _save(os.path.join(scratch, "pull", f"{kind}_r{c:05d}_p{j:05d}.npz"), doc=docs[lo:hi])
+        _save(os.path.join(scratch, "pull", f"{kind}_{tag}_p{j:05d}.npz"), doc=docs[lo:hi])
 
 
-def _pulled(kind, c, n_parts, scratch):
-    return [os.path.join(scratch, "pull", f"{kind}_s{j:05d}_c{c:05d}.nx") for j in range(n_parts)]
+def _pulled(kind, tag, n_parts, scratch):
+    return [os.path.join(scratch, "pull", f"{kind}_s{j:05d}_{tag}.nx") for j in range(n_parts)]
 
 
-def _task_pull(kind, j, shard, n_consumers, scratch):
+def _task_pull(kind, j, shard, tags, scratch):
     """One pass over shard j answers the signature requests of every consumer task."""
-    reqs = [_load(os.path.join(scratch, "pull", f"{kind}_r{c:05d}_p{j:05d}.npz"))["doc"] for c in range(n_consumers)]
-    outs = [os.path.join(scratch, "pull", f"{kind}_s{j:05d}_c{c:05d}.nx") for c in range(n_consumers)]
+    reqs = [_load(os.path.join(scratch, "pull", f"{kind}_{t}_p{j:05d}.npz"))["doc"] for t in tags]
+    outs = [os.path.join(scratch, "pull", f"{kind}_s{j:05d}_{t}.nx") for t in tags]
     _core._dask_pull_signatures(tuple(shard), reqs, outs)
     return int(sum(r.size for r in reqs))
 
 
-def _task_runs(r, n_maps, shards, scratch):
-    bs, ks, cs, ds = [], [], [], []
-    for m in range(n_maps):
-        z = _load(os.path.join(scratch, "keys", f"m{m:05d}_r{r:05d}.npz"))
-        bs.append(np.repeat(z["band"], z["count"]))
-        ks.append(np.repeat(z["key"], z["count"]))
-        ds.append(z["doc"])
-    band = np.concatenate(bs) if bs else np.zeros(0, np.uint32)
-    key = np.concatenate(ks) if ks else np.zeros(0, np.uint64)
-    doc = np.concatenate(ds) if ds else np.zeros(0, np.uint32)
-    # Shards come in document order, and each lists a run's documents ascending.
-    order = _band_key_order(band, key)
-    band, key, doc = band[order], key[order], doc[order]
-    new = np.ones(band.size, dtype=bool)
-    if band.size:
-        new[1:] = (band[1:] != band[:-1]) | (key[1:] != key[:-1])
-    starts = np.flatnonzero(new)
-    sizes = np.diff(np.append(starts, band.size))
-    keep = sizes >= 2
-    run_starts, run_sizes = starts[keep], sizes[keep]
-    run_docs = doc[np.repeat(keep, sizes)].astype(np.uint32)
-    offsets = np.zeros(run_sizes.size + 1, dtype=np.uint64)
-    np.cumsum(run_sizes, out=offsets[1:])
-    _save(os.path.join(scratch, "runs", f"r{r:05d}.npz"), docs=run_docs, offsets=offsets,
-          bands=band[run_starts].astype(np.uint32))
-    _pull_requests("v", r, np.unique(run_docs).astype(np.uint32), shards, scratch)
-    return int(run_sizes.size)
+def _range_tag(r):
+    return f"r{r:05d}"
 
 
-def _task_verify(r, n_parts, any_shard, buckets, scratch, threshold, options):
-    z = _load(os.path.join(scratch, "runs", f"r{r:05d}.npz"))
-    out = _core._dask_verify_runs(z["docs"], z["offsets"], z["bands"], _pulled("v", r, n_parts, scratch), any_shard,
-                                  threshold, **options)
+def _long_tag(r, i):
+    return f"r{r:05d}l{i:04d}"
+
+
+def _task_runs(r, n_maps, shards, scratch, budget, threshold, options):
+    """The runs of key range r (library: GatherKeyRangeRuns); the members' signatures
+    are requested from their shards, for the range's task and for each part of a run
+    too long for one task (SplitLongRun)."""
+    os.makedirs(os.path.join(scratch, "runs"), exist_ok=True)
+    keys = [os.path.join(scratch, "keys", f"m{m:05d}_r{r:05d}.nx") for m in range(n_maps)]
+    out = _core._dask_gather_runs(keys, os.path.join(scratch, "runs", f"r{r:05d}.nx"),
+                                  os.path.join(scratch, "runs", f"r{r:05d}_long"), budget, threshold, **options)
+    _pull_requests("v", _range_tag(r), out["docs"], shards, scratch)
+    long_runs = []
+    for i, (path, band, members, digest) in enumerate(out["long_runs"]):
+        parts, buckets = _core._dask_split_long_run(members, budget, threshold, **options)
+        long_runs.append({"tag": _long_tag(r, i), "run": [path, band, members], "hash": digest, "parts": parts,
+                          "buckets": buckets})
+    return {"runs": out["runs"], "long_runs": long_runs}
+
+
+def _twins(long_runs):
+    """Long runs grouped by members (runs of copies: the same members in every band):
+    one set of part tasks per group, in order of their first run."""
+    groups: Dict[Tuple[int, int], List[Dict[str, Any]]] = {}
+    for lr in long_runs:
+        groups.setdefault((lr["run"][2], lr["hash"]), []).append(lr)
+    return list(groups.values())
+
+
+def _task_part_requests(group, p, shards, scratch, budget, threshold, options):
+    """The signatures part p of a group of long runs needs (its members, the run's
+    first member and the member after its last), requested from their shards."""
+    docs = _core._dask_long_run_part_docs(tuple(group[0]["run"]), budget, p, threshold, **options)
+    _pull_requests("v", f"{group[0]['tag']}p{p:05d}", docs, shards, scratch)
+    return int(docs.size)
+
+
+def _write_edges(scratch, tag, out, buckets):
+    """Verified pairs of one task by the bucket of their first document (the component
+    rounds send them both ways) -> edges/<tag>_qQ.npz; the task's counts."""
     a, b, sim = out["a"], out["b"], out["similarity"]
-    # Both directions, by the bucket of the source node, for the component rounds;
-    # the edges themselves by the bucket of their first document.
     qa = _bucket(a, buckets)
     for q in range(buckets):
         sel = qa == q
-        _save(os.path.join(scratch, "edges", f"r{r:05d}_q{q:05d}.npz"), a=a[sel], b=b[sel], sim=sim[sel])
+        _save(os.path.join(scratch, "edges", f"{tag}_q{q:05d}.npz"), a=a[sel], b=b[sel], sim=sim[sel])
     return {k: out[k] for k in ("candidates", "decided_exactly", "decided_by_estimate", "texts_read_again",
                                 "long_runs")} | {"verified": int(a.size)}
+
+
+def _task_verify(r, n_parts, any_shard, buckets, scratch, threshold, options):
+    out = _core._dask_verify_runs(os.path.join(scratch, "runs", f"r{r:05d}.nx"),
+                                  _pulled("v", _range_tag(r), n_parts, scratch), any_shard, threshold, **options)
+    return _write_edges(scratch, _range_tag(r), out, buckets)
+
+
+def _fingerprint_path(scratch, long_tag, p, b):
+    return os.path.join(scratch, "long", f"{long_tag}p{p:05d}_b{b:05d}.nx")
+
+
+def _task_long_part(group, p, n_parts, any_shard, buckets, scratch, budget, threshold, options):
+    """Part p of a group of long runs with the same members: its star and chain pairs
+    verified (once for the group), each run's fingerprints out."""
+    os.makedirs(os.path.join(scratch, "long"), exist_ok=True)
+    tag = f"{group[0]['tag']}p{p:05d}"
+    fps = [[_fingerprint_path(scratch, lr["tag"], p, b) for b in range(lr["buckets"])] for lr in group]
+    out = _core._dask_expand_long_run_part([tuple(lr["run"]) for lr in group], budget, p, fps,
+                                           _pulled("v", tag, n_parts, scratch), any_shard, threshold, **options)
+    return _write_edges(scratch, tag, out, buckets)
+
+
+def _task_long_sub_runs(lr, b, shards, scratch, budget, threshold, options):
+    """Bucket b of a long run's fingerprints: the pairs of its refinement sub-runs, and
+    their documents' signatures requested."""
+    fps = [_fingerprint_path(scratch, lr["tag"], p, b) for p in range(lr["parts"])]
+    a, bb = _core._dask_long_run_sub_runs(tuple(lr["run"]), fps, budget, threshold, **options)
+    tag = f"{lr['tag']}b{b:05d}"
+    _save(os.path.join(scratch, "long", f"{tag}.npz"), a=a, b=bb)
+    _pull_requests("h", tag, np.unique(np.concatenate([a, bb])).astype(np.uint32), shards, scratch)
+    return int(a.size)
+
+
+def _task_verify_long(tag, n_parts, any_shard, buckets, scratch, threshold, options):
+    z = _load(os.path.join(scratch, "long", f"{tag}.npz"))
+    out = _core._dask_verify_pairs(z["a"], z["b"], _pulled("h", tag, n_parts, scratch), any_shard, threshold,
+                                   **options)
+    return _write_edges(scratch, tag, out, buckets)
 
 
 def _arcs_in(scratch, step, q, sources):
@@ -352,10 +376,10 @@ def _emit(scratch, step, q, x, y, buckets):
         _save(os.path.join(scratch, "cc", f"{step}_s{q:05d}_q{t:05d}.npz"), u=u[sel], v=v[sel])
 
 
-def _task_cc_init(q, n_ranges, buckets, scratch):
+def _task_cc_init(q, edge_tags, buckets, scratch):
     xs, ys = [], []
-    for r in range(n_ranges):
-        z = _load(os.path.join(scratch, "edges", f"r{r:05d}_q{q:05d}.npz"))
+    for t in edge_tags:
+        z = _load(os.path.join(scratch, "edges", f"{t}_q{q:05d}.npz"))
         xs.append(z["a"])
         ys.append(z["b"])
     x = np.concatenate(xs) if xs else np.zeros(0, np.uint32)
@@ -401,10 +425,10 @@ def _task_cc_changed(step_a, step_b, q, buckets, scratch):
     return not (np.array_equal(ua, ub) and np.array_equal(va, vb))
 
 
-def _task_label(q, final_step, n_ranges, buckets, scratch):
+def _task_label(q, final_step, edge_tags, buckets, scratch):
     u, v = _arcs_in(scratch, final_step, q, range(buckets))
     nodes, root = _group_min(u, v)
-    parts = [_load(os.path.join(scratch, "edges", f"r{r:05d}_q{q:05d}.npz")) for r in range(n_ranges)]
+    parts = [_load(os.path.join(scratch, "edges", f"{t}_q{q:05d}.npz")) for t in edge_tags]
     a = np.concatenate([p["a"] for p in parts]) if parts else np.zeros(0, np.uint32)
     b = np.concatenate([p["b"] for p in parts]) if parts else np.zeros(0, np.uint32)
     sim = np.concatenate([p["sim"] for p in parts]) if parts else np.zeros(0, np.float32)
@@ -425,14 +449,14 @@ def _task_cluster_edges(c, buckets, shards, scratch):
     packed = (a.astype(np.uint64) << np.uint64(32)) | b.astype(np.uint64)
     packed, first = np.unique(packed, return_index=True)
     _save(os.path.join(scratch, "clusters", f"e{c:05d}.npz"), a=a[first], b=b[first], sim=sim[first])
-    _pull_requests("k", c, np.unique(np.concatenate([a, b])).astype(np.uint32), shards, scratch)
+    _pull_requests("k", f"c{c:05d}", np.unique(np.concatenate([a, b])).astype(np.uint32), shards, scratch)
     return int(first.size)
 
 
 def _task_cluster(c, shards, scratch, threshold, options):
     z = _load(os.path.join(scratch, "clusters", f"e{c:05d}.npz"))
     keep, lines, removed, pa, pb, pair_lines = _core._dask_cluster(
-        z["a"], z["b"], z["sim"], _pulled("k", c, len(shards), scratch), shards[0][0], threshold, **options)
+        z["a"], z["b"], z["sim"], _pulled("k", f"c{c:05d}", len(shards), scratch), shards[0][0], threshold, **options)
     prefix = '{"cluster":0,'
     body = "".join(f"{int(k)}\t{ln[len(prefix):]}\n" for k, ln in zip(keep, lines))
     _atomic_write(os.path.join(scratch, "clusters", f"c{c:05d}.tsv"), lambda f: f.write(body.encode()))
@@ -503,7 +527,7 @@ def dedup(paths: Sequence[str], *, client=None, partitions: int = 4, scratch: Op
           clusters: Optional[str] = None, threshold: float = 0.8, resume: bool = True,
           pairs: Optional[str] = None, pairs_mode: str = "verified", deduped: Optional[str] = None,
           passages: Any = None, passages_out: Optional[str] = None, passage_deduped: Optional[str] = None,
-          **options: Any) -> Dict[str, Any]:
+          long_run_budget: int = DEFAULT_LONG_RUN_BUDGET, **options: Any) -> Dict[str, Any]:
     """Deduplicates `paths` on the Dask cluster of `client` (a LocalCluster of 2 workers
     if None), with the outputs of ``neardup dedup``: clusters JSONL to `clusters`, pairs
     TSV to `pairs` (`pairs_mode` verified or all), and into the directories `deduped`
@@ -514,7 +538,11 @@ def dedup(paths: Sequence[str], *, client=None, partitions: int = 4, scratch: Op
     verify, keep, cluster_policy, id_field, text_field, ...). Returns counts, the
     reports of skipped records (as single-machine dedup prints them, in ordinal order),
     stage timings, the bytes written to scratch per stage, and the stages skipped on a
-    restart."""
+    restart. `long_run_budget`: the memory (bytes) a task may use for one run of a band
+    key; a longer run is split over several tasks by ordinal ranges, with the same
+    candidate pairs (dedup/distributed.hpp, SplitLongRun)."""
+    if long_run_budget < 1:
+        raise ValueError(f"long_run_budget must be a positive number of bytes, got {long_run_budget}")
     if options.get("algorithm", "minhash") == _UNSUPPORTED_ALGO:
         raise ValueError("--algo simhash is not supported by the Dask runner (MinHash LSH only)")
     if pairs_mode not in ("verified", "all"):
@@ -537,20 +565,20 @@ def dedup(paths: Sequence[str], *, client=None, partitions: int = 4, scratch: Op
     outputs = {"clusters": clusters, "pairs": pairs, "deduped": deduped, "passages": passages_out,
                "passage_deduped": passage_deduped}
     try:
-        return _run(client, paths, partitions, scratch, outputs, threshold, resume, options)
+        return _run(client, paths, partitions, scratch, outputs, threshold, resume, long_run_budget, options)
     finally:
         if own_cluster is not None:
             client.close()
             own_cluster.close()
 
 
-def _run(client, paths, partitions, scratch, outputs, threshold, resume, options):
+def _run(client, paths, partitions, scratch, outputs, threshold, resume, budget, options):
     t_start = time.monotonic()
     plan = plan_partitions(paths, partitions)
     ranges = max(1, partitions)
     buckets = max(1, partitions)
     key = hashlib.sha256(json.dumps([_identity(paths), threshold, sorted(options.items()), plan, ranges,
-                                     buckets, _core.__version__]).encode()).hexdigest()
+                                     buckets, budget, _core.__version__]).encode()).hexdigest()
     stages = _Stages(scratch, key, resume)
     seconds: Dict[str, float] = {}
     scratch_bytes: Dict[str, int] = {}
@@ -617,26 +645,50 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, options
 
     # 2. keys by range
     keyed = run_stage("keys", lambda: gather([
-        client.submit(_task_keys, s[0], s[1], m, ranges, scratch, threshold, options, pure=False,
+        client.submit(_task_keys, s, m, ranges, scratch, threshold, options, pure=False,
                       key=f"keys-{tag}-{m}") for m, s in enumerate(shards)]))
     scratch_bytes["keys_exchanged"] = int(sum(keyed))
 
     # 3. runs per key range; their members' signatures pulled from each shard once;
-    #    candidates + verification per key range
-    run_stage("runs", lambda: gather([
-        client.submit(_task_runs, r, len(shards), shards, scratch, pure=False, key=f"runs-{tag}-{r}")
-        for r in range(ranges)]))
+    #    candidates + verification per key range, and per part of a long run
+    ran = run_stage("runs", lambda: gather([
+        client.submit(_task_runs, r, len(shards), shards, scratch, budget, threshold, options, pure=False,
+                      key=f"runs-{tag}-{r}") for r in range(ranges)]))
+    long_runs = [lr for r in ran for lr in r["long_runs"]]
+    part_tags = [(g, p) for g in _twins(long_runs) for p in range(g[0]["parts"])]
+    if part_tags:
+        run_stage("long-parts", lambda: gather([
+            client.submit(_task_part_requests, g, p, shards, scratch, budget, threshold, options, pure=False,
+                          key=f"long-req-{tag}-{g[0]['tag']}-{p}") for g, p in part_tags]))
     run_stage("pull-runs", lambda: gather([
-        client.submit(_task_pull, "v", j, s, ranges, scratch, pure=False, key=f"pull-v-{tag}-{j}")
-        for j, s in enumerate(shards)]))
+        client.submit(_task_pull, "v", j, s, [_range_tag(r) for r in range(ranges)]
+                      + [f"{g[0]['tag']}p{p:05d}" for g, p in part_tags], scratch, pure=False,
+                      key=f"pull-v-{tag}-{j}") for j, s in enumerate(shards)]))
     verified = run_stage("verify", lambda: gather([
         client.submit(_task_verify, r, len(shards), shards[0][0], buckets, scratch, threshold, options, pure=False,
-                      key=f"verify-{tag}-{r}") for r in range(ranges)]))
+                      key=f"verify-{tag}-{r}") for r in range(ranges)] + [
+        client.submit(_task_long_part, g, p, len(shards), shards[0][0], buckets, scratch, budget, threshold,
+                      options, pure=False, key=f"long-part-{tag}-{g[0]['tag']}-{p}") for g, p in part_tags]))
+    edge_tags = [_range_tag(r) for r in range(ranges)] + [f"{g[0]['tag']}p{p:05d}" for g, p in part_tags]
+    # 3b. the refinement sub-runs of long runs: by bucket of (group, fingerprint)
+    bucket_tags = [(lr, b) for lr in long_runs for b in range(lr["buckets"])]
+    if bucket_tags:
+        run_stage("long-sub-runs", lambda: gather([
+            client.submit(_task_long_sub_runs, lr, b, shards, scratch, budget, threshold, options, pure=False,
+                          key=f"long-sub-{tag}-{lr['tag']}-{b}") for lr, b in bucket_tags]))
+        long_tags = [f"{lr['tag']}b{b:05d}" for lr, b in bucket_tags]
+        run_stage("pull-long", lambda: gather([
+            client.submit(_task_pull, "h", j, s, long_tags, scratch, pure=False, key=f"pull-h-{tag}-{j}")
+            for j, s in enumerate(shards)]))
+        verified = verified + run_stage("verify-long", lambda: gather([
+            client.submit(_task_verify_long, t, len(shards), shards[0][0], buckets, scratch, threshold, options,
+                          pure=False, key=f"verify-long-{tag}-{t}") for t in long_tags]))
+        edge_tags += long_tags
     scratch_bytes["edges"] = dir_bytes("edges")
 
     # 4. connected components
     def components():
-        gather([client.submit(_task_cc_init, q, ranges, buckets, scratch, pure=False, key=f"cc-init-{tag}-{q}")
+        gather([client.submit(_task_cc_init, q, edge_tags, buckets, scratch, pure=False, key=f"cc-init-{tag}-{q}")
                 for q in range(buckets)])
         step, rounds = "i0", 0
         while True:
@@ -651,7 +703,7 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, options
             step = small
             if not any(changed):
                 break
-        gather([client.submit(_task_label, q, step, ranges, buckets, scratch, pure=False, key=f"label-{tag}-{q}")
+        gather([client.submit(_task_label, q, step, edge_tags, buckets, scratch, pure=False, key=f"label-{tag}-{q}")
                 for q in range(buckets)])
         return {"rounds": rounds}
     cc = run_stage("components", components)
@@ -661,7 +713,8 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, options
         client.submit(_task_cluster_edges, c, buckets, shards, scratch, pure=False, key=f"cedges-{tag}-{c}")
         for c in range(buckets)]))
     run_stage("pull-components", lambda: gather([
-        client.submit(_task_pull, "k", j, s, buckets, scratch, pure=False, key=f"pull-k-{tag}-{j}")
+        client.submit(_task_pull, "k", j, s, [f"c{c:05d}" for c in range(buckets)], scratch, pure=False,
+                      key=f"pull-k-{tag}-{j}")
         for j, s in enumerate(shards)]))
     scratch_bytes["signatures_pulled"] = dir_bytes("pull")
     counts = run_stage("clusters", lambda: gather([
@@ -706,6 +759,9 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, options
         "decided_exactly": int(sum(v["decided_exactly"] for v in verified)),
         "texts_read_again": int(sum(v["texts_read_again"] for v in verified)),
         "component_rounds": cc["rounds"],
+        "long_runs": len(long_runs),
+        "long_run_parts": len(part_tags),
+        "long_run_buckets": len(bucket_tags),
         "clusters": int(sum(c["clusters"] for c in counts)),
         "removed": int(sum(c["removed"] for c in counts)),
         "pairs": int(sum(c["pairs"] for c in counts)),
@@ -777,6 +833,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    help="with --passages: every record without its repeated passages, one file per partition")
     for near_only in ("--passage-measure", "--passage-threshold"):
         d.add_argument(near_only)
+    d.add_argument("--long-run-budget-mb", type=int, default=DEFAULT_LONG_RUN_BUDGET >> 20,
+                   help="memory of a task for one run of a band key; longer runs are split over several tasks")
     d.add_argument("--no-resume", action="store_true", help="redo every stage even if scratch records it")
     a = ap.parse_args(list(argv) if argv is not None else None)
     passages = None
@@ -805,7 +863,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         st = dedup(a.inputs, client=client, partitions=a.partitions, scratch=a.scratch, clusters=a.output,
                    threshold=a.threshold, resume=not a.no_resume, pairs=a.pairs, pairs_mode=a.pairs_mode,
                    deduped=a.write_deduped, passages=passages, passages_out=a.passages_out,
-                   passage_deduped=a.write_passage_deduped, **options)
+                   passage_deduped=a.write_passage_deduped, long_run_budget=a.long_run_budget_mb << 20, **options)
     except (ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -316,50 +316,77 @@ py::dict DaskSignPartition(std::vector<std::string> inputs, uint32_t input, uint
   return d;
 }
 
-py::tuple DaskBandKeys(std::string shard_path, double threshold, py::kwargs kw) {
+using U32Array = py::array_t<uint32_t, py::array::c_style | py::array::forcecast>;
+
+uint64_t DaskShardBandKeys(std::tuple<std::string, uint32_t, uint32_t> shard, U32Array skipped_a,
+                           std::vector<std::string> range_paths, double threshold, py::kwargs kw) {
   DedupOptions options;
   InputOptions io;
   ParseOptions(threshold, kw, &options, &io);
-  ShardBandKeys keys;
-  {
-    py::gil_scoped_release release;
-    keys = Unwrap(DedupBandKeys(shard_path, options));
-  }
-  py::array_t<uint64_t> k({static_cast<py::ssize_t>(keys.bands), static_cast<py::ssize_t>(keys.n)});
-  std::copy(keys.keys.begin(), keys.keys.end(), k.mutable_data());
-  return py::make_tuple(k, Array(keys.empty), keys.ids);
-}
-
-void DaskPullSignatures(std::tuple<std::string, uint32_t, uint32_t> shard,
-                        std::vector<py::array_t<uint32_t, py::array::c_style | py::array::forcecast>> requests_a,
-                        std::vector<std::string> out_paths) {
-  std::vector<std::vector<uint32_t>> requests;
-  for (const auto& r : requests_a) requests.push_back(Vec(r));
+  const std::vector<uint32_t> skipped = Vec(skipped_a);
   py::gil_scoped_release release;
   const ShardRef ref{std::get<0>(shard), std::get<1>(shard), std::get<2>(shard)};
-  Check(WriteRequestedSignatures(ref, requests, out_paths));
+  return Unwrap(WriteShardBandKeys(ref, skipped, options, range_paths));
 }
 
-py::dict DaskVerifyRuns(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> docs_a,
-                        py::array_t<uint64_t, py::array::c_style | py::array::forcecast> starts_a,
-                        py::array_t<uint32_t, py::array::c_style | py::array::forcecast> bands_a,
-                        std::vector<std::string> pulled, std::string any_shard, double threshold, py::kwargs kw) {
+// The runs of one key range; long runs as (path, band, members, hash).
+py::dict DaskGatherRuns(std::vector<std::string> key_paths, std::string runs_path, std::string long_prefix,
+                        uint64_t budget_bytes, double threshold, py::kwargs kw) {
   DedupOptions options;
   InputOptions io;
   ParseOptions(threshold, kw, &options, &io);
-  const std::vector<uint32_t> docs = Vec(docs_a), bands = Vec(bands_a);
-  const std::vector<uint64_t> starts = Vec(starts_a);
-  std::vector<ScoredPair> verified;
-  DedupStats stats;
+  KeyRangeRuns runs;
   {
     py::gil_scoped_release release;
-    std::vector<uint32_t> slice_docs;
-    const SignedCorpus slice = Unwrap(LoadRequestedSignatures(pulled, any_shard, options, &slice_docs));
-    const std::vector<CandidatePair> candidates =
-        Unwrap(CandidatesOfRuns(docs, starts, bands, slice, slice_docs, options, &stats.lsh));
-    stats.candidates = candidates.size();
-    verified = Unwrap(VerifyCandidatesInSlice(candidates, slice, slice_docs, options, io, &stats));
+    const uint64_t max_members = Unwrap(MaxRunMembers(options, budget_bytes));
+    runs = Unwrap(GatherKeyRangeRuns(key_paths, runs_path, long_prefix, max_members));
   }
+  py::list long_runs;
+  for (const LongRun& r : runs.long_runs) long_runs.append(py::make_tuple(r.path, r.band, r.members, r.hash));
+  py::dict d;
+  d["runs"] = runs.runs;
+  d["docs"] = Array(runs.docs);
+  d["long_runs"] = long_runs;
+  return d;
+}
+
+// A long run (path, band, members) and its split under the budget.
+struct LongRunArg {
+  LongRun run;
+  LongRunSplit split;
+};
+LongRunArg LongRunOf(std::tuple<std::string, uint32_t, uint64_t> run, uint64_t budget_bytes,
+                     const DedupOptions& options) {
+  LongRunArg a{.run = {std::get<0>(run), std::get<1>(run), std::get<2>(run)}};
+  a.split = Unwrap(SplitLongRun(a.run.members, options, budget_bytes));
+  return a;
+}
+
+// The split of a long run: (parts, buckets).
+py::tuple DaskSplitLongRun(uint64_t members, uint64_t budget_bytes, double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  const LongRunSplit split = Unwrap(SplitLongRun(members, options, budget_bytes));
+  return py::make_tuple(split.parts, split.buckets);
+}
+
+py::array_t<uint32_t> DaskLongRunPartDocs(std::tuple<std::string, uint32_t, uint64_t> run, uint64_t budget_bytes,
+                                          uint32_t part, double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  std::vector<uint32_t> docs;
+  {
+    py::gil_scoped_release release;
+    const LongRunArg a = LongRunOf(run, budget_bytes, options);
+    docs = Unwrap(LongRunPartDocs(a.run, a.split, part));
+  }
+  return Array(docs);
+}
+
+// Verified pairs and the counts of their verification, for the edge files.
+py::dict VerifiedDict(const std::vector<ScoredPair>& verified, const DedupStats& stats) {
   std::vector<uint32_t> a, b;
   std::vector<float> sim;
   for (const ScoredPair& p : verified) {
@@ -377,6 +404,98 @@ py::dict DaskVerifyRuns(py::array_t<uint32_t, py::array::c_style | py::array::fo
   d["texts_read_again"] = stats.texts_read_again;
   d["long_runs"] = stats.lsh.long_runs;
   return d;
+}
+
+// Candidates from `candidates` (given the slice) verified against the pulled signatures.
+template <typename CandidatesFn>
+py::dict VerifyPulled(const std::vector<std::string>& pulled, const std::string& any_shard, double threshold,
+                      const py::kwargs& kw, CandidatesFn&& candidates_of) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  std::vector<ScoredPair> verified;
+  DedupStats stats;
+  {
+    py::gil_scoped_release release;
+    std::vector<uint32_t> slice_docs;
+    const SignedCorpus slice = Unwrap(LoadRequestedSignatures(pulled, any_shard, options, &slice_docs));
+    const std::vector<CandidatePair> candidates = candidates_of(slice, slice_docs, options, &stats.lsh);
+    stats.candidates = candidates.size();
+    verified = Unwrap(VerifyCandidatesInSlice(candidates, slice, slice_docs, options, io, &stats));
+  }
+  return VerifiedDict(verified, stats);
+}
+
+py::dict DaskVerifyRuns(std::string runs_path, std::vector<std::string> pulled, std::string any_shard,
+                        double threshold, py::kwargs kw) {
+  return VerifyPulled(pulled, any_shard, threshold, kw,
+                      [&](const SignedCorpus& slice, const std::vector<uint32_t>& slice_docs,
+                          const DedupOptions& options, LshBatchStats* lsh) {
+                        std::vector<uint32_t> docs, bands;
+                        std::vector<uint64_t> starts;
+                        Check(ReadRuns(runs_path, &docs, &starts, &bands));
+                        return Unwrap(CandidatesOfRuns(docs, starts, bands, slice, slice_docs, options, lsh));
+                      });
+}
+
+// A part of long runs with the same members, (path, band, members) each.
+py::dict DaskExpandLongRunPart(std::vector<std::tuple<std::string, uint32_t, uint64_t>> runs_a, uint64_t budget_bytes,
+                               uint32_t part, std::vector<std::vector<std::string>> bucket_paths,
+                               std::vector<std::string> pulled, std::string any_shard, double threshold,
+                               py::kwargs kw) {
+  return VerifyPulled(pulled, any_shard, threshold, kw,
+                      [&](const SignedCorpus& slice, const std::vector<uint32_t>& slice_docs,
+                          const DedupOptions& options, LshBatchStats* lsh) {
+                        std::vector<LongRun> runs;
+                        LongRunSplit split;
+                        for (const auto& r : runs_a) {
+                          LongRunArg a = LongRunOf(r, budget_bytes, options);
+                          runs.push_back(std::move(a.run));
+                          split = a.split;
+                        }
+                        return Unwrap(ExpandLongRunPart(runs, split, part, slice, slice_docs, bucket_paths, options,
+                                                        lsh));
+                      });
+}
+
+// A long run's bucket: the candidate pairs of its refinement sub-runs, (a, b).
+py::tuple DaskLongRunSubRuns(std::tuple<std::string, uint32_t, uint64_t> run, std::vector<std::string> part_paths,
+                             uint64_t budget_bytes, double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  std::vector<uint32_t> a, b;
+  {
+    py::gil_scoped_release release;
+    const LongRunArg r = LongRunOf(run, budget_bytes, options);
+    for (const CandidatePair& p : Unwrap(LongRunSubRunPairs(r.run, part_paths, r.split, options, nullptr))) {
+      a.push_back(p.first);
+      b.push_back(p.second);
+    }
+  }
+  return py::make_tuple(Array(a), Array(b));
+}
+
+py::dict DaskVerifyPairs(U32Array a_a, U32Array b_a, std::vector<std::string> pulled, std::string any_shard,
+                         double threshold, py::kwargs kw) {
+  const std::vector<uint32_t> a = Vec(a_a), b = Vec(b_a);
+  if (a.size() != b.size()) throw StatusError{absl::InvalidArgumentError("pairs: a and b differ in length")};
+  return VerifyPulled(pulled, any_shard, threshold, kw,
+                      [&](const SignedCorpus&, const std::vector<uint32_t>&, const DedupOptions&, LshBatchStats*) {
+                        std::vector<CandidatePair> pairs(a.size());
+                        for (size_t i = 0; i < a.size(); ++i) pairs[i] = {a[i], b[i]};
+                        return pairs;
+                      });
+}
+
+void DaskPullSignatures(std::tuple<std::string, uint32_t, uint32_t> shard,
+                        std::vector<py::array_t<uint32_t, py::array::c_style | py::array::forcecast>> requests_a,
+                        std::vector<std::string> out_paths) {
+  std::vector<std::vector<uint32_t>> requests;
+  for (const auto& r : requests_a) requests.push_back(Vec(r));
+  py::gil_scoped_release release;
+  const ShardRef ref{std::get<0>(shard), std::get<1>(shard), std::get<2>(shard)};
+  Check(WriteRequestedSignatures(ref, requests, out_paths));
 }
 
 py::tuple DaskCluster(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> a_a,
@@ -474,8 +593,14 @@ uint64_t DaskWritePartition(std::tuple<std::string, uint32_t, uint32_t> shard,
 
 void RegisterDedup(py::module_& m) {
   m.def("_dask_sign_partition", &DaskSignPartition);
-  m.def("_dask_band_keys", &DaskBandKeys);
+  m.def("_dask_shard_band_keys", &DaskShardBandKeys);
+  m.def("_dask_gather_runs", &DaskGatherRuns);
   m.def("_dask_verify_runs", &DaskVerifyRuns);
+  m.def("_dask_split_long_run", &DaskSplitLongRun);
+  m.def("_dask_long_run_part_docs", &DaskLongRunPartDocs);
+  m.def("_dask_expand_long_run_part", &DaskExpandLongRunPart);
+  m.def("_dask_long_run_sub_runs", &DaskLongRunSubRuns);
+  m.def("_dask_verify_pairs", &DaskVerifyPairs);
   m.def("_dask_cluster", &DaskCluster);
   m.def("_dask_duplicate_ids", &DaskDuplicateIds);
   m.def("_dask_passage_repeats", &DaskPassageRepeats);

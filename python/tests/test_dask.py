@@ -123,6 +123,67 @@ def test_big_bucket_of_identical_documents(client, tmp_path):
     assert out.read_bytes() == single_machine([p], tmp_path / "want.jsonl")
 
 
+def _long_run_corpus(path, seed=11):
+    """Runs of a band key thousands long with structure inside: variants of one page
+    (a few words replaced), among them families of closer variants, plus unrelated
+    pages, then a block of exact copies (a refinement sub-run above 64 members)."""
+    rng = random.Random(seed)
+    base = _words(rng, 120)
+    docs = []
+    for _ in range(15):
+        family = list(base)
+        for _ in range(rng.randrange(1, 5)):
+            family[rng.randrange(len(family))] = f"f{rng.randrange(10**6)}"
+        for _ in range(rng.randrange(40, 100)):
+            text = list(family)
+            for _ in range(rng.randrange(0, 3)):
+                text[rng.randrange(len(text))] = f"s{rng.randrange(10**6)}"
+            docs.append(" ".join(text))
+    docs += [" ".join(_words(rng, rng.randrange(20, 60))) for _ in range(250)]
+    rng.shuffle(docs)
+    docs += [docs[5]] * 300  # consecutive: whole parts of copies
+    with open(path, "w") as f:
+        for i, t in enumerate(docs):
+            f.write(json.dumps({"id": f"v{i}", "text": t}) + "\n")
+    return len(docs)
+
+
+def test_long_runs_split_over_tasks_as_one_machine(client, tmp_path):
+    """A memory budget far below what a run of a few thousand members needs: such runs
+    are split over several tasks by ordinal ranges (star and chain per part,
+    refinement by fingerprint buckets), and the clusters and pairs are still those of
+    one machine."""
+    p = tmp_path / "long.jsonl"
+    n = _long_run_corpus(p)
+    assert n > 1300
+    one = tmp_path / "one"
+    one.mkdir()
+    want = single_machine([p], one / "c.jsonl", "--pairs", one / "pairs.tsv")
+    out = tmp_path / "got.jsonl"
+    st = nd.dedup([str(p)], client=client, partitions=3, scratch=str(tmp_path / "s"), clusters=str(out),
+                  pairs=str(tmp_path / "pairs.tsv"), long_run_budget=100_000)
+    assert st["long_runs"] >= 3 and st["long_run_parts"] > 2 * st["long_runs"], st
+    assert st["long_run_buckets"] > st["long_runs"], st
+    assert out.read_bytes() == want
+    assert (tmp_path / "pairs.tsv").read_bytes() == (one / "pairs.tsv").read_bytes()
+    assert st["clusters"] < 60 and st["removed"] > 800
+
+
+def test_long_runs_of_copies_share_their_part_tasks(client, tmp_path):
+    """Copies share a key in every band: their long runs (one per band) have the same
+    members and are split once, the star and chain verified once for all of them."""
+    p = tmp_path / "copies.jsonl"
+    with open(p, "w") as f:
+        for i in range(1000):
+            f.write(json.dumps({"id": f"c{i}", "text": "one boilerplate page mirrored on every site of the web"}) + "\n")
+    out = tmp_path / "got.jsonl"
+    st = nd.dedup([str(p)], client=client, partitions=2, scratch=str(tmp_path / "s"), clusters=str(out),
+                  long_run_budget=250_000)
+    assert st["long_runs"] == 16 and st["long_run_parts"] == 5, st  # 1000 members, 245 per part
+    assert st["verified"] == 2 * 1000 - 3
+    assert out.read_bytes() == single_machine([p], tmp_path / "want.jsonl")
+
+
 def test_near_passages_refused(client, corpus, tmp_path):
     with pytest.raises(ValueError, match="near-repeat passages are not supported on Dask"):
         nd.dedup([str(corpus[0])], client=client, scratch=str(tmp_path), passages=True)

@@ -6,9 +6,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <numeric>
+#include <queue>
+#include <tuple>
 #include <string>
 #include <thread>
 #include <utility>
@@ -38,6 +41,16 @@ absl::StatusOr<uint32_t> SliceIndex(std::span<const uint32_t> slice_docs, uint32
   return static_cast<uint32_t>(it - slice_docs.begin());
 }
 
+// Pairs packed first << 32 | second -> ascending and unique.
+std::vector<CandidatePair> UnpackPairs(std::vector<uint64_t>* packed) {
+  std::sort(packed->begin(), packed->end());
+  packed->erase(std::unique(packed->begin(), packed->end()), packed->end());
+  std::vector<CandidatePair> out;
+  out.reserve(packed->size());
+  for (const uint64_t p : *packed) out.push_back({static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p)});
+  return out;
+}
+
 // What verification the texts allow, as Deduplicate decides it.
 absl::Status MakeSimilarity(const SignedCorpus& slice, const DedupOptions& options, const InputOptions& input_options,
                             std::unique_ptr<ShingleSetSource>* texts, Verification* verification,
@@ -56,7 +69,7 @@ absl::Status MakeSimilarity(const SignedCorpus& slice, const DedupOptions& optio
 
 // --- Exchange files (the layout is in distributed.hpp). ---
 
-enum class ExchangeKind : uint32_t { kIds = 1, kPassages = 2, kSignatures = 3 };
+enum class ExchangeKind : uint32_t { kIds = 1, kPassages = 2, kSignatures = 3, kBandKeys = 4, kRuns = 5, kFingerprints = 6 };
 constexpr uint32_t kExchangeVersion = 1;
 constexpr size_t kExchangeHeaderBytes = 64;
 constexpr size_t kExchangeChecksumAt = 56;
@@ -421,27 +434,426 @@ absl::StatusOr<ExactPassageRepeats> FindExactPassageRepeats(std::span<const std:
   return out;
 }
 
-absl::StatusOr<ShardBandKeys> DedupBandKeys(const std::string& shard_path, const DedupOptions& options) {
-  absl::StatusOr<SignatureSet> set = ReadSignatureFile(shard_path);
-  if (!set.ok()) return set.status();
+absl::StatusOr<uint64_t> WriteShardBandKeys(const ShardRef& shard, std::span<const uint32_t> skipped,
+                                            const DedupOptions& options, std::span<const std::string> range_paths) {
+  if (range_paths.empty()) return absl::InvalidArgumentError("band keys: no key range files given");
   absl::StatusOr<LshParams> banding = DedupBanding(options);
   if (!banding.ok()) return banding.status();
-  const MinHashParams& params = set->info.options.minhash;
-  if (absl::Status s = ValidateLshParams(*banding, params.num_perm); !s.ok()) return s;
-  ShardBandKeys out;
-  out.bands = banding->bands;
-  out.n = set->size();
-  out.keys.resize(static_cast<size_t>(out.bands) * out.n);
-  out.empty.resize(out.n);
-  const std::vector<uint64_t> seeds = LshBandSeeds(params.seed, banding->bands);
-  const uint32_t rows = banding->rows;
-  for (size_t i = 0; i < out.n; ++i) {
-    out.empty[i] = set->empty(i) ? 1 : 0;
-    const std::span<const uint32_t> v = set->minhash(i);
-    for (uint32_t b = 0; b < out.bands; ++b) out.keys[b * out.n + i] = CompactBandKey(v.subspan(b * rows, rows), seeds[b]);
+  absl::StatusOr<SignatureFileReader> reader = SignatureFileReader::Open(shard.path);
+  if (!reader.ok()) return reader.status();
+  if (reader->info().record_count != shard.count) {
+    return absl::DataLossError(
+        absl::StrCat(shard.path, ": expected ", shard.count, " records, found ", reader->info().record_count));
   }
-  out.ids = std::move(set->ids);
+  const MinHashParams& params = reader->info().options.minhash;
+  if (absl::Status s = ValidateLshParams(*banding, params.num_perm); !s.ok()) return s;
+  const uint32_t bands = banding->bands;
+  const uint32_t rows = banding->rows;
+  const std::vector<uint64_t> seeds = LshBandSeeds(params.seed, bands);
+  // keys[b][i]: band b's key of the i-th live document, live[i].
+  std::vector<std::vector<uint64_t>> keys(bands);
+  std::vector<uint32_t> live;
+  std::vector<uint32_t> wide(rows);  // the compact values widened, as CompactBandKey hashes them
+  SignatureRecord rec;
+  auto skip = std::lower_bound(skipped.begin(), skipped.end(), shard.first_doc);
+  for (uint64_t d = shard.first_doc; d < uint64_t{shard.first_doc} + shard.count; ++d) {
+    absl::StatusOr<bool> more = reader->Next(&rec);
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::DataLossError(absl::StrCat(shard.path, ": ends before record ", d - shard.first_doc));
+    while (skip != skipped.end() && *skip < d) ++skip;
+    if ((skip != skipped.end() && *skip == d) || rec.signature.empty()) continue;
+    const std::vector<uint32_t>& values = rec.signature.minhash.values;
+    if (values.size() != params.num_perm) {
+      return absl::DataLossError(absl::StrCat(shard.path, ": record ", d - shard.first_doc, " has ", values.size(),
+                                              " MinHash values, expected ", params.num_perm));
+    }
+    live.push_back(static_cast<uint32_t>(d));
+    for (uint32_t b = 0; b < bands; ++b) {
+      for (uint32_t i = 0; i < rows; ++i) wide[i] = CompactMinHashValue(values[size_t{b} * rows + i]);
+      keys[b].push_back(LshBandKey(std::span<const uint32_t>(wide), seeds[b]));
+    }
+  }
+  std::vector<ExchangeBuffer> out(range_paths.size());
+  for (size_t r = 0; r < out.size(); ++r) out[r].path = range_paths[r];
+  std::vector<std::pair<uint64_t, uint32_t>> sorted;  // (key, document), documents ascending per key
+  for (uint32_t b = 0; b < bands; ++b) {
+    sorted.clear();
+    sorted.reserve(live.size());
+    for (size_t i = 0; i < live.size(); ++i) sorted.emplace_back(keys[b][i], live[i]);
+    std::vector<uint64_t>().swap(keys[b]);
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t x = 0; x < sorted.size();) {
+      size_t y = x + 1;
+      while (y < sorted.size() && sorted[y].first == sorted[x].first) ++y;
+      ExchangeBuffer& buf = out[ExchangeRange(sorted[x].first, static_cast<uint32_t>(out.size()))];
+      internal::AppendLe32(&buf.bytes, b);
+      internal::AppendLe64(&buf.bytes, sorted[x].first);
+      internal::AppendLe32(&buf.bytes, static_cast<uint32_t>(y - x));
+      for (size_t z = x; z < y; ++z) internal::AppendLe32(&buf.bytes, sorted[z].second);
+      ++buf.records;
+      x = y;
+    }
+  }
+  uint64_t written = 0;
+  for (const ExchangeBuffer& buf : out) {
+    if (absl::Status s = WriteExchange(buf, ExchangeKind::kBandKeys, 0); !s.ok()) return s;
+    written += kExchangeHeaderBytes + buf.bytes.size();
+  }
+  return written;
+}
+
+namespace {
+
+// A run's record in a runs file (kind 5).
+void AppendRun(ExchangeBuffer* b, uint32_t band, std::span<const uint32_t> docs) {
+  internal::AppendLe32(&b->bytes, band);
+  internal::AppendLe32(&b->bytes, static_cast<uint32_t>(docs.size()));
+  for (const uint32_t d : docs) internal::AppendLe32(&b->bytes, d);
+  ++b->records;
+}
+
+// The bytes a long run's part task holds per member: its compact values (2 k), its
+// id, location and star / chain pairs through verification (~200), and its
+// fingerprint records (12 per group).
+uint64_t PartBytesPerMember(uint32_t num_perm, uint32_t groups) { return 2ull * num_perm + 200 + 12ull * groups; }
+// A fingerprint record in a bucket task: 12 bytes read, 16 sorted, and slack.
+constexpr uint64_t kFingerprintRecordBytes = 32;
+// A fingerprint record's document for "every member of the writing part": copies
+// agree on every group, so a part of copies writes one record per group, not one per
+// member. Never a document: global numbers are below 2^32 - 1.
+constexpr uint32_t kWholePart = 0xffffffffu;
+
+struct RunExpansion {
+  uint32_t num_perm = 0;
+  LshBatchOptions lsh;
+};
+
+absl::StatusOr<RunExpansion> Expansion(const DedupOptions& options) {
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  absl::StatusOr<LshParams> banding = DedupBanding(options);
+  if (!banding.ok()) return banding.status();
+  RunExpansion e;
+  e.num_perm = options.SignerForRun().minhash.num_perm;
+  e.lsh = DedupLshOptions(options, *banding, e.num_perm);
+  return e;
+}
+
+uint32_t RefinementGroups(const RunExpansion& e) {
+  LshBatchStats unused;
+  const LshRunExpander expander(e.lsh, e.num_perm, &unused);
+  return e.lsh.verify_threshold > 0 ? expander.groups() : 0;
+}
+
+// The bucket of (group, fingerprint): contiguous ranges of group << 32 | fingerprint.
+uint32_t FingerprintBucket(uint32_t group, uint64_t fp, const LongRunSplit& split) {
+  const absl::uint128 at = (absl::uint128(group) << 32) | fp;
+  return static_cast<uint32_t>(at * split.buckets / (absl::uint128(split.groups) << 32));
+}
+
+// The one run of a long run's file, checked against what the runner was told.
+absl::Status ReadLongRun(const LongRun& run, const LongRunSplit& split, std::vector<uint32_t>* docs) {
+  std::vector<uint64_t> starts;
+  std::vector<uint32_t> bands;
+  if (absl::Status s = ReadRuns(run.path, docs, &starts, &bands); !s.ok()) return s;
+  if (bands.size() != 1 || bands[0] != run.band || docs->size() != run.members || run.members != split.members) {
+    return absl::DataLossError(absl::StrCat(run.path, ": not one run of ", run.members, " members in band ", run.band));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<KeyRangeRuns> GatherKeyRangeRuns(std::span<const std::string> key_paths, const std::string& runs_path,
+                                                const std::string& long_prefix, uint64_t max_run_members) {
+  std::vector<ExchangeFile> files;
+  for (const std::string& path : key_paths) {
+    absl::StatusOr<ExchangeFile> f = ReadExchange(path, ExchangeKind::kBandKeys);
+    if (!f.ok()) return f.status();
+    files.push_back(*std::move(f));
+  }
+  // A k-way merge by (band, key, shard): each file is ordered by (band, key), and the
+  // shards come in document order, so each run's documents come ascending.
+  struct Head {
+    uint32_t band = 0;
+    uint64_t key = 0;
+    uint32_t count = 0;
+    uint64_t left = 0;
+  };
+  std::vector<Cursor> cursors;
+  std::vector<Head> heads(files.size());
+  using Entry = std::tuple<uint32_t, uint64_t, uint32_t>;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
+  const auto advance = [&](uint32_t f) -> absl::Status {
+    Head& h = heads[f];
+    if (h.left == 0) return cursors[f].done() ? absl::OkStatus()
+                                               : absl::DataLossError(absl::StrCat(key_paths[f], ": bytes after the last record"));
+    --h.left;
+    const uint32_t band = cursors[f].U32();
+    const uint64_t key = cursors[f].U64();
+    if (h.count != 0 && std::pair(band, key) <= std::pair(h.band, h.key)) {
+      return absl::DataLossError(absl::StrCat(key_paths[f], ": band keys out of order"));
+    }
+    h.band = band;
+    h.key = key;
+    h.count = cursors[f].U32();
+    if (h.count == 0) return absl::DataLossError(absl::StrCat(key_paths[f], ": a band key without documents"));
+    if (absl::Status s = cursors[f].status(); !s.ok()) return s;
+    queue.emplace(band, key, f);
+    return absl::OkStatus();
+  };
+  cursors.reserve(files.size());
+  for (uint32_t f = 0; f < files.size(); ++f) {
+    cursors.emplace_back(key_paths[f], files[f].payload);
+    heads[f].left = files[f].records;
+    if (absl::Status s = advance(f); !s.ok()) return s;
+  }
+  KeyRangeRuns out;
+  ExchangeBuffer runs;
+  runs.path = runs_path;
+  std::vector<uint32_t> run;
+  while (!queue.empty()) {
+    const uint32_t band = std::get<0>(queue.top());
+    const uint64_t key = std::get<1>(queue.top());
+    run.clear();
+    while (!queue.empty() && std::get<0>(queue.top()) == band && std::get<1>(queue.top()) == key) {
+      const uint32_t f = std::get<2>(queue.top());
+      queue.pop();
+      for (uint32_t i = 0; i < heads[f].count; ++i) {
+        const uint32_t d = cursors[f].U32();
+        if (!run.empty() && d <= run.back()) {
+          return absl::DataLossError(absl::StrCat(key_paths[f], ": document ", d, " out of order in a run"));
+        }
+        run.push_back(d);
+      }
+      if (absl::Status s = advance(f); !s.ok()) return s;
+    }
+    if (run.size() < 2) continue;
+    ++out.runs;
+    if (run.size() <= max_run_members) {
+      AppendRun(&runs, band, run);
+      out.docs.insert(out.docs.end(), run.begin(), run.end());
+      continue;
+    }
+    LongRun& lr = out.long_runs.emplace_back();
+    lr.path = absl::StrCat(long_prefix, out.long_runs.size() - 1, ".nx");
+    lr.band = band;
+    lr.members = run.size();
+    lr.hash = XXH3_64bits(run.data(), run.size() * sizeof(uint32_t));
+    ExchangeBuffer one;
+    one.path = lr.path;
+    AppendRun(&one, band, run);
+    if (absl::Status s = WriteExchange(one, ExchangeKind::kRuns, 0); !s.ok()) return s;
+  }
+  files.clear();
+  if (absl::Status s = WriteExchange(runs, ExchangeKind::kRuns, 0); !s.ok()) return s;
+  std::sort(out.docs.begin(), out.docs.end());
+  out.docs.erase(std::unique(out.docs.begin(), out.docs.end()), out.docs.end());
   return out;
+}
+
+absl::Status ReadRuns(const std::string& path, std::vector<uint32_t>* docs, std::vector<uint64_t>* starts,
+                      std::vector<uint32_t>* bands) {
+  docs->clear();
+  bands->clear();
+  starts->assign(1, 0);
+  std::vector<ExchangeFile> files;
+  return ReadExchangeRecords({&path, 1}, ExchangeKind::kRuns, &files, [&](uint32_t, Cursor& c) {
+    bands->push_back(c.U32());
+    const uint32_t count = c.U32();
+    for (uint32_t i = 0; i < count; ++i) docs->push_back(c.U32());
+    if (count < 2 || !std::is_sorted(docs->end() - count, docs->end(), std::less_equal<>())) {
+      if (!c.status().ok()) return c.status();
+      return absl::DataLossError(absl::StrCat(path, ": run ", bands->size() - 1, " is not 2+ ascending documents"));
+    }
+    starts->push_back(docs->size());
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<uint64_t> MaxRunMembers(const DedupOptions& options, uint64_t budget_bytes) {
+  absl::StatusOr<RunExpansion> e = Expansion(options);
+  if (!e.ok()) return e.status();
+  const uint64_t fits = budget_bytes / PartBytesPerMember(e->num_perm, RefinementGroups(*e));
+  // A run up to max_clique_run is a clique: never split.
+  return std::max<uint64_t>(fits, e->lsh.max_clique_run);
+}
+
+absl::StatusOr<LongRunSplit> SplitLongRun(uint64_t members, const DedupOptions& options, uint64_t budget_bytes) {
+  absl::StatusOr<RunExpansion> e = Expansion(options);
+  if (!e.ok()) return e.status();
+  absl::StatusOr<uint64_t> max_members = MaxRunMembers(options, budget_bytes);
+  if (!max_members.ok()) return max_members.status();
+  if (members <= *max_members) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a run of ", members, " members is not long: a task takes up to ", *max_members));
+  }
+  LongRunSplit split;
+  split.members = members;
+  split.part_members = *max_members;
+  split.parts = static_cast<uint32_t>((members + split.part_members - 1) / split.part_members);
+  split.groups = RefinementGroups(*e);
+  if (split.groups > 0) {
+    const absl::uint128 bytes = absl::uint128(members) * split.groups * kFingerprintRecordBytes;
+    split.buckets = static_cast<uint32_t>(std::max<absl::uint128>(1, (bytes + budget_bytes - 1) / std::max<uint64_t>(1, budget_bytes)));
+  }
+  return split;
+}
+
+absl::StatusOr<std::vector<uint32_t>> LongRunPartDocs(const LongRun& run, const LongRunSplit& split, uint32_t part) {
+  if (part >= split.parts) return absl::OutOfRangeError(absl::StrCat("part ", part, " of ", split.parts));
+  std::vector<uint32_t> docs;
+  if (absl::Status s = ReadLongRun(run, split, &docs); !s.ok()) return s;
+  const uint64_t lo = part * split.part_members;
+  const uint64_t hi = std::min<uint64_t>(docs.size(), lo + split.part_members);
+  std::vector<uint32_t> out;
+  if (lo > 0) out.push_back(docs[0]);
+  out.insert(out.end(), docs.begin() + lo, docs.begin() + hi);
+  if (hi < docs.size()) out.push_back(docs[hi]);
+  return out;
+}
+
+absl::StatusOr<std::vector<CandidatePair>> ExpandLongRunPart(std::span<const LongRun> runs, const LongRunSplit& split,
+                                                             uint32_t part, const SignedCorpus& slice,
+                                                             std::span<const uint32_t> slice_docs,
+                                                             std::span<const std::vector<std::string>> bucket_paths,
+                                                             const DedupOptions& options, LshBatchStats* stats) {
+  if (part >= split.parts) return absl::OutOfRangeError(absl::StrCat("part ", part, " of ", split.parts));
+  if (runs.empty() || bucket_paths.size() != runs.size()) {
+    return absl::InvalidArgumentError("long run part: one list of bucket files per run, and at least one run");
+  }
+  for (const std::vector<std::string>& paths : bucket_paths) {
+    if (paths.size() != split.buckets) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("long run part: ", paths.size(), " bucket files for ", split.buckets, " buckets"));
+    }
+  }
+  absl::StatusOr<RunExpansion> e = Expansion(options);
+  if (!e.ok()) return e.status();
+  if (slice.signer.minhash.num_perm != e->num_perm) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("long run part: signatures of k = ", slice.signer.minhash.num_perm, ", expected ", e->num_perm));
+  }
+  std::vector<uint32_t> docs, other;
+  if (absl::Status s = ReadLongRun(runs[0], split, &docs); !s.ok()) return s;
+  for (const LongRun& run : runs.subspan(1)) {
+    if (absl::Status s = ReadLongRun(run, split, &other); !s.ok()) return s;
+    if (other != docs) {
+      return absl::InvalidArgumentError(absl::StrCat("long run part: ", run.path, " and ", runs[0].path,
+                                                     " do not have the same members"));
+    }
+  }
+  LshBatchStats local;
+  LshBatchStats* st = stats != nullptr ? stats : &local;
+  LshRunExpander expander(e->lsh, e->num_perm, st);
+  const size_t m = docs.size();
+  const size_t lo = part * split.part_members;
+  const size_t hi = std::min<size_t>(m, lo + split.part_members);
+  if (part == 0) {  // each run, once
+    st->runs += runs.size();
+    st->long_runs += runs.size();
+    if (e->lsh.verify_threshold > 0 && split.groups == 0) st->unrefined_runs += runs.size();
+  }
+  // The star and chain (LshRunExpander::StarAndChain), this part's share: the same
+  // for every run of these members.
+  std::vector<uint64_t> packed;
+  for (size_t x = std::max<size_t>(lo, 1); x < hi; ++x) packed.push_back(internal::PackPair(docs[0], docs[x]));
+  for (size_t x = std::max<size_t>(lo, 1); x < std::min(hi, m - 1); ++x) {
+    packed.push_back(internal::PackPair(docs[x], docs[x + 1]));
+  }
+  st->pairs_emitted += packed.size() * runs.size();
+  if (split.groups > 0) {
+    std::vector<const uint16_t*> rows(hi - lo);
+    for (size_t x = lo; x < hi; ++x) {
+      absl::StatusOr<uint32_t> at = SliceIndex(slice_docs, docs[x]);
+      if (!at.ok()) return at.status();
+      rows[x - lo] = slice.minhash.RowData(*at);
+    }
+    std::vector<uint64_t> fps(hi - lo);
+    for (size_t r = 0; r < runs.size(); ++r) {
+      std::vector<ExchangeBuffer> out(split.buckets);
+      for (size_t b = 0; b < out.size(); ++b) out[b].path = bucket_paths[r][b];
+      const auto append = [&](uint32_t g, uint64_t fp, uint32_t doc) {
+        ExchangeBuffer& buf = out[FingerprintBucket(g, fp, split)];
+        internal::AppendLe32(&buf.bytes, g);
+        internal::AppendLe32(&buf.bytes, static_cast<uint32_t>(fp));
+        internal::AppendLe32(&buf.bytes, doc);
+        ++buf.records;
+      };
+      for (uint32_t g = 0; g < split.groups; ++g) {
+        for (size_t x = lo; x < hi; ++x) fps[x - lo] = expander.Fingerprint(rows[x - lo], runs[r].band, g);
+        if (std::all_of(fps.begin(), fps.end(), [&](uint64_t f) { return f == fps[0]; })) {
+          append(g, fps[0], kWholePart);  // copies: one record for the part
+          continue;
+        }
+        for (size_t x = lo; x < hi; ++x) append(g, fps[x - lo], docs[x]);
+      }
+      for (const ExchangeBuffer& buf : out) {
+        if (absl::Status s = WriteExchange(buf, ExchangeKind::kFingerprints, part); !s.ok()) return s;
+      }
+    }
+  }
+  return UnpackPairs(&packed);
+}
+
+absl::StatusOr<std::vector<CandidatePair>> LongRunSubRunPairs(const LongRun& run,
+                                                              std::span<const std::string> part_paths,
+                                                              const LongRunSplit& split, const DedupOptions& options,
+                                                              LshBatchStats* stats) {
+  absl::StatusOr<RunExpansion> e = Expansion(options);
+  if (!e.ok()) return e.status();
+  // (group << 32 | fingerprint, document or kWholePart + part): sorted, so each
+  // sub-run's listed members come ascending, then the parts it holds whole.
+  std::vector<std::pair<uint64_t, uint64_t>> recs;
+  std::vector<ExchangeFile> files;
+  absl::Status read = ReadExchangeRecords(part_paths, ExchangeKind::kFingerprints, &files, [&](uint32_t part, Cursor& c) {
+    const uint64_t g = c.U32();
+    const uint64_t fp = c.U32();
+    const uint32_t doc = c.U32();
+    if (g >= split.groups || part >= split.parts) {
+      return absl::DataLossError(absl::StrCat("fingerprint of group ", g, " of ", split.groups, ", part ", part));
+    }
+    recs.emplace_back(g << 32 | fp, doc == kWholePart ? uint64_t{kWholePart} + part : doc);
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  files.clear();
+  std::sort(recs.begin(), recs.end());
+  LshBatchStats local;
+  LshRunExpander expander(e->lsh, e->num_perm, stats != nullptr ? stats : &local);
+  std::vector<uint32_t> docs;  // the run's members, read when a whole part must be listed
+  std::vector<uint64_t> packed;
+  std::vector<uint32_t> members;
+  for (size_t a = 0; a < recs.size();) {
+    size_t b = a + 1;
+    while (b < recs.size() && recs[b].first == recs[a].first) ++b;
+    uint64_t size = 0;
+    for (size_t x = a; x < b; ++x) {
+      const uint64_t part = recs[x].second - kWholePart;
+      size += recs[x].second < kWholePart ? 1 : std::min(split.members, (part + 1) * split.part_members) -
+                                                    part * split.part_members;
+    }
+    // A sub-run of the whole run adds no pair (its star is there); else list it.
+    if (size >= 2 && size < split.members) {
+      members.clear();
+      for (size_t x = a; x < b; ++x) {
+        if (recs[x].second < kWholePart) {
+          members.push_back(static_cast<uint32_t>(recs[x].second));
+          continue;
+        }
+        if (docs.empty()) {
+          if (absl::Status s = ReadLongRun(run, split, &docs); !s.ok()) return s;
+        }
+        const uint64_t part = recs[x].second - kWholePart;
+        const uint64_t lo = part * split.part_members;
+        members.insert(members.end(), docs.begin() + lo,
+                       docs.begin() + std::min(split.members, lo + split.part_members));
+      }
+      std::sort(members.begin(), members.end());
+      expander.SubRun(members, split.members, &packed);
+    }
+    a = b;
+  }
+  return UnpackPairs(&packed);
 }
 
 absl::StatusOr<SignedCorpus> LoadCorpusSlice(std::span<const ShardRef> shards, std::span<const uint32_t> docs,
@@ -628,12 +1040,7 @@ absl::StatusOr<std::vector<CandidatePair>> CandidatesOfRuns(std::span<const uint
     expander.Expand(run, bands[r], row, &packed);
   }
   if (!missing.ok()) return missing;
-  std::sort(packed.begin(), packed.end());
-  packed.erase(std::unique(packed.begin(), packed.end()), packed.end());
-  std::vector<CandidatePair> out;
-  out.reserve(packed.size());
-  for (const uint64_t p : packed) out.push_back({static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p)});
-  return out;
+  return UnpackPairs(&packed);
 }
 
 absl::StatusOr<std::vector<ScoredPair>> VerifyCandidatesInSlice(std::span<const CandidatePair> candidates,

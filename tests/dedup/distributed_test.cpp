@@ -9,10 +9,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "neardup/dedup/dedup.hpp"
 
 namespace neardup {
@@ -135,6 +138,108 @@ TEST_F(DistributedTest, DamagedExchangeFileIsDataLossNamingIt) {
   dups = FindDuplicateIds(Range("passages", 0), inputs_);
   ASSERT_FALSE(dups.ok());
   EXPECT_THAT(dups.status().message(), HasSubstr("exchange kind 2, expected 1"));
+}
+
+// A run too long for the memory budget, split into parts by ordinal range and its
+// refinement into fingerprint buckets, gives exactly the candidates of the whole run
+// (CandidatesOfRuns: LshRunExpander, as on one machine).
+TEST_F(DistributedTest, LongRunSplitOverTasksGivesThePairsOfTheWholeRun) {
+  // 8 families of 40 variants of one page (a word replaced per family, 0-1 more per
+  // variant), then 80 copies of one variant (whole parts of copies: one fingerprint
+  // record per group).
+  std::mt19937 rng(5);
+  const auto word = [&](const char* prefix) { return absl::StrCat(prefix, rng() % 1000000); };
+  std::vector<std::string> base;
+  for (int i = 0; i < 120; ++i) base.push_back(word("w"));
+  const std::string input = Path("long.jsonl");
+  {
+    std::ofstream f(input, std::ios::binary);
+    std::vector<std::string> texts;
+    for (int family = 0; family < 8; ++family) {
+      std::vector<std::string> fw = base;
+      fw[rng() % fw.size()] = word("f");
+      for (int v = 0; v < 40; ++v) {
+        std::vector<std::string> words = fw;
+        if (rng() % 2) words[rng() % words.size()] = word("s");
+        texts.push_back(absl::StrJoin(words, " "));
+      }
+    }
+    std::shuffle(texts.begin(), texts.end(), rng);
+    texts.insert(texts.end(), 80, texts[3]);
+    for (size_t d = 0; d < texts.size(); ++d) f << "{\"id\":\"v" << d << "\",\"text\":\"" << texts[d] << "\"}\n";
+  }
+  DedupOptions options;
+  absl::StatusOr<PartitionSignStats> signed_ = SignPartitionToShard({input}, 0, {}, options, {}, Path("shard"));
+  ASSERT_TRUE(signed_.ok()) << signed_.status();
+  const ShardRef shard{Path("shard"), 0, static_cast<uint32_t>(signed_->documents)};
+  const std::vector<std::string> keys = {Path("keys_r0"), Path("keys_r1")};
+  ASSERT_TRUE(WriteShardBandKeys(shard, {}, options, keys).ok());
+  constexpr uint64_t kBudget = 66'000;  // 64 members per part
+  absl::StatusOr<uint64_t> max_members = MaxRunMembers(options, kBudget);
+  ASSERT_TRUE(max_members.ok()) << max_members.status();
+  std::vector<LongRun> long_runs;
+  for (int r = 0; r < 2; ++r) {
+    absl::StatusOr<KeyRangeRuns> runs = GatherKeyRangeRuns({&keys[r], 1}, Path(absl::StrCat("runs", r)),
+                                                           Path(absl::StrCat("long", r, "_")), *max_members);
+    ASSERT_TRUE(runs.ok()) << runs.status();
+    long_runs.insert(long_runs.end(), runs->long_runs.begin(), runs->long_runs.end());
+  }
+  ASSERT_GE(long_runs.size(), 3u);
+  std::vector<uint32_t> all(shard.count);
+  std::iota(all.begin(), all.end(), 0u);
+  absl::StatusOr<SignedCorpus> slice = LoadCorpusSlice({&shard, 1}, all, options);
+  ASSERT_TRUE(slice.ok()) << slice.status();
+  uint32_t most_parts = 0;
+  for (const LongRun& run : long_runs) {
+    std::vector<uint32_t> docs, bands;
+    std::vector<uint64_t> starts;
+    ASSERT_TRUE(ReadRuns(run.path, &docs, &starts, &bands).ok());
+    absl::StatusOr<std::vector<CandidatePair>> whole =
+        CandidatesOfRuns(docs, starts, bands, *slice, all, options, nullptr);
+    ASSERT_TRUE(whole.ok()) << whole.status();
+    EXPECT_GT(whole->size(), 2 * docs.size()) << "refinement adds pairs to the star and chain";
+    absl::StatusOr<LongRunSplit> split = SplitLongRun(run.members, options, kBudget);
+    ASSERT_TRUE(split.ok()) << split.status();
+    most_parts = std::max(most_parts, split->parts);
+    EXPECT_GE(split->buckets, 2u);
+    const auto bucket_path = [&](uint32_t p, uint32_t b) { return Path(absl::StrCat("fp_", run.band, "_", p, "_", b)); };
+    std::vector<CandidatePair> got;
+    for (uint32_t p = 0; p < split->parts; ++p) {
+      absl::StatusOr<std::vector<uint32_t>> need = LongRunPartDocs(run, *split, p);
+      ASSERT_TRUE(need.ok()) << need.status();
+      EXPECT_LE(need->size(), split->part_members + 2);
+      std::vector<std::string> out;
+      for (uint32_t b = 0; b < split->buckets; ++b) out.push_back(bucket_path(p, b));
+      // The part's task has only its own documents' signatures.
+      absl::StatusOr<SignedCorpus> part_slice = LoadCorpusSlice({&shard, 1}, *need, options);
+      ASSERT_TRUE(part_slice.ok()) << part_slice.status();
+      absl::StatusOr<std::vector<CandidatePair>> pairs =
+          ExpandLongRunPart({&run, 1}, *split, p, *part_slice, *need, {&out, 1}, options, nullptr);
+      ASSERT_TRUE(pairs.ok()) << pairs.status();
+      got.insert(got.end(), pairs->begin(), pairs->end());
+    }
+    // The parts give the whole run's star and chain, each pair once.
+    std::vector<uint64_t> star;
+    LshBatchStats unused;
+    const LshBatchOptions plain;
+    LshRunExpander(plain, 128, &unused).StarAndChain(docs, &star);
+    std::sort(star.begin(), star.end());
+    std::vector<uint64_t> parts;
+    for (const CandidatePair& p : got) parts.push_back(uint64_t{p.first} << 32 | p.second);
+    std::sort(parts.begin(), parts.end());
+    EXPECT_EQ(parts, star);
+    for (uint32_t b = 0; b < split->buckets; ++b) {
+      std::vector<std::string> in;
+      for (uint32_t p = 0; p < split->parts; ++p) in.push_back(bucket_path(p, b));
+      absl::StatusOr<std::vector<CandidatePair>> pairs = LongRunSubRunPairs(run, in, *split, options, nullptr);
+      ASSERT_TRUE(pairs.ok()) << pairs.status();
+      got.insert(got.end(), pairs->begin(), pairs->end());
+    }
+    std::sort(got.begin(), got.end());
+    got.erase(std::unique(got.begin(), got.end()), got.end());
+    EXPECT_EQ(got, *whole) << "band " << run.band << ", " << run.members << " members";
+  }
+  EXPECT_GE(most_parts, 3u);
 }
 
 TEST_F(DistributedTest, NearPassagesAreRefused) {

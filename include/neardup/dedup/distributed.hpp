@@ -17,9 +17,13 @@
 //      every later stage, as SignDocuments does.
 //   1c. FindExactPassageRepeats (per passage-key range): the exact repeated passages
 //      (PassageRepeatFinder with near = false): a passage whose key an earlier one has.
-//   2. DedupBandKeys: a shard's band keys, for exchanging by key range. The runner
-//      groups (band, key, document) by key range and calls CandidatesOfRuns on each
-//      run, which expands it exactly as GenerateLshCandidates does (LshRunExpander).
+//   2. WriteShardBandKeys (per shard): its band keys, grouped by key range and combined
+//      (each (band, key) once with its documents); GatherKeyRangeRuns (per key range):
+//      the runs of equal (band, key) over every shard, by global number. A run is
+//      expanded exactly as GenerateLshCandidates does (LshRunExpander) by
+//      CandidatesOfRuns; a run too long for one task's memory budget is split by
+//      ordinal ranges (SplitLongRun, ExpandLongRunPart, LongRunSubRunPairs), with the
+//      same pairs.
 //   3. VerifyCandidatesInSlice: the candidates of a key range, verified with the
 //      signatures of the documents involved (pulled from their shards once per stage:
 //      WriteRequestedSignatures, LoadRequestedSignatures; or LoadCorpusSlice) and, for
@@ -32,13 +36,16 @@
 //      repeated passages removed, read again by offset.
 //
 // Exchange files (object type kExchange, io/format.hpp): a 64-byte header (the common
-// 16-byte prefix; 4 kind: 1 ids, 2 passage keys; 4 partition; 8 record count; 8
+// 16-byte prefix; 4 kind (below); 4 partition; 8 record count; 8
 // payload bytes; 8 XXH3-64 of the payload; 8 reserved; 8 XXH3-64 of bytes [0, 56)),
 // then the records, little-endian:
-//   ids:        4 position, 4 input, 8 line (0: a whole file), 4 + F file (F = 0: the
-//               input's path), 4 + L id
-//   passages:   4 position, 4 start, 4 end, 8 key, 4 + L id
-//   signatures: see WriteRequestedSignatures
+//   1 ids:          4 position, 4 input, 8 line (0: a whole file), 4 + F file (F = 0:
+//                   the input's path), 4 + L id
+//   2 passages:     4 position, 4 start, 4 end, 8 key, 4 + L id
+//   3 signatures:   see WriteRequestedSignatures
+//   4 band keys:    see WriteShardBandKeys
+//   5 runs:         see GatherKeyRangeRuns
+//   6 fingerprints: see ExpandLongRunPart
 // Written atomically; a reader checks both checksums.
 //
 // Guarantees: deterministic; nothing depends on which task ran where or when. Memory
@@ -130,17 +137,6 @@ absl::StatusOr<ExactPassageRepeats> FindExactPassageRepeats(std::span<const std:
                                                             std::span<const uint64_t> skipped,
                                                             const DedupOptions& options);
 
-// Band keys of a shard: keys[b * n + i] is document i's key in band b; empty[i] marks
-// documents without shingles (in no band).
-struct ShardBandKeys {
-  uint32_t bands = 0;
-  uint64_t n = 0;
-  std::vector<uint64_t> keys;
-  std::vector<uint8_t> empty;
-  std::vector<std::string> ids;
-};
-absl::StatusOr<ShardBandKeys> DedupBandKeys(const std::string& shard_path, const DedupOptions& options);
-
 // A shard and the global number of its first document.
 struct ShardRef {
   std::string path;
@@ -172,7 +168,97 @@ absl::Status WriteRequestedSignatures(const ShardRef& shard, std::span<const std
 absl::StatusOr<SignedCorpus> LoadRequestedSignatures(std::span<const std::string> paths, const std::string& any_shard,
                                                      const DedupOptions& options, std::vector<uint32_t>* docs);
 
-// Stage 2 for runs gathered by key: run r is docs[starts[r], starts[r + 1]) (global
+// Stage 2 for one shard: the band keys of its documents but the empty ones and those
+// in `skipped` (global numbers, ascending), grouped by key range (ExchangeRange of the
+// key; range_paths[r] gets range r) and combined: each (band, key) of the shard once,
+// with its documents. Exchange kind 4 records, by (band, key) ascending: 4 band, 8 key,
+// 4 count, count x 4 document (global, ascending). Returns the bytes written. Memory:
+// 8 bytes per band per document, plus 16 per document for one band's sort, plus the
+// exchange records (16 bytes per distinct (band, key) + 4 per band entry).
+absl::StatusOr<uint64_t> WriteShardBandKeys(const ShardRef& shard, std::span<const uint32_t> skipped,
+                                            const DedupOptions& options, std::span<const std::string> range_paths);
+
+// A run too long for one task (GatherKeyRangeRuns), in a file of its own.
+struct LongRun {
+  std::string path;
+  uint32_t band = 0;
+  uint64_t members = 0;
+  uint64_t hash = 0;  // XXH3-64 of the members (native 32-bit words): runs of copies in
+                      // several bands have the same members, and share their part tasks
+};
+struct KeyRangeRuns {
+  uint64_t runs = 0;             // runs of two or more documents, long ones included
+  std::vector<uint32_t> docs;    // the members of the runs in runs_path, ascending, unique
+  std::vector<LongRun> long_runs;
+};
+
+// Stage 2 for one key range: the band-key files of that range from every shard (kind 4,
+// in shard order, so a run's documents come ascending) merged into runs of equal
+// (band, key). Runs of 2 to max_run_members documents go to runs_path (exchange kind
+// 5: 4 band, 4 count, count x 4 document), each longer one to its own file
+// long_prefix + i + ".nx" (same layout; i = 0, 1, ... by (band, key)). Memory: the
+// range's key files, plus 4 bytes per run member.
+absl::StatusOr<KeyRangeRuns> GatherKeyRangeRuns(std::span<const std::string> key_paths, const std::string& runs_path,
+                                                const std::string& long_prefix, uint64_t max_run_members);
+
+// The runs of a runs file: run r is (*docs)[(*starts)[r], (*starts)[r + 1]) in band
+// (*bands)[r].
+absl::Status ReadRuns(const std::string& path, std::vector<uint32_t>* docs, std::vector<uint64_t>* starts,
+                      std::vector<uint32_t>* bands);
+
+// A long run's split. Its members, by position in the run (ascending global number),
+// go to `parts` parts of part_members consecutive members (the last one shorter); each
+// part's task holds the signatures of its members and emits their star and chain pairs
+// and their refinement fingerprints (one per group of LshRunExpander, `groups` of them;
+// 0: no refinement), routed to `buckets` buckets by (group, fingerprint); each bucket's
+// task finds the sub-runs of equal (group, fingerprint), and so emits the pairs
+// LshRunExpander::Expand gives for the whole run, each by exactly one task.
+//
+// Memory budget of each task (budget_bytes): a part task holds part_members members'
+// signatures (2 k bytes of values, ~200 of id, location and pairs, and 12 per group of
+// fingerprint records each); a bucket task holds its fingerprint records (~32 bytes
+// each, sorting included) and the pairs of its sub-runs; a sub-run of one group is in
+// one bucket whole (8 bytes per member). MaxRunMembers(options, budget) is the longest
+// run handled whole by a key-range task (at least max_clique_run: shorter runs are
+// cliques, never split).
+struct LongRunSplit {
+  uint64_t members = 0;
+  uint64_t part_members = 0;
+  uint32_t parts = 0;
+  uint32_t groups = 0;
+  uint32_t buckets = 0;
+};
+absl::StatusOr<uint64_t> MaxRunMembers(const DedupOptions& options, uint64_t budget_bytes);
+absl::StatusOr<LongRunSplit> SplitLongRun(uint64_t members, const DedupOptions& options, uint64_t budget_bytes);
+
+// The documents part `part`'s task needs: its members, the run's first member and the
+// member after its last (the chain's next), ascending and unique.
+absl::StatusOr<std::vector<uint32_t>> LongRunPartDocs(const LongRun& run, const LongRunSplit& split, uint32_t part);
+
+// A part of long runs with the same members (runs of copies: one per band; the runner
+// groups them by members and hash; InvalidArgument if their members differ): the star
+// and chain candidates of its members (each member with the run's first and with its
+// successor), once for all the runs, returned; and with refinement, each run's
+// fingerprints of the part's members written to bucket_paths[run][b] (split.buckets
+// files per run; exchange kind 6: 4 group, 4 fingerprint, 4 document; document
+// 2^32 - 1 and the header's partition = this part: every member of the part, written
+// when they all have one fingerprint in a group, as copies do). `slice` holds
+// LongRunPartDocs. stats->runs and long_runs count the runs once (part 0).
+absl::StatusOr<std::vector<CandidatePair>> ExpandLongRunPart(std::span<const LongRun> runs, const LongRunSplit& split,
+                                                             uint32_t part, const SignedCorpus& slice,
+                                                             std::span<const uint32_t> slice_docs,
+                                                             std::span<const std::vector<std::string>> bucket_paths,
+                                                             const DedupOptions& options, LshBatchStats* stats);
+
+// A long run's bucket: the fingerprint files of that bucket from every part -> the
+// candidate pairs of its refinement sub-runs (global numbers, ascending, unique). The
+// run's file is read only when a sub-run holds a part whole and is not the whole run.
+absl::StatusOr<std::vector<CandidatePair>> LongRunSubRunPairs(const LongRun& run,
+                                                              std::span<const std::string> part_paths,
+                                                              const LongRunSplit& split, const DedupOptions& options,
+                                                              LshBatchStats* stats);
+
+// The candidates of runs (ReadRuns): run r is docs[starts[r], starts[r + 1]) (global
 // numbers, ascending) sharing a key in band bands[r]. `slice` holds the documents of the
 // runs longer than LshBatchOptions::max_clique_run (slice_docs: their numbers). The
 // pairs (global, first < second), ascending and unique.

@@ -80,6 +80,10 @@ class LshRunExpander {
 
   size_t scratch_bytes() const { return internal::CapacityBytes(group_words_, group_values_, member_docs_); }
 
+  // The refinement's groups of outside positions (D + 1), or 0 when long runs are not
+  // refined (no threshold, or D + 1 > k - r).
+  uint32_t groups() const { return groups_; }
+
   // docs: one run, ascending; row(d) gives document d's values (32-bit, or 16-bit
   // compact values).
   template <typename RowFn>
@@ -96,25 +100,11 @@ class LshRunExpander {
       ++stats_->unrefined_runs;
       return;
     }
-    // The outside positions are [0, band * r) then [(band + 1) * r, k); group g takes
-    // outside indices [g L / G, (g + 1) L / G).
-    const uint32_t r = options_.banding.rows;
-    const uint32_t outside = num_perm_ - r;
-    const auto position = [&](uint32_t u) { return u < band * r ? u : u + r; };
     seen_capped_.clear();
     const size_t m = docs.size();
     for (uint32_t g = 0; g < groups_; ++g) {
-      const uint32_t lo = static_cast<uint32_t>(static_cast<uint64_t>(g) * outside / groups_);
-      const uint32_t hi = static_cast<uint32_t>(static_cast<uint64_t>(g + 1) * outside / groups_);
       group_words_.resize(m);
-      group_values_.resize(hi - lo);
-      for (size_t x = 0; x < m; ++x) {
-        const auto* v = row(docs[x]);
-        for (uint32_t u = lo; u < hi; ++u) group_values_[u - lo] = v[position(u)];
-        // A 32-bit fingerprint suffices: a collision only adds a pair of this run.
-        const uint64_t fp = XXH3_64bits_withSeed(group_values_.data(), group_values_.size() * 4, g) >> 32;
-        group_words_[x] = (fp << 32) | x;
-      }
+      for (size_t x = 0; x < m; ++x) group_words_[x] = (Fingerprint(row(docs[x]), band, g) << 32) | x;
       std::sort(group_words_.begin(), group_words_.end());
       for (size_t a = 0; a < m;) {
         size_t b = a + 1;
@@ -122,18 +112,52 @@ class LshRunExpander {
         if (b - a >= 2) {
           member_docs_.clear();
           for (size_t x = a; x < b; ++x) member_docs_.push_back(docs[group_words_[x] & 0xffffffffu]);
-          if (member_docs_.size() <= options_.max_clique_run) {
-            Clique(member_docs_, pairs);
-          } else if (seen_capped_.insert(XXH3_64bits(member_docs_.data(), member_docs_.size() * 4)).second) {
-            // The same long sub-run tends to come back in every group (copies agree
-            // everywhere), so each is handled once; the whole run has its star already.
-            ++stats_->capped_subruns;
-            if (b - a < m) StarAndChain(member_docs_, pairs);
-          }
+          SubRun(member_docs_, m, pairs);
         }
         a = b;
       }
     }
+  }
+
+  // The pieces of Expand, for a runner that splits one long run over several tasks
+  // (dedup/distributed.hpp) and must emit the same pairs.
+  //
+  // Group g's 32-bit fingerprint of one member's values v (a row; 32-bit or 16-bit
+  // compact values) in a run of band `band`. The outside positions are [0, band * r)
+  // then [(band + 1) * r, k); group g takes outside indices [g L / G, (g + 1) L / G).
+  template <typename T>
+  uint64_t Fingerprint(const T* v, uint32_t band, uint32_t g) {
+    const uint32_t r = options_.banding.rows;
+    const uint32_t outside = num_perm_ - r;
+    const auto lo = static_cast<uint32_t>(static_cast<uint64_t>(g) * outside / groups_);
+    const auto hi = static_cast<uint32_t>(static_cast<uint64_t>(g + 1) * outside / groups_);
+    group_values_.resize(hi - lo);
+    for (uint32_t u = lo; u < hi; ++u) group_values_[u - lo] = v[u < band * r ? u : u + r];
+    // A 32-bit fingerprint suffices: a collision only adds a pair of this run.
+    return XXH3_64bits_withSeed(group_values_.data(), group_values_.size() * 4, g) >> 32;
+  }
+
+  // The pairs of one refinement sub-run (members of a run of run_size members with
+  // equal fingerprints in one group; ascending): all of them up to max_clique_run
+  // members; above, the star and chain once per member set since ForgetSubRuns (the
+  // same long sub-run tends to come back in every group: copies agree everywhere), and
+  // none when it is the whole run (which has its star already).
+  void SubRun(std::span<const uint32_t> members, size_t run_size, std::vector<uint64_t>* pairs) {
+    if (members.size() <= options_.max_clique_run) {
+      Clique(members, pairs);
+    } else if (seen_capped_.insert(XXH3_64bits(members.data(), members.size() * 4)).second) {
+      ++stats_->capped_subruns;
+      if (members.size() < run_size) StarAndChain(members, pairs);
+    }
+  }
+  void ForgetSubRuns() { seen_capped_.clear(); }
+
+  // The star and chain of a run (ascending): every member with the first and with its
+  // successor.
+  void StarAndChain(std::span<const uint32_t> docs, std::vector<uint64_t>* pairs) {
+    for (size_t x = 1; x < docs.size(); ++x) pairs->push_back(internal::PackPair(docs[0], docs[x]));
+    for (size_t x = 1; x + 1 < docs.size(); ++x) pairs->push_back(internal::PackPair(docs[x], docs[x + 1]));
+    stats_->pairs_emitted += 2 * docs.size() - 3;
   }
 
  private:
@@ -142,12 +166,6 @@ class LshRunExpander {
       for (size_t b = a + 1; b < docs.size(); ++b) pairs->push_back(internal::PackPair(docs[a], docs[b]));
     }
     stats_->pairs_emitted += docs.size() * (docs.size() - 1) / 2;
-  }
-
-  void StarAndChain(std::span<const uint32_t> docs, std::vector<uint64_t>* pairs) {
-    for (size_t x = 1; x < docs.size(); ++x) pairs->push_back(internal::PackPair(docs[0], docs[x]));
-    for (size_t x = 1; x + 1 < docs.size(); ++x) pairs->push_back(internal::PackPair(docs[x], docs[x + 1]));
-    stats_->pairs_emitted += 2 * docs.size() - 3;
   }
 
   const LshBatchOptions& options_;
