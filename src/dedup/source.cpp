@@ -1,16 +1,21 @@
 // Document sources of the dedup pipeline, and reading their documents again.
 #include "neardup/dedup/source.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "neardup/dedup/dedup.hpp"
 #include "neardup/internal/json_text.hpp"
+#include "neardup/internal/parallel.hpp"
 #include "neardup/io/signature_file.hpp"
 
 namespace neardup {
@@ -103,6 +108,29 @@ absl::Status CheckInputUnchanged(const SignedCorpus& corpus, uint32_t input) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// A record read again must be the document read first.
+absl::Status CheckSameId(const SignedCorpus& corpus, uint32_t d, const Document& document) {
+  if (document.id == corpus.ids[d]) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat("reading ", corpus.Where(d), " again: expected id ",
+                                                    internal::JsonString(corpus.ids[d]), ", found ",
+                                                    internal::JsonString(document.id), " (has the input changed?)"));
+}
+
+// Every input `refs` name, checked once.
+absl::Status CheckInputsUnchanged(const SignedCorpus& corpus, std::span<const RecordRef> refs) {
+  std::vector<bool> checked(corpus.inputs.size(), false);
+  for (const RecordRef& r : refs) {
+    if (r.input >= checked.size() || checked[r.input]) continue;
+    checked[r.input] = true;
+    if (absl::Status s = CheckInputUnchanged(corpus, r.input); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ReadDocumentsAgain(const DocumentSource& source, const SignedCorpus& corpus,
                                 const std::function<bool(uint32_t doc)>& want,
                                 const std::function<absl::Status(uint32_t doc, const Document& document)>& visit) {
@@ -142,27 +170,85 @@ absl::Status ReadDocumentsAgain(const DocumentSource& source, const SignedCorpus
     return absl::OkStatus();
   };
   if (!refs.empty()) {
-    std::vector<bool> checked(corpus.inputs.size(), false);
-    for (const RecordRef& r : refs) {
-      if (checked[r.input]) continue;
-      checked[r.input] = true;
-      if (absl::Status s = CheckInputUnchanged(corpus, r.input); !s.ok()) return s;
-    }
+    if (absl::Status s = CheckInputsUnchanged(corpus, refs); !s.ok()) return s;
     InputOptions options = source.input();
     options.keep_raw = true;
     absl::Status s = ReadRecords(corpus.inputs, refs, options, [&](size_t i, Document& document) -> absl::Status {
       const uint32_t d = ref_doc[i];
       if (absl::Status h = visit_held_before(d); !h.ok()) return h;
-      if (document.id != corpus.ids[d]) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("reading ", corpus.Where(d), " again: expected id ", internal::JsonString(corpus.ids[d]),
-                         ", found ", internal::JsonString(document.id), " (has the input changed?)"));
-      }
+      if (absl::Status c = CheckSameId(corpus, d, document); !c.ok()) return c;
       return visit(d, document);
     });
     if (!s.ok()) return s;
   }
   return visit_held_before(n);
+}
+
+absl::Status ReadTextsAgainInParallel(
+    const DocumentSource& source, const SignedCorpus& corpus, std::span<const uint32_t> docs, unsigned threads,
+    const std::function<absl::Status(unsigned worker, size_t i, const Document& document)>& visit) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const bool texts = source.kind() == DocumentSource::Kind::kTexts;
+  // Where each record is read from; the inputs are checked before any thread starts.
+  std::vector<RecordRef> refs(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const uint32_t d = docs[i];
+    if (!texts && !corpus.held[d]) refs[i] = {corpus.input[d], corpus.record[d], corpus.offset[d]};
+  }
+  if (!texts) {
+    std::vector<RecordRef> read;
+    for (size_t i = 0; i < docs.size(); ++i) {
+      if (!corpus.held[docs[i]]) read.push_back(refs[i]);
+    }
+    if (absl::Status s = CheckInputsUnchanged(corpus, read); !s.ok()) return s;
+  }
+  InputOptions options = source.input();
+  options.keep_raw = false;
+  // Shares of consecutive documents (so each reader moves forward through its input),
+  // several per thread so that a thread slowed by others still finishes with the rest.
+  const size_t share = std::max<size_t>(64, docs.size() / (8 * static_cast<size_t>(threads)) + 1);
+  const size_t shares = (docs.size() + share - 1) / share;
+  std::vector<absl::Status> status(shares);
+  std::atomic<bool> failed{false};
+  (void)internal::ParallelForChunks(shares, threads, 1, [&](unsigned worker, size_t k) {
+    if (failed.load(std::memory_order_relaxed)) return;
+    const size_t begin = k * share;
+    const size_t end = std::min(docs.size(), begin + share);
+    Document doc;
+    std::vector<RecordRef> read;
+    std::vector<size_t> slot;
+    absl::Status s;
+    for (size_t i = begin; i < end && s.ok(); ++i) {
+      const uint32_t d = docs[i];
+      if (texts) {
+        const size_t r = corpus.record[d] - 1;
+        doc.id = source.ids()[r];
+        doc.text = source.texts()[r];
+        s = visit(worker, i, doc);
+      } else if (corpus.held[d]) {
+        doc.id = corpus.ids[d];
+        doc.text = corpus.held_texts[d];
+        s = visit(worker, i, doc);
+      } else {
+        read.push_back(refs[i]);
+        slot.push_back(i);
+      }
+    }
+    if (s.ok() && !read.empty()) {
+      s = ReadRecords(corpus.inputs, read, options, [&](size_t r, Document& document) -> absl::Status {
+        if (absl::Status c = CheckSameId(corpus, docs[slot[r]], document); !c.ok()) return c;
+        return visit(worker, slot[r], document);
+      });
+    }
+    if (!s.ok()) {
+      status[k] = std::move(s);
+      failed.store(true, std::memory_order_relaxed);
+    }
+  });
+  for (absl::Status& s : status) {
+    if (!s.ok()) return std::move(s);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace neardup

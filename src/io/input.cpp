@@ -41,7 +41,7 @@ namespace {
 
 constexpr size_t kRawChunk = 256 * 1024;
 // ReadRecords reads one line at a place: small reads, grown by LineReader if longer.
-constexpr size_t kRandomAccessChunk = 16 * 1024;
+constexpr size_t kRandomAccessChunk = 4 * 1024;
 constexpr size_t kDecodedChunk = 1024 * 1024;
 // A line buffer that grew past this for one long line is released afterwards.
 constexpr size_t kKeepLineCapacity = 16u << 20;
