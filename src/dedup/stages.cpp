@@ -260,8 +260,20 @@ absl::StatusOr<std::vector<ScoredPair>> VerifyCandidates(std::span<const Candida
     if (exact[i]) uncertain.push_back(static_cast<uint32_t>(i));
   }
   std::vector<uint8_t>().swap(exact);
-  // Exact checks in rounds of at most kExactRoundTextBytes of texts.
+  // Exact checks in rounds of at most kExactRoundTextBytes of texts. The uncertain
+  // pairs are taken group by group (connected through uncertain pairs, in the order of
+  // each group's first document), so that a document's pairs fall in one round and its
+  // text is read once, not once per round that needs it.
   const SignedCorpus& corpus = sim->corpus();
+  if (!uncertain.empty()) {
+    UnionFind groups(static_cast<uint32_t>(corpus.size()));
+    for (const uint32_t i : uncertain) groups.Union(pairs[i].first, pairs[i].second);
+    std::vector<std::pair<uint32_t, uint32_t>> keyed;  // (the group's first document, pair)
+    keyed.reserve(uncertain.size());
+    for (const uint32_t i : uncertain) keyed.emplace_back(groups.Find(pairs[i].first), i);
+    std::sort(keyed.begin(), keyed.end());
+    for (size_t x = 0; x < keyed.size(); ++x) uncertain[x] = keyed[x].second;
+  }
   absl::flat_hash_set<uint32_t> round;
   std::vector<uint32_t> docs;
   for (size_t begin = 0; begin < uncertain.size();) {
