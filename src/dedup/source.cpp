@@ -189,36 +189,46 @@ absl::Status ReadTextsAgainInParallel(
     const std::function<absl::Status(unsigned worker, size_t i, const Document& document)>& visit) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const bool texts = source.kind() == DocumentSource::Kind::kTexts;
-  // Where each record is read from; the inputs are checked before any thread starts.
-  std::vector<RecordRef> refs(docs.size());
-  for (size_t i = 0; i < docs.size(); ++i) {
-    const uint32_t d = docs[i];
-    if (!texts && !corpus.held[d]) refs[i] = {corpus.input[d], corpus.record[d], corpus.offset[d]};
+  const auto in_memory = [&](uint32_t d) { return texts || corpus.held[d] != 0; };
+  // The inputs are checked before any thread starts.
+  std::vector<RecordRef> refs;
+  for (const uint32_t d : docs) {
+    if (!in_memory(d)) refs.push_back({corpus.input[d], corpus.record[d], corpus.offset[d]});
   }
-  if (!texts) {
-    std::vector<RecordRef> read;
-    for (size_t i = 0; i < docs.size(); ++i) {
-      if (!corpus.held[docs[i]]) read.push_back(refs[i]);
-    }
-    if (absl::Status s = CheckInputsUnchanged(corpus, read); !s.ok()) return s;
+  if (absl::Status s = CheckInputsUnchanged(corpus, refs); !s.ok()) return s;
+  // Which inputs are read record by record at their places (plain JSONL): theirs are
+  // split among threads. Every other input is read in one pass from its start by each
+  // reader (compressed, WARC) or listed by each (directories), so their documents form
+  // one share, read first.
+  std::vector<int8_t> in_place(corpus.inputs.size(), -1);
+  for (const RecordRef& r : refs) {
+    if (in_place[r.input] < 0) in_place[r.input] = CanReadRecordsInPlace(corpus.inputs[r.input]) ? 1 : 0;
   }
-  InputOptions options = source.input();
-  options.keep_raw = false;
   // Shares of consecutive documents (so each reader moves forward through its input),
   // several per thread so that a thread slowed by others still finishes with the rest.
   const size_t share = std::max<size_t>(64, docs.size() / (8 * static_cast<size_t>(threads)) + 1);
-  const size_t shares = (docs.size() + share - 1) / share;
-  std::vector<absl::Status> status(shares);
+  std::vector<std::vector<size_t>> shares(1);  // shares[0]: the inputs read in one pass
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const uint32_t d = docs[i];
+    if (!in_memory(d) && in_place[corpus.input[d]] == 0) {
+      shares[0].push_back(i);
+      continue;
+    }
+    if (shares.size() == 1 || shares.back().size() == share) shares.emplace_back();
+    shares.back().push_back(i);
+  }
+  InputOptions options = source.input();
+  options.keep_raw = false;
+  std::vector<absl::Status> status(shares.size());
   std::atomic<bool> failed{false};
-  (void)internal::ParallelForChunks(shares, threads, 1, [&](unsigned worker, size_t k) {
+  (void)internal::ParallelForChunks(shares.size(), threads, 1, [&](unsigned worker, size_t k) {
     if (failed.load(std::memory_order_relaxed)) return;
-    const size_t begin = k * share;
-    const size_t end = std::min(docs.size(), begin + share);
     Document doc;
     std::vector<RecordRef> read;
     std::vector<size_t> slot;
     absl::Status s;
-    for (size_t i = begin; i < end && s.ok(); ++i) {
+    for (const size_t i : shares[k]) {
+      if (!s.ok()) break;
       const uint32_t d = docs[i];
       if (texts) {
         const size_t r = corpus.record[d] - 1;
@@ -230,7 +240,7 @@ absl::Status ReadTextsAgainInParallel(
         doc.text = corpus.held_texts[d];
         s = visit(worker, i, doc);
       } else {
-        read.push_back(refs[i]);
+        read.push_back({corpus.input[d], corpus.record[d], corpus.offset[d]});
         slot.push_back(i);
       }
     }

@@ -203,11 +203,20 @@ TEST_F(DedupFilesTest, TextsAreReadAgainInParallelOncePerDocument) {
   }
   Write("a.jsonl", a);
   Write("b.jsonl", b);
+  // The second input compressed too: it is read in one pass, by one thread.
+  ASSERT_EQ(std::system(("gzip -c " + Path("b.jsonl") + " > " + Path("b.jsonl.gz")).c_str()), 0);
+  EXPECT_TRUE(CanReadRecordsInPlace(Path("a.jsonl")));
+  EXPECT_FALSE(CanReadRecordsInPlace(Path("b.jsonl.gz")));
+  EXPECT_FALSE(CanReadRecordsInPlace(dir_));
+  EXPECT_FALSE(CanReadRecordsInPlace("-"));
+  EXPECT_FALSE(CanReadRecordsInPlace(Path("missing.jsonl")));
   std::vector<uint32_t> wanted;
   for (uint32_t d = 0; d < 300; d += 3) wanted.push_back(d);
-  for (const bool files : {true, false}) {
+  for (const std::string kind : {"plain", "compressed", "texts"}) {
     const DocumentSource source =
-        files ? DocumentSource::Files({Path("a.jsonl"), Path("b.jsonl")}) : DocumentSource::Texts(ids, texts);
+        kind == "plain"        ? DocumentSource::Files({Path("a.jsonl"), Path("b.jsonl")})
+        : kind == "compressed" ? DocumentSource::Files({Path("a.jsonl"), Path("b.jsonl.gz")})
+                               : DocumentSource::Texts(ids, texts);
     DedupLog log;
     absl::StatusOr<SignedCorpus> corpus = SignDocuments(source, {}, &log);
     ASSERT_TRUE(corpus.ok()) << corpus.status();
@@ -217,9 +226,9 @@ TEST_F(DedupFilesTest, TextsAreReadAgainInParallelOncePerDocument) {
       std::mutex mu;
       absl::Status s = ReadTextsAgainInParallel(
           source, *corpus, wanted, threads, [&](unsigned worker, size_t i, const Document& doc) -> absl::Status {
+            std::lock_guard<std::mutex> lock(mu);
             EXPECT_LT(worker, threads);
             EXPECT_EQ(doc.id, ids[wanted[i]]);
-            std::lock_guard<std::mutex> lock(mu);
             got[i] = doc.text;
             ++calls[i];
             return absl::OkStatus();
@@ -230,7 +239,7 @@ TEST_F(DedupFilesTest, TextsAreReadAgainInParallelOncePerDocument) {
         EXPECT_EQ(got[i], texts[wanted[i]]) << i;
       }
     }
-    if (!files) continue;
+    if (kind != "plain") continue;
     // An input that changed since it was read is refused before anything is read.
     Write("b.jsonl", b + "{\"id\":\"late\",\"text\":\"added later\"}\n");
     absl::Status s = ReadTextsAgainInParallel(source, *corpus, wanted, 2,
