@@ -52,6 +52,6 @@ NEARDUP_STRESS=1 TSAN_OPTIONS=halt_on_error=1 \
   GTEST_FILTER='-CrawlerIndexTest.ConcurrentQueryOrInsertMatchesTheModel:Signer.HundredMegabyteSingleLineDocument' \
   ctest --test-dir build/tsan --output-on-failure -j 1 --timeout 1200
 
-echo "== libFuzzer (clang, ASan + UBSan): 20 s per target on the committed seed corpora"
-bash scripts/fuzz.sh 20
+echo "== libFuzzer (clang, ASan + UBSan): 10 s per target on the committed seed corpora"
+bash scripts/fuzz.sh 10
 echo "== all tests passed"

@@ -9,6 +9,7 @@
 #include "common.hpp"
 #include "neardup/dedup/dedup.hpp"
 #include "neardup/dedup/distributed.hpp"
+#include "neardup/internal/json_text.hpp"
 #include "neardup/passage/split.hpp"
 #include "signature_types.hpp"
 
@@ -190,7 +191,7 @@ py::dict ResultDict(const DedupResult& r, const std::vector<int64_t>& origin, si
   py::list pairs;
   for (const ScoredPair& p : r.pairs) {
     pairs.append(py::make_tuple(std::string(r.corpus.ids[p.a]), std::string(r.corpus.ids[p.b]),
-                                static_cast<double>(p.similarity)));
+                                internal::ShortestAsDouble(p.similarity)));
   }
   out["pairs"] = pairs;
   py::list repeats;

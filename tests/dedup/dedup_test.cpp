@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -278,6 +279,20 @@ TEST(DedupTest, PairTsvEscapesIdsAndReadsBack) {
   EXPECT_EQ(*UnescapeTsvField(line.substr(0, tab)), "tab\there");
   EXPECT_EQ(*UnescapeTsvField("new\\nline\\\\x"), "new\nline\\x");
   EXPECT_EQ(UnescapeTsvField("bad\\q").status().message(), "bad escape at byte 3 of a TSV field");
+}
+
+// Similarities are floats: the outputs print the shortest text that reads back as the
+// same float, not the digits of its widening to double (0.7051281929016113).
+TEST(DedupTest, SimilaritiesPrintAsTheirShortestFloatText) {
+  EXPECT_EQ(internal::JsonNumber(0.7051282f), "0.7051282");
+  EXPECT_EQ(internal::JsonNumber(1.0f), "1");
+  EXPECT_EQ(internal::JsonNumber(0.8f), "0.8");
+  EXPECT_EQ(internal::JsonNumber(std::numeric_limits<float>::quiet_NaN()), "null");
+  EXPECT_EQ(internal::JsonNumber(0.8), "0.8");  // doubles keep their own shortest form
+  EXPECT_EQ(internal::ShortestAsDouble(0.7051282f), 0.7051282);
+  DedupResult r;
+  r.corpus.ids = {"a", "b"};
+  EXPECT_EQ(PairTsv(r, {0, 1, 0.7051282f}), "a\tb\t0.7051282");
 }
 
 TEST_F(DedupFilesTest, OutputsAreRefusedBeforeAnythingIsRead) {

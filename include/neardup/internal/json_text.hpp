@@ -59,6 +59,26 @@ inline std::string JsonNumber(double v) {
   return std::string(buf, r.ptr);
 }
 
+// The same for a float (similarities are floats): the shortest text that reads back
+// as exactly `v` as a float, so 0.7051282 rather than the 0.7051281929016113 of its
+// widening to double. Readers that parse it as a double get the nearest double to
+// that text, which is what the Python package returns too (ShortestAsDouble).
+inline std::string JsonNumber(float v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, r.ptr);
+}
+
+// The double that the text JsonNumber(v) reads back as.
+inline double ShortestAsDouble(float v) {
+  if (!std::isfinite(v)) return v;
+  const std::string text = JsonNumber(v);
+  double out = 0;
+  std::from_chars(text.data(), text.data() + text.size(), out);
+  return out;
+}
+
 }  // namespace neardup::internal
 
 #endif  // NEARDUP_INTERNAL_JSON_TEXT_HPP_
