@@ -46,7 +46,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== ThreadSanitizer: both crawler stores (incl. 1M-op stress, the log's sync thread), threaded SimHash pairs, batch signing"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNEARDUP_SANITIZE=thread \
   -DNEARDUP_BUILD_BENCH=OFF -DNEARDUP_BUILD_EXAMPLES=OFF -DNEARDUP_BUILD_CLI=OFF \
-  -DNEARDUP_TEST_ONLY='simhash_index_test;signer_test;crawler_index_test;simhash_crawler_index_test'
+  -DNEARDUP_TEST_ONLY='simhash_index_test;signer_test;sign_batches_test;crawler_index_test;simhash_crawler_index_test'
 cmake --build build/tsan -j "$jobs" --target neardup_tests
 NEARDUP_STRESS=1 TSAN_OPTIONS=halt_on_error=1 \
   GTEST_FILTER='-CrawlerIndexTest.ConcurrentQueryOrInsertMatchesTheModel:Signer.HundredMegabyteSingleLineDocument' \

@@ -42,7 +42,6 @@ class CorpusBuilder {
   absl::StatusOr<bool> Add(const Document& doc, uint64_t bytes, const DocumentSignature& sig, bool hold) {
     const auto next = static_cast<uint32_t>(corpus_->size());
     const auto it = ids_.find(std::string_view(doc.id));
-    const std::string where = doc.line == 0 ? doc.file : absl::StrCat(doc.file, ":", doc.line);
     if (it != ids_.end()) {
       InputProblem p{.file = doc.file,
                      .line = doc.line,
@@ -58,6 +57,7 @@ class CorpusBuilder {
       return false;
     }
     if (options_.max_documents != 0 && next == options_.max_documents) {
+      const std::string where = doc.line == 0 ? doc.file : absl::StrCat(doc.file, ":", doc.line);
       return absl::ResourceExhaustedError(absl::StrCat(
           where, ": more than --max-documents ", options_.max_documents,
           " documents to hold in memory; nothing was written (split the input, or raise the limit: a document "
@@ -65,15 +65,19 @@ class CorpusBuilder {
           options_.algorithm == DedupAlgorithm::kSimHash ? 8 : 2 * options_.signer.minhash.num_perm,
           " bytes of signature plus its id and 60 bytes)"));
     }
-    const auto [fit, fnew] = files_.try_emplace(doc.file, static_cast<uint32_t>(corpus_->files.size()));
-    if (fnew) corpus_->files.push_back(doc.file);
+    // Documents come file after file: only a new file name is looked up.
+    if (corpus_->files.empty() || doc.file != corpus_->files[last_file_]) {
+      const auto [fit, fnew] = files_.try_emplace(doc.file, static_cast<uint32_t>(corpus_->files.size()));
+      if (fnew) corpus_->files.push_back(doc.file);
+      last_file_ = fit->second;
+    }
     corpus_->ids.push_back(doc.id);
     ids_.insert(next);
     corpus_->bytes.push_back(bytes);
     corpus_->input.push_back(doc.input);
     corpus_->record.push_back(doc.record);
     corpus_->offset.push_back(doc.offset);
-    corpus_->file.push_back(fit->second);
+    corpus_->file.push_back(last_file_);
     corpus_->line.push_back(doc.line);
     corpus_->empty.push_back(sig.empty() ? 1 : 0);
     log_->stats.empty += sig.empty();
@@ -116,6 +120,7 @@ class CorpusBuilder {
   };
   absl::flat_hash_set<uint32_t, IdHash, IdEq> ids_{0, IdHash{&corpus_->ids}, IdEq{&corpus_->ids}};
   absl::flat_hash_map<std::string, uint32_t> files_;
+  uint32_t last_file_ = 0;  // the file of the document added last
 };
 
 unsigned Threads(unsigned requested) {

@@ -1,16 +1,21 @@
 // Document sources of the dedup pipeline, and reading their documents again.
 #include "neardup/dedup/source.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "neardup/dedup/dedup.hpp"
 #include "neardup/internal/json_text.hpp"
+#include "neardup/internal/parallel.hpp"
 #include "neardup/io/signature_file.hpp"
 
 namespace neardup {
@@ -103,6 +108,29 @@ absl::Status CheckInputUnchanged(const SignedCorpus& corpus, uint32_t input) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// A record read again must be the document read first.
+absl::Status CheckSameId(const SignedCorpus& corpus, uint32_t d, const Document& document) {
+  if (document.id == corpus.ids[d]) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat("reading ", corpus.Where(d), " again: expected id ",
+                                                    internal::JsonString(corpus.ids[d]), ", found ",
+                                                    internal::JsonString(document.id), " (has the input changed?)"));
+}
+
+// Every input `refs` name, checked once.
+absl::Status CheckInputsUnchanged(const SignedCorpus& corpus, std::span<const RecordRef> refs) {
+  std::vector<bool> checked(corpus.inputs.size(), false);
+  for (const RecordRef& r : refs) {
+    if (r.input >= checked.size() || checked[r.input]) continue;
+    checked[r.input] = true;
+    if (absl::Status s = CheckInputUnchanged(corpus, r.input); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ReadDocumentsAgain(const DocumentSource& source, const SignedCorpus& corpus,
                                 const std::function<bool(uint32_t doc)>& want,
                                 const std::function<absl::Status(uint32_t doc, const Document& document)>& visit) {
@@ -142,27 +170,95 @@ absl::Status ReadDocumentsAgain(const DocumentSource& source, const SignedCorpus
     return absl::OkStatus();
   };
   if (!refs.empty()) {
-    std::vector<bool> checked(corpus.inputs.size(), false);
-    for (const RecordRef& r : refs) {
-      if (checked[r.input]) continue;
-      checked[r.input] = true;
-      if (absl::Status s = CheckInputUnchanged(corpus, r.input); !s.ok()) return s;
-    }
+    if (absl::Status s = CheckInputsUnchanged(corpus, refs); !s.ok()) return s;
     InputOptions options = source.input();
     options.keep_raw = true;
     absl::Status s = ReadRecords(corpus.inputs, refs, options, [&](size_t i, Document& document) -> absl::Status {
       const uint32_t d = ref_doc[i];
       if (absl::Status h = visit_held_before(d); !h.ok()) return h;
-      if (document.id != corpus.ids[d]) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("reading ", corpus.Where(d), " again: expected id ", internal::JsonString(corpus.ids[d]),
-                         ", found ", internal::JsonString(document.id), " (has the input changed?)"));
-      }
+      if (absl::Status c = CheckSameId(corpus, d, document); !c.ok()) return c;
       return visit(d, document);
     });
     if (!s.ok()) return s;
   }
   return visit_held_before(n);
+}
+
+absl::Status ReadTextsAgainInParallel(
+    const DocumentSource& source, const SignedCorpus& corpus, std::span<const uint32_t> docs, unsigned threads,
+    const std::function<absl::Status(unsigned worker, size_t i, const Document& document)>& visit) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const bool texts = source.kind() == DocumentSource::Kind::kTexts;
+  const auto in_memory = [&](uint32_t d) { return texts || corpus.held[d] != 0; };
+  // The inputs are checked before any thread starts.
+  std::vector<RecordRef> refs;
+  for (const uint32_t d : docs) {
+    if (!in_memory(d)) refs.push_back({corpus.input[d], corpus.record[d], corpus.offset[d]});
+  }
+  if (absl::Status s = CheckInputsUnchanged(corpus, refs); !s.ok()) return s;
+  // Which inputs are read record by record at their places (plain JSONL): theirs are
+  // split among threads. Every other input is read in one pass from its start by each
+  // reader (compressed, WARC) or listed by each (directories), so their documents form
+  // one share, read first.
+  std::vector<int8_t> in_place(corpus.inputs.size(), -1);
+  for (const RecordRef& r : refs) {
+    if (in_place[r.input] < 0) in_place[r.input] = CanReadRecordsInPlace(corpus.inputs[r.input]) ? 1 : 0;
+  }
+  // Shares of consecutive documents (so each reader moves forward through its input),
+  // several per thread so that a thread slowed by others still finishes with the rest.
+  const size_t share = std::max<size_t>(64, docs.size() / (8 * static_cast<size_t>(threads)) + 1);
+  std::vector<std::vector<size_t>> shares(1);  // shares[0]: the inputs read in one pass
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const uint32_t d = docs[i];
+    if (!in_memory(d) && in_place[corpus.input[d]] == 0) {
+      shares[0].push_back(i);
+      continue;
+    }
+    if (shares.size() == 1 || shares.back().size() == share) shares.emplace_back();
+    shares.back().push_back(i);
+  }
+  InputOptions options = source.input();
+  options.keep_raw = false;
+  std::vector<absl::Status> status(shares.size());
+  std::atomic<bool> failed{false};
+  (void)internal::ParallelForChunks(shares.size(), threads, 1, [&](unsigned worker, size_t k) {
+    if (failed.load(std::memory_order_relaxed)) return;
+    Document doc;
+    std::vector<RecordRef> read;
+    std::vector<size_t> slot;
+    absl::Status s;
+    for (const size_t i : shares[k]) {
+      if (!s.ok()) break;
+      const uint32_t d = docs[i];
+      if (texts) {
+        const size_t r = corpus.record[d] - 1;
+        doc.id = source.ids()[r];
+        doc.text = source.texts()[r];
+        s = visit(worker, i, doc);
+      } else if (corpus.held[d]) {
+        doc.id = corpus.ids[d];
+        doc.text = corpus.held_texts[d];
+        s = visit(worker, i, doc);
+      } else {
+        read.push_back({corpus.input[d], corpus.record[d], corpus.offset[d]});
+        slot.push_back(i);
+      }
+    }
+    if (s.ok() && !read.empty()) {
+      s = ReadRecords(corpus.inputs, read, options, [&](size_t r, Document& document) -> absl::Status {
+        if (absl::Status c = CheckSameId(corpus, docs[slot[r]], document); !c.ok()) return c;
+        return visit(worker, slot[r], document);
+      });
+    }
+    if (!s.ok()) {
+      status[k] = std::move(s);
+      failed.store(true, std::memory_order_relaxed);
+    }
+  });
+  for (absl::Status& s : status) {
+    if (!s.ok()) return std::move(s);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace neardup

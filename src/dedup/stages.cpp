@@ -45,39 +45,18 @@ class SourceShingleSets : public ShingleSetSource {
         shinglers_(threads, Shingler(corpus.signer.shingle)),
         scratch_(threads) {}
 
-  // Texts are read in ordinal order on this thread and shingled in batches on all.
+  // Each thread reads a share of the documents again and shingles them.
   absl::Status Load(std::span<const uint32_t> docs, std::vector<std::vector<uint64_t>>* sets) override {
     sets->assign(docs.size(), {});
-    std::vector<std::string> texts;
-    std::vector<size_t> slots;
-    size_t bytes = 0;
-    const auto flush = [&] {
-      (void)ParallelFor(texts.size(), threads_, [&](unsigned w, size_t i) {
-        normalizers_[w].Normalize(texts[i], &scratch_[w]);
-        (*sets)[slots[i]] = MakeShingleSet(shinglers_[w].Shingle(scratch_[w]));
-      });
-      texts.clear();
-      slots.clear();
-      bytes = 0;
-    };
-    const auto want = [&](uint32_t d) { return std::binary_search(docs.begin(), docs.end(), d); };
-    size_t next = 0;
-    absl::Status s = ReadDocumentsAgain(source_, corpus_, want, [&](uint32_t d, const Document& doc) -> absl::Status {
-      while (docs[next] < d) ++next;
-      texts.push_back(doc.text);
-      slots.push_back(next);
-      bytes += doc.text.size();
-      if (texts.size() >= kBatchDocuments || bytes >= kBatchBytes) flush();
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    flush();
-    return absl::OkStatus();
+    return ReadTextsAgainInParallel(source_, corpus_, docs, threads_,
+                                    [&](unsigned w, size_t i, const Document& doc) -> absl::Status {
+                                      normalizers_[w].Normalize(doc.text, &scratch_[w]);
+                                      (*sets)[i] = MakeShingleSet(shinglers_[w].Shingle(scratch_[w]));
+                                      return absl::OkStatus();
+                                    });
   }
 
  private:
-  static constexpr size_t kBatchDocuments = 4096;
-  static constexpr size_t kBatchBytes = 64u << 20;
   const DocumentSource& source_;
   const SignedCorpus& corpus_;
   unsigned threads_;
@@ -141,8 +120,10 @@ absl::StatusOr<std::vector<CandidatePair>> FindCandidates(const SignedCorpus& co
           absl::StrCat("corpus has ", n, " documents but ", corpus.minhash.rows(), " MinHash rows"));
     }
     const MinHashColumn& values = corpus.minhash;
+    LshBatchOptions lsh_options = DedupLshOptions(options, *banding, corpus.signer.minhash.num_perm);
+    lsh_options.threads = Threads(options.threads);
     absl::StatusOr<LshBatchResult> lsh = GenerateLshCandidatesOfRows(
-        n, corpus.signer.minhash, DedupLshOptions(options, *banding, corpus.signer.minhash.num_perm),
+        n, corpus.signer.minhash, lsh_options,
         [&values](size_t d) { return values.RowData(d); }, [&corpus](size_t d) { return corpus.empty[d] != 0; });
     if (!lsh.ok()) return lsh.status();
     out = std::move(lsh->pairs);
@@ -169,6 +150,20 @@ double PairSimilarity::Estimate(uint32_t a, uint32_t b) const {
   return CompactJaccard(corpus_.MinHashOf(a), corpus_.MinHashOf(b));
 }
 
+void PairSimilarity::Prefetch(uint32_t a, uint32_t b) const {
+  if (simhash_) {
+    __builtin_prefetch(&corpus_.simhash[a]);
+    __builtin_prefetch(&corpus_.simhash[b]);
+    return;
+  }
+  const size_t bytes = corpus_.minhash.k() * sizeof(uint16_t);
+  for (const uint32_t d : {a, b}) {
+    const char* row = reinterpret_cast<const char*>(corpus_.minhash.RowData(d));
+    for (size_t at = 0; at < bytes; at += 64) __builtin_prefetch(row + at);
+    __builtin_prefetch(row + bytes - 1);  // rows need not start on a cache line
+  }
+}
+
 bool PairSimilarity::NeedsExact(double estimate) const {
   if (simhash_ || texts_ == nullptr) return false;
   if (verification_ == Verification::kExact) return true;
@@ -177,14 +172,17 @@ bool PairSimilarity::NeedsExact(double estimate) const {
 
 double PairSimilarity::operator()(uint32_t a, uint32_t b) const {
   const double estimate = Estimate(a, b);
-  if (!NeedsExact(estimate)) return estimate;
+  return NeedsExact(estimate) ? Exact(a, b) : estimate;
+}
+
+double PairSimilarity::Exact(uint32_t a, uint32_t b) const {
   const auto ia = sets_.find(a);
   const auto ib = sets_.find(b);
   if (ia == sets_.end() || ib == sets_.end()) {
     // Only the single-threaded stages get here (VerifyCandidates loads first).
     if (ia == sets_.end()) missing_.push_back(a);
     if (ib == sets_.end()) missing_.push_back(b);
-    return estimate;
+    return Estimate(a, b);
   }
   return ExactJaccard(ia->second, ib->second);
 }
@@ -237,20 +235,45 @@ absl::StatusOr<std::vector<ScoredPair>> VerifyCandidates(std::span<const Candida
   }
   const unsigned threads = Threads(options.threads);
   // Every pair's estimate, and the pairs it cannot decide.
+  // The pairs' second documents lie all over the corpus: the loop would wait on memory
+  // for nearly every pair, so the signatures of the pair kPrefetchAhead further on are
+  // asked for while this one is scored.
   std::vector<float> scores(pairs.size());
   std::vector<uint8_t> exact(pairs.size());
-  (void)ParallelFor(pairs.size(), threads, [&](unsigned, size_t i) {
-    const double estimate = sim->Estimate(pairs[i].first, pairs[i].second);
-    scores[i] = static_cast<float>(estimate);
-    exact[i] = sim->NeedsExact(estimate) ? 1 : 0;
+  constexpr size_t kBlock = 4096;
+  constexpr size_t kPrefetchAhead = 12;
+  (void)internal::ParallelForChunks((pairs.size() + kBlock - 1) / kBlock, threads, 1, [&](unsigned, size_t block) {
+    const size_t begin = block * kBlock;
+    const size_t end = std::min(pairs.size(), begin + kBlock);
+    for (size_t i = begin; i < std::min(end, begin + kPrefetchAhead); ++i) {
+      sim->Prefetch(pairs[i].first, pairs[i].second);
+    }
+    for (size_t i = begin; i < end; ++i) {
+      if (i + kPrefetchAhead < end) sim->Prefetch(pairs[i + kPrefetchAhead].first, pairs[i + kPrefetchAhead].second);
+      const double estimate = sim->Estimate(pairs[i].first, pairs[i].second);
+      scores[i] = static_cast<float>(estimate);
+      exact[i] = sim->NeedsExact(estimate) ? 1 : 0;
+    }
   });
   std::vector<uint32_t> uncertain;
   for (size_t i = 0; i < pairs.size(); ++i) {
     if (exact[i]) uncertain.push_back(static_cast<uint32_t>(i));
   }
   std::vector<uint8_t>().swap(exact);
-  // Exact checks in rounds of at most kExactRoundTextBytes of texts.
+  // Exact checks in rounds of at most kExactRoundTextBytes of texts. The uncertain
+  // pairs are taken group by group (connected through uncertain pairs, in the order of
+  // each group's first document), so that a document's pairs fall in one round and its
+  // text is read once, not once per round that needs it.
   const SignedCorpus& corpus = sim->corpus();
+  if (!uncertain.empty()) {
+    UnionFind groups(static_cast<uint32_t>(corpus.size()));
+    for (const uint32_t i : uncertain) groups.Union(pairs[i].first, pairs[i].second);
+    std::vector<std::pair<uint32_t, uint32_t>> keyed;  // (the group's first document, pair)
+    keyed.reserve(uncertain.size());
+    for (const uint32_t i : uncertain) keyed.emplace_back(groups.Find(pairs[i].first), i);
+    std::sort(keyed.begin(), keyed.end());
+    for (size_t x = 0; x < keyed.size(); ++x) uncertain[x] = keyed[x].second;
+  }
   absl::flat_hash_set<uint32_t> round;
   std::vector<uint32_t> docs;
   for (size_t begin = 0; begin < uncertain.size();) {
@@ -266,7 +289,8 @@ absl::StatusOr<std::vector<ScoredPair>> VerifyCandidates(std::span<const Candida
     if (absl::Status s = sim->EnsureExact(docs); !s.ok()) return s;
     (void)ParallelFor(end - begin, threads, [&](unsigned, size_t x) {
       const CandidatePair& p = pairs[uncertain[begin + x]];
-      scores[uncertain[begin + x]] = static_cast<float>((*sim)(p.first, p.second));
+      // The estimate said this pair needs its shingle sets: go to them directly.
+      scores[uncertain[begin + x]] = static_cast<float>(sim->Exact(p.first, p.second));
     });
     sim->Release();
     begin = end;

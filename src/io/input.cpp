@@ -41,7 +41,7 @@ namespace {
 
 constexpr size_t kRawChunk = 256 * 1024;
 // ReadRecords reads one line at a place: small reads, grown by LineReader if longer.
-constexpr size_t kRandomAccessChunk = 16 * 1024;
+constexpr size_t kRandomAccessChunk = 4 * 1024;
 constexpr size_t kDecodedChunk = 1024 * 1024;
 // A line buffer that grew past this for one long line is released afterwards.
 constexpr size_t kKeepLineCapacity = 16u << 20;
@@ -1076,6 +1076,16 @@ namespace {
 
 using OnDoc = std::function<absl::Status(size_t, Document&)>;
 
+// By name, else by the first decompressed bytes.
+absl::StatusOr<bool> IsWarc(const std::string& path) {
+  if (HasWarcName(path)) return true;
+  std::FILE* file = nullptr;
+  if (std::optional<InputProblem> p = OpenFile(path, &file)) return p->ToStatus();
+  PeekedStream stream(MakeStream(std::make_unique<RawFile>(file, /*owned=*/true, kRandomAccessChunk),
+                                 CompressionFromName(path)));
+  return LooksLikeWarc(stream.head());
+}
+
 // Refs into one input, in (offset, record) order, as indices into the caller's span.
 struct RecordGroup {
   uint32_t input;
@@ -1309,15 +1319,6 @@ class RecordReader {
     }
   }
 
-  // By name, else by the first decompressed bytes.
-  static absl::StatusOr<bool> IsWarc(const std::string& path) {
-    if (HasWarcName(path)) return true;
-    std::FILE* file = nullptr;
-    if (std::optional<InputProblem> p = OpenFile(path, &file)) return p->ToStatus();
-    PeekedStream stream(MakeStream(std::make_unique<RawFile>(file, /*owned=*/true, kRandomAccessChunk),
-                                   CompressionFromName(path)));
-    return LooksLikeWarc(stream.head());
-  }
 
   // WARC ids depend on every WARC document before them (a re-crawled URI gets a
   // suffix), so the WARC inputs before this one are read again for their ids (no text
@@ -1389,6 +1390,24 @@ class RecordReader {
 };
 
 }  // namespace
+
+bool CanReadRecordsInPlace(const std::string& path) {
+  InputKind kind;
+  if (Classify(path, &kind) || kind != InputKind::kJsonl) return false;
+  Compression compression = CompressionFromName(path);
+  if (compression == Compression::kSniff) {
+    std::FILE* file = nullptr;
+    if (OpenFile(path, &file)) return false;
+    char head[4] = {};
+    const ssize_t n = ::pread(fileno(file), head, sizeof(head), 0);
+    std::fclose(file);
+    if (n < 0) return false;
+    compression = CompressionFromMagic(std::string_view(head, static_cast<size_t>(n)));
+  }
+  if (compression != Compression::kNone) return false;
+  absl::StatusOr<bool> warc = IsWarc(path);
+  return warc.ok() && !*warc;
+}
 
 absl::Status ReadRecords(const std::vector<std::string>& inputs, std::span<const RecordRef> refs,
                          const InputOptions& options, const OnDoc& on_doc) {

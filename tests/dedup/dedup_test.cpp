@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,64 @@ TEST_F(DedupFilesTest, ResultDoesNotDependOnThreadsOrSource) {
       }
       EXPECT_EQ(out, first) << "threads " << threads << " " << kind;
     }
+  }
+}
+
+TEST_F(DedupFilesTest, TextsAreReadAgainInParallelOncePerDocument) {
+  // 300 documents in two inputs; every third is asked for again, on 1 to 4 threads:
+  // each comes once, with its own id and text, on a worker below the thread count.
+  std::string a, b;
+  std::vector<std::string> ids, texts;
+  for (int i = 0; i < 300; ++i) {
+    ids.push_back(absl::StrCat("doc-", i));
+    texts.push_back(absl::StrCat("text number ", i, " of the corpus, ", std::string(i % 17, 'x')));
+    (i < 150 ? a : b) += "{\"id\":" + internal::JsonString(ids.back()) + ",\"text\":" + internal::JsonString(texts.back()) + "}\n";
+  }
+  Write("a.jsonl", a);
+  Write("b.jsonl", b);
+  // The second input compressed too: it is read in one pass, by one thread.
+  ASSERT_EQ(std::system(("gzip -c " + Path("b.jsonl") + " > " + Path("b.jsonl.gz")).c_str()), 0);
+  EXPECT_TRUE(CanReadRecordsInPlace(Path("a.jsonl")));
+  EXPECT_FALSE(CanReadRecordsInPlace(Path("b.jsonl.gz")));
+  EXPECT_FALSE(CanReadRecordsInPlace(dir_));
+  EXPECT_FALSE(CanReadRecordsInPlace("-"));
+  EXPECT_FALSE(CanReadRecordsInPlace(Path("missing.jsonl")));
+  std::vector<uint32_t> wanted;
+  for (uint32_t d = 0; d < 300; d += 3) wanted.push_back(d);
+  for (const std::string kind : {"plain", "compressed", "texts"}) {
+    const DocumentSource source =
+        kind == "plain"        ? DocumentSource::Files({Path("a.jsonl"), Path("b.jsonl")})
+        : kind == "compressed" ? DocumentSource::Files({Path("a.jsonl"), Path("b.jsonl.gz")})
+                               : DocumentSource::Texts(ids, texts);
+    DedupLog log;
+    absl::StatusOr<SignedCorpus> corpus = SignDocuments(source, {}, &log);
+    ASSERT_TRUE(corpus.ok()) << corpus.status();
+    for (const unsigned threads : {1u, 2u, 4u}) {
+      std::vector<std::string> got(wanted.size());
+      std::vector<int> calls(wanted.size());
+      std::mutex mu;
+      absl::Status s = ReadTextsAgainInParallel(
+          source, *corpus, wanted, threads, [&](unsigned worker, size_t i, const Document& doc) -> absl::Status {
+            std::lock_guard<std::mutex> lock(mu);
+            EXPECT_LT(worker, threads);
+            EXPECT_EQ(doc.id, ids[wanted[i]]);
+            got[i] = doc.text;
+            ++calls[i];
+            return absl::OkStatus();
+          });
+      ASSERT_TRUE(s.ok()) << s;
+      for (size_t i = 0; i < wanted.size(); ++i) {
+        EXPECT_EQ(calls[i], 1) << i;
+        EXPECT_EQ(got[i], texts[wanted[i]]) << i;
+      }
+    }
+    if (kind != "plain") continue;
+    // An input that changed since it was read is refused before anything is read.
+    Write("b.jsonl", b + "{\"id\":\"late\",\"text\":\"added later\"}\n");
+    absl::Status s = ReadTextsAgainInParallel(source, *corpus, wanted, 2,
+                                              [](unsigned, size_t, const Document&) { return absl::OkStatus(); });
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(std::string(s.message()), HasSubstr("b.jsonl has changed since it was read"));
   }
 }
 

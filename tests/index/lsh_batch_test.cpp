@@ -108,6 +108,31 @@ TEST(LshBatch, IsDeterministic) {
   EXPECT_EQ(std::adjacent_find(a.pairs.begin(), a.pairs.end()), a.pairs.end());
 }
 
+TEST(LshBatch, ResultDoesNotDependOnThreads) {
+  // Bands run on several threads and are merged in band order: the pairs and every
+  // count are those of one thread, whichever thread finishes first. Long runs (copies)
+  // and refinement are included.
+  std::vector<MinHashSignature> sigs = SignedCorpus(6, 600);
+  internal::SplitMix64 rng(9);
+  const MinHashSignature page = RandomSignature(rng);
+  for (int i = 0; i < 40; ++i) sigs.push_back(page);
+  const LshBatchOptions one{.banding = {16, 8}, .max_clique_run = 8, .verify_threshold = 0.7};
+  const LshBatchResult a = *GenerateLshCandidates(sigs, one);
+  ASSERT_GT(a.stats.long_runs, 0u);
+  for (const unsigned threads : {2u, 3u, 16u, 40u}) {
+    LshBatchOptions many = one;
+    many.threads = threads;
+    const LshBatchResult b = *GenerateLshCandidates(sigs, many);
+    EXPECT_EQ(b.pairs, a.pairs) << threads;
+    EXPECT_EQ(b.stats.pairs, a.stats.pairs) << threads;
+    EXPECT_EQ(b.stats.pairs_emitted, a.stats.pairs_emitted) << threads;
+    EXPECT_EQ(b.stats.runs, a.stats.runs) << threads;
+    EXPECT_EQ(b.stats.long_runs, a.stats.long_runs) << threads;
+    EXPECT_EQ(b.stats.capped_subruns, a.stats.capped_subruns) << threads;
+    EXPECT_GE(b.stats.peak_bytes, a.stats.peak_bytes) << threads;  // bands held at once
+  }
+}
+
 TEST(LshBatch, SplitsRunsWhoseKeysShareTheHighHalf) {
   // Find two 13-value rows whose band-0 keys agree in the high 32 bits only (birthday
   // search), so the sort puts them in one run that must then be split by the full key.

@@ -26,6 +26,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,19 @@ class DedupOutputFiles {
 absl::Status ReadDocumentsAgain(const DocumentSource& source, const SignedCorpus& corpus,
                                 const std::function<bool(uint32_t doc)>& want,
                                 const std::function<absl::Status(uint32_t doc, const Document& document)>& visit);
+
+// The texts of `docs` (ascending, no repeats) read again on up to `threads` threads
+// (0: all hardware threads), for exact checks: visit(worker, i, document) for docs[i],
+// with its id and text (not its raw record); worker < threads picks per-thread
+// scratch. Each thread reads shares of consecutive documents with its own reader, so
+// the calls come in no fixed order across threads; the documents of inputs that are
+// read in one pass from the start (compressed, WARC, directories: see
+// CanReadRecordsInPlace) form one share, read by one thread while the others read the
+// rest. Errors are those of ReadDocumentsAgain; when several shares fail, the first
+// share's error is returned.
+absl::Status ReadTextsAgainInParallel(
+    const DocumentSource& source, const SignedCorpus& corpus, std::span<const uint32_t> docs, unsigned threads,
+    const std::function<absl::Status(unsigned worker, size_t i, const Document& document)>& visit);
 
 // The record a deduplicated output holds for `doc`: its JSONL line as read, or
 // {"id":..,"<text_field>":..} for whole files and in-memory texts (and, with a

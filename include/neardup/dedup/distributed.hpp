@@ -51,7 +51,7 @@
 // Guarantees: deterministic; nothing depends on which task ran where or when. Memory
 // of each call: its inputs and outputs, the slice's signatures (4 k bytes per document
 // plus its id) and, for exact checks, the shingle sets of the documents read again;
-// SignPartitionToShard holds one batch of texts (64 MiB) and its signatures; the
+// SignPartitionToShard holds three batches of texts (32 MiB each) and their signatures; the
 // exchange readers hold the records of their range.
 #ifndef NEARDUP_DEDUP_DISTRIBUTED_HPP_
 #define NEARDUP_DEDUP_DISTRIBUTED_HPP_

@@ -1,10 +1,11 @@
 // Stage 8, reading: documents read and signed in batches, for every front end that
 // signs a corpus (the dedup pipeline, `neardup sign`, `neardup index add`).
 //
-// Documents are read in batches (4096 documents or 64 MiB of text, whichever comes
-// first) so memory stays bounded. While one batch is signed on the worker threads the
-// next is read on another thread; batches reach the caller in input order, so whatever
-// the caller writes is identical for every thread count.
+// Documents are read in batches (4096 documents or 32 MiB of text, whichever comes
+// first) so memory stays bounded (three batches at a time). While one batch is signed
+// on the worker threads, the next is read on another thread and the one before is
+// handed to the caller on a third; batches reach the caller in input order, one call at
+// a time, so whatever the caller writes is identical for every thread count.
 #ifndef NEARDUP_DEDUP_SIGN_BATCHES_HPP_
 #define NEARDUP_DEDUP_SIGN_BATCHES_HPP_
 

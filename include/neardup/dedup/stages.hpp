@@ -168,8 +168,13 @@ class PairSimilarity {
                  ShingleSetSource* texts);
 
   double Estimate(uint32_t a, uint32_t b) const;
+  // Asks for a's and b's signatures to be brought into the cache (a loop over many
+  // pairs calls it a few pairs ahead of the one it scores).
+  void Prefetch(uint32_t a, uint32_t b) const;
   bool NeedsExact(double estimate) const;
   double operator()(uint32_t a, uint32_t b) const;
+  // The shingle sets' Jaccard, whatever the estimate (sets not loaded: as above).
+  double Exact(uint32_t a, uint32_t b) const;
 
   // Loads the shingle sets of `docs` (those not loaded yet).
   absl::Status EnsureExact(std::span<const uint32_t> docs);

@@ -17,7 +17,7 @@
 // band's pairs are sorted, made unique and merged into the output, then the band's
 // buffers are freed. No hash table, and no entry per band per document outlives its
 // band: working memory is 16 bytes per document (the words and the sort's scratch)
-// plus the pairs.
+// per band worked on at once, plus the pairs.
 //
 // Long runs. A run of m documents sharing a key yields m(m-1)/2 pairs; runs longer than
 // max_clique_run (mirrors of one page, or pages sharing only boilerplate) are not
@@ -43,7 +43,9 @@
 //   standard errors (sqrt(t(1-t)/k)) below the verification threshold for the same
 //   guarantee with high probability.
 //
-// Guarantees: output and stats are deterministic (single-threaded; no salted hashing).
+// Guarantees: output and stats are deterministic for every thread count (bands run on
+// LshBatchOptions::threads threads and are merged in band order; no salted hashing),
+// except stats.peak_bytes, which counts the bands held at once.
 // Empty signatures take part in no pair. Cost: O(n b) hashes and sort passes, plus
 // O(m (k - r)) work per long run and band.
 #ifndef NEARDUP_INDEX_LSH_BATCH_HPP_
@@ -91,6 +93,9 @@ struct LshBatchOptions {
   // The similarity verification accepts, for refining long runs (see above); 0 turns
   // refinement off (star and chain only).
   double verify_threshold = 0.0;
+  // Bands worked on at once, one per thread (0: all hardware threads); the result does
+  // not depend on it.
+  unsigned threads = 1;
 };
 
 struct LshBatchStats {

@@ -11,8 +11,10 @@
 #include <cmath>
 #include <compare>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "neardup/index/lsh_params.hpp"
 #include "neardup/internal/mix.hpp"
+#include "neardup/internal/parallel.hpp"
 #include "neardup/signature/minhash.hpp"
 #include "neardup/index/lsh_batch.hpp"
 
@@ -208,26 +211,40 @@ absl::StatusOr<LshBatchResult> GenerateLshCandidatesImpl(size_t n, const MinHash
 
   const uint32_t rows = options.banding.rows;
   const std::vector<uint64_t> seeds = LshBandSeeds(params.seed, options.banding.bands);
-  LshRunExpander expander(options, params.num_perm, &stats);
-  std::vector<uint64_t> words, scratch, band_pairs;
-  std::vector<uint32_t> run_docs;
+  // What one thread needs for one band at a time; its stats are added up at the end.
+  struct Worker {
+    LshBatchStats stats;
+    LshRunExpander expander;
+    std::vector<uint64_t> words, scratch, band_pairs;
+    std::vector<uint32_t> run_docs;
+    size_t peak = 0;  // this worker's buffers at their largest
+    Worker(const LshBatchOptions& o, uint32_t k) : expander(o, k, &stats) {}
+  };
+  const unsigned requested = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = std::max(1u, std::min(requested, options.banding.bands));
+  std::vector<std::unique_ptr<Worker>> workers;  // the expander points at its worker's stats
+  for (unsigned t = 0; t < threads; ++t) workers.push_back(std::make_unique<Worker>(options, params.num_perm));
   std::vector<CandidatePair>& out = result.pairs;
   std::vector<CandidatePair> merged;
   size_t peak = 0;
-  const auto note = [&](size_t bytes) { peak = std::max(peak, bytes); };
 
-  for (uint32_t band = 0; band < options.banding.bands; ++band) {
+  // One band's pairs, sorted and unique, into w->band_pairs.
+  const auto band_pairs_of = [&](uint32_t band, Worker* w) {
     const auto key = [&](uint32_t d) {
       const auto* v = row(d) + static_cast<size_t>(band) * rows;
       return LshBandKey(std::span<const std::remove_cv_t<std::remove_pointer_t<decltype(v)>>>(v, rows), seeds[band]);
     };
+    std::vector<uint64_t>& words = w->words;
+    std::vector<uint64_t>& scratch = w->scratch;
+    std::vector<uint64_t>& band_pairs = w->band_pairs;
+    std::vector<uint32_t>& run_docs = w->run_docs;
     words.clear();
     words.reserve(live);
     for (size_t i = 0; i < n; ++i) {
       if (!is_empty(i)) words.push_back((key(static_cast<uint32_t>(i)) & 0xffffffff00000000ULL) | i);
     }
     RadixSortU64(&words, &scratch, 4);
-    note(CapacityBytes(words, scratch, out, seeds));
+    w->peak = std::max(w->peak, CapacityBytes(words, scratch));
     std::vector<uint64_t>().swap(scratch);
 
     band_pairs.clear();
@@ -245,7 +262,7 @@ absl::StatusOr<LshBatchResult> GenerateLshCandidatesImpl(size_t n, const MinHash
           if (x > a) one_key = one_key && key(d) == first_key;
         }
         if (one_key) {
-          expander.Expand(run_docs, band, row, &band_pairs);
+          w->expander.Expand(run_docs, band, row, &band_pairs);
         } else {
           // Different keys with equal high halves (rare): split by the full key.
           std::vector<std::pair<uint64_t, uint32_t>> keyed;
@@ -258,25 +275,29 @@ absl::StatusOr<LshBatchResult> GenerateLshCandidatesImpl(size_t n, const MinHash
             if (e - c >= 2) {
               std::vector<uint32_t> docs;
               for (size_t x = c; x < e; ++x) docs.push_back(keyed[x].second);
-              expander.Expand(docs, band, row, &band_pairs);
+              w->expander.Expand(docs, band, row, &band_pairs);
             }
             c = e;
           }
         }
-        run_peak = std::max(run_peak, CapacityBytes(run_docs) + expander.scratch_bytes());
+        run_peak = std::max(run_peak, CapacityBytes(run_docs) + w->expander.scratch_bytes());
       }
       a = b;
     }
-    note(CapacityBytes(words, band_pairs, out, seeds) + run_peak);
+    w->peak = std::max(w->peak, CapacityBytes(words, band_pairs) + run_peak);
     std::vector<uint64_t>().swap(words);
 
     RadixSortU64(&band_pairs, &scratch, 0);
-    note(CapacityBytes(band_pairs, scratch, out, seeds));
+    w->peak = std::max(w->peak, CapacityBytes(band_pairs, scratch));
     std::vector<uint64_t>().swap(scratch);
     band_pairs.erase(std::unique(band_pairs.begin(), band_pairs.end()), band_pairs.end());
+  };
 
-    // Merge into the output, dropping pairs found by an earlier band. Counting the
-    // repeats first sizes the result exactly, so it never needs shrinking.
+  // Merges one band's pairs into the output, dropping pairs found by an earlier band.
+  // Counting the repeats first sizes the result exactly, so it never needs shrinking.
+  // `held`: the bytes of the bands waiting to be merged, this one included.
+  const auto merge = [&](std::vector<uint64_t>* pairs_of_band, size_t held) {
+    const std::vector<uint64_t>& band_pairs = *pairs_of_band;
     const auto unpack = [](uint64_t p) {
       return CandidatePair{static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p)};
     };
@@ -304,10 +325,40 @@ absl::StatusOr<LshBatchResult> GenerateLshCandidatesImpl(size_t n, const MinHash
         ++j;
       }
     }
-    note(CapacityBytes(out, band_pairs, merged, seeds));
+    peak = std::max(peak, held + CapacityBytes(out, merged, seeds));
     out.swap(merged);
     std::vector<CandidatePair>().swap(merged);
-    std::vector<uint64_t>().swap(band_pairs);
+    std::vector<uint64_t>().swap(*pairs_of_band);
+  };
+
+  // Bands `threads` at a time, one per thread; their pairs are merged in band order.
+  // The output is the union of the bands' pairs and the stats are sums, so neither
+  // depends on the thread count; peak_bytes counts the bands worked on at once.
+  for (uint32_t first = 0; first < options.banding.bands; first += threads) {
+    const uint32_t count = std::min(threads, options.banding.bands - first);
+    for (auto& w : workers) w->peak = 0;
+    if (count == 1) {
+      band_pairs_of(first, workers[0].get());
+    } else {
+      (void)ParallelForChunks(count, count, 1, [&](unsigned, size_t x) {
+        band_pairs_of(first + static_cast<uint32_t>(x), workers[x].get());
+      });
+    }
+    size_t group_peak = 0;
+    for (uint32_t x = 0; x < count; ++x) group_peak += workers[x]->peak;
+    peak = std::max(peak, group_peak + CapacityBytes(out, seeds));
+    for (uint32_t x = 0; x < count; ++x) {
+      size_t held = 0;
+      for (uint32_t y = x; y < count; ++y) held += CapacityBytes(workers[y]->band_pairs);
+      merge(&workers[x]->band_pairs, held);
+    }
+  }
+  for (const auto& w : workers) {
+    stats.runs += w->stats.runs;
+    stats.long_runs += w->stats.long_runs;
+    stats.unrefined_runs += w->stats.unrefined_runs;
+    stats.capped_subruns += w->stats.capped_subruns;
+    stats.pairs_emitted += w->stats.pairs_emitted;
   }
   stats.pairs = out.size();
   stats.peak_bytes = peak;

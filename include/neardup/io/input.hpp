@@ -221,6 +221,13 @@ absl::Status ReadRecords(const std::vector<std::string>& inputs, std::span<const
                          const InputOptions& options,
                          const std::function<absl::Status(size_t ref_index, Document& doc)>& on_doc);
 
+// True if ReadRecords reads the records of `path` each at its place (an uncompressed
+// JSONL file, not WARC): its records can then be split among several ReadRecords calls,
+// on several threads, at no extra cost. Compressed and WARC inputs are read in one pass
+// from the start by each call, a directory is listed by each: their records belong in
+// one call. False also for standard input and paths that cannot be opened.
+bool CanReadRecordsInPlace(const std::string& path);
+
 }  // namespace neardup
 
 #endif  // NEARDUP_IO_INPUT_HPP_
