@@ -36,6 +36,7 @@
 #define NEARDUP_TEXT_NORMALIZED_TOKENS_HPP_
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -59,15 +60,23 @@ struct RawBlock {
 class RawBlockReader {
  public:
   explicit RawBlockReader(const NormalizeOptions& o) noexcept
-      : amp_(o.decode_entities ? '&' : 0), unify_(o.unify_punctuation) {
-    for (char32_t c = 0x2010; c < 0x2020; ++c) punctuation_[c - 0x2010] = PunctuationToAscii(c) != 0;
-  }
+      : amp_(o.decode_entities ? '&' : 0), unify_(o.unify_punctuation) {}
 
   // `p` has 64 readable bytes; fewer than 64 of them may be the text's (`end` - p):
   // callers pass a copy of the text's tail padded with spaces, and `text` where its
   // bytes are in the text (entities and punctuation are read there, up to `end`).
   RawBlock Read(const unsigned char* p, const unsigned char* text, const unsigned char* end) const noexcept {
     RawBlock b;
+    // Text of another script fails at its first byte, before any mask is made.
+    for (int i = 0; i < 64; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      w &= kHighBits;
+      if (w == 0) continue;
+      const int first = i + std::countr_zero(w) / 8;
+      if (!unify_ || text + first >= end || text[first] != 0xE2) return b;
+      break;
+    }
     uint64_t special = 0;
     for (int i = 0; i < 4; ++i) {
       Bytes16 x;
@@ -100,8 +109,9 @@ class RawBlockReader {
         special &= special - 1;
         continue;
       }
-      if (!unify_ || *q != 0xE2 || end - q < 3 || q[1] != 0x80 || (q[2] & 0xF0) != 0x90 ||
-          !punctuation_[q[2] & 0x0F]) {
+      // (Without punctuation unification Read() has already refused any byte >= 0x80.)
+      if (*q != 0xE2 || end - q < 3 || q[1] != 0x80 || (q[2] & 0xF0) != 0x90 ||
+          !kTaken[q[2] & 0x0F]) {
         return false;
       }
       const uint64_t three = uint64_t{7} << i;  // i + 2 may lie past the block
@@ -112,9 +122,15 @@ class RawBlockReader {
     return true;
   }
 
+  // U+2010-U+201F that punctuation unification writes as ASCII ('-', '\'', '"').
+  static constexpr std::array<bool, 16> kTaken = [] {
+    std::array<bool, 16> t{};
+    for (char32_t c = 0x2010; c < 0x2020; ++c) t[c - 0x2010] = PunctuationToAscii(c) != 0;
+    return t;
+  }();
+
   unsigned char amp_;
   bool unify_;
-  bool punctuation_[16] = {};
 };
 
 }  // namespace internal
@@ -122,6 +138,11 @@ class RawBlockReader {
 template <class EmitAscii, class EmitPiece>
 NormalizeStats ForEachNormalizedToken(Normalizer& normalizer, std::string_view text, std::string* scratch,
                                       EmitAscii&& ascii, EmitPiece&& piece) {
+  if constexpr (std::endian::native != std::endian::little) {  // the masks read bytes little-endian
+    const NormalizeStats all = normalizer.Normalize(text, scratch);
+    piece(std::string_view(*scratch), size_t{0});
+    return all;
+  }
   NormalizeStats stats;
   const internal::RawBlockReader reader(normalizer.options());
   const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
