@@ -95,7 +95,9 @@ std::string AsciiRun(neardup::bench::CorpusRng& rng, size_t len) {
 
 std::vector<std::string> Texts() {
   neardup::bench::CorpusRng rng(11);
-  std::vector<std::string> texts = {"", " ", "a", "&", "&amp;", "\u0301", "e\u0301", "A&#769;",
+  std::string expanding;  // 300 bytes that normalize to 400 one-character tokens
+  for (int i = 0; i < 100; ++i) expanding += "\u3300";
+  std::vector<std::string> texts = {expanding, "", " ", "a", "&", "&amp;", "\u0301", "e\u0301", "A&#769;",
                                     std::string(64, 'A'), std::string(63, 'b') + "\u0301",
                                     std::string(64, 'c') + "\u0301", std::string(200, 'D') + "\u00e9"};
   // A fragment at every offset around the first block boundary.
