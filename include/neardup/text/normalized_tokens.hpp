@@ -19,7 +19,8 @@
 // stretches of plain ASCII need no normalizer at all). A cut c is only made where the
 // normalizer and the tokenizer carry nothing across it:
 //   - a token boundary: text[c - 1] or text[c] is an ASCII byte that is not a letter or
-//     digit (to the normalizer, ASCII punctuation and spaces stay separators);
+//     digit (to the normalizer, ASCII punctuation and spaces stay separators), or
+//     text[c - 1] ends a quote or dash the normalizer writes as ASCII punctuation;
 //   - text[c] is ASCII and not an HTML entity, or text[c - 1] is an ASCII separator other
 //     than '<', '=' and '>': the normalizer takes back the byte before a combining mark
 //     (or an entity decoding to one), and in Unicode composition the only ASCII
