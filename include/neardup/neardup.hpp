@@ -4,6 +4,8 @@
 //   version.hpp             NEARDUP_VERSION_MAJOR / MINOR / PATCH, neardup::Version()
 //   text/normalize.hpp      UTF-8 -> normalized text (NFKC, case fold, quotes, entities)
 //   text/tokenize.hpp       normalized text -> words (one per char for CJK / Thai)
+//   text/normalized_tokens.hpp  raw text -> the words of its normalized text, plain ASCII
+//                           read in place (what word shingles of raw text use)
 //   shingle/shingle.hpp     words or code points -> 64-bit XXH3 shingle hashes
 //   shingle/similarity.hpp  exact Jaccard / containment of shingle sets
 //   signature/minhash.hpp   shingles -> MinHash (classic k-perm or one-permutation)
@@ -35,6 +37,7 @@
 #include "neardup/version.hpp"
 #include "neardup/text/normalize.hpp"
 #include "neardup/text/tokenize.hpp"
+#include "neardup/text/normalized_tokens.hpp"
 #include "neardup/shingle/shingle.hpp"
 #include "neardup/shingle/similarity.hpp"
 #include "neardup/signature/minhash.hpp"

@@ -255,13 +255,16 @@ absl::Status SignatureFileWriter::Append(std::string_view id, const DocumentSign
   AppendVarint(&b, where_from.record);
   AppendVarint(&b, where_from.offset);
   if (w.options.compute_simhash) AppendLe64(&b, sig.simhash);
-  if (w.options.compute_minhash && w.minhash_bits == 16) {
+  if (w.options.compute_minhash) {
+    // The values little-endian, 2 or 4 bytes each, written into one resize: a byte-wise
+    // append per value cost as much as the rest of the record.
+    const size_t width = w.minhash_bits == 16 ? 2 : 4;
+    const size_t at = b.size();
+    b.resize(at + width * sig.minhash.values.size());
+    auto* o = reinterpret_cast<unsigned char*>(b.data() + at);
     for (const uint32_t v : sig.minhash.values) {
-      b.push_back(static_cast<char>(v & 0xff));
-      b.push_back(static_cast<char>((v >> 8) & 0xff));
+      for (size_t i = 0; i < width; ++i) *o++ = static_cast<unsigned char>(v >> (8 * i));
     }
-  } else if (w.options.compute_minhash) {
-    for (const uint32_t v : sig.minhash.values) AppendLe32(&b, v);
   }
   ++w.block_records;
   ++w.records;

@@ -5,6 +5,8 @@
 //   - replaced_bytes never exceeds the input size;
 //   - every token is a non-empty slice of the text, and the count returned is the
 //     number of tokens emitted;
+//   - Shingler::ShingleText (raw text, fused normalization) equals Shingle() of the
+//     normalized text;
 //   - fresh objects given the same input give the same shingles and signatures, and
 //     every supported SIMD kernel set gives the same signatures as the scalar one.
 #include <cstddef>
@@ -100,6 +102,17 @@ Result Run(std::string_view text, const neardup::NormalizeOptions& options, uint
   chars.Shingle(norm, &r.char_shingles);
   Check(r.word_shingles.empty() == (count == 0), "word shingles empty iff no tokens");
   Check(r.char_shingles.empty() == norm.empty(), "char shingles empty iff empty text");
+
+  // The signer's path, word tokens hashed from the raw text where it is plain ASCII,
+  // gives the shingles of the normalized text bit for bit.
+  {
+    neardup::Normalizer fused_normalizer(options);
+    std::vector<uint64_t> fused;
+    neardup::NormalizeStats stats;
+    Check(words.ShingleText(text, fused_normalizer, &fused, &stats) == count, "ShingleText token count");
+    Check(fused == r.word_shingles, "ShingleText differs from Shingle of the normalized text");
+    Check(stats.replaced_bytes == r.replaced, "ShingleText replaced_bytes differs");
+  }
 
   neardup::MinHasher classic({.algorithm = neardup::MinHashAlgorithm::kClassic,
                               .num_perm = num_perm, .seed = seed});

@@ -37,6 +37,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "neardup/text/normalize.hpp"
+#include "neardup/text/normalized_tokens.hpp"
 #include "neardup/text/tokenize.hpp"
 
 namespace neardup {
@@ -102,9 +104,20 @@ class Xxh3Seeded {
 
   uint64_t operator()(const void* data, size_t len) const noexcept {
     const auto* p = static_cast<const unsigned char*>(data);
-    if (len <= 16 && inline_ok_) return Short(p, len);
-    if (len <= 128 && inline_ok_) return Medium(p, len);
+    if (len <= 16 && inline_ok_) return Short<0>(p, len);
+    if (len <= 128 && inline_ok_) return Medium<0>(p, len);
     return XXH3_64bits_withSeed(data, len, seed_);
+  }
+
+  // The hash of the ASCII letters and digits at p in lower case (each byte | 0x20, which
+  // leaves digits alone), read from the text as it is: no lower-case copy is written.
+  // `scratch` holds that copy for tokens the inlined forms do not take.
+  uint64_t LowerAlnum(const unsigned char* p, size_t len, std::string* scratch) const {
+    if (len <= 16 && inline_ok_) return Short<0x2020202020202020ULL>(p, len);
+    if (len <= 128 && inline_ok_) return Medium<0x2020202020202020ULL>(p, len);
+    scratch->resize(len);
+    for (size_t i = 0; i < len; ++i) (*scratch)[i] = static_cast<char>(p[i] | 0x20);
+    return XXH3_64bits_withSeed(scratch->data(), len, seed_);
   }
 
   // The same hash for 40-byte inputs only (a word 5-gram), holding its eight key words
@@ -176,15 +189,18 @@ class Xxh3Seeded {
     return h ^ (h >> 32);
   }
 
-  // 0-16 bytes: three shapes by length, each keyed by its precomputed flip word.
+  // 0-16 bytes: three shapes by length, each keyed by its precomputed flip word. Every
+  // byte read is or-ed with kOr's bytes (0: the bytes as they are).
+  template <uint64_t kOr>
   uint64_t Short(const unsigned char* p, size_t len) const noexcept {
     if (len > 8) {
-      const uint64_t lo = Read64(p) ^ flip_9to16_lo_;
-      const uint64_t hi = Read64(p + len - 8) ^ flip_9to16_hi_;
+      const uint64_t lo = (Read64(p) | kOr) ^ flip_9to16_lo_;
+      const uint64_t hi = (Read64(p + len - 8) | kOr) ^ flip_9to16_hi_;
       return Avalanche3(len + __builtin_bswap64(lo) + hi + MulFold(lo, hi));
     }
+    constexpr auto kOr32 = static_cast<uint32_t>(kOr);
     if (len >= 4) {
-      uint64_t h = ((uint64_t{Read32(p)} << 32) + Read32(p + len - 4)) ^ flip_4to8_;
+      uint64_t h = ((uint64_t{Read32(p) | kOr32} << 32) + (Read32(p + len - 4) | kOr32)) ^ flip_4to8_;
       h ^= std::rotl(h, 49) ^ std::rotl(h, 24);
       h *= 0x9FB21C651E98DF25ULL;
       h ^= (h >> 35) + len;
@@ -192,27 +208,31 @@ class Xxh3Seeded {
       return h ^ (h >> 28);
     }
     if (len > 0) {
-      const uint32_t combined = (uint32_t{p[0]} << 16) | (uint32_t{p[len >> 1]} << 24) |
-                                uint32_t{p[len - 1]} | (static_cast<uint32_t>(len) << 8);
+      constexpr auto kOr8 = static_cast<uint8_t>(kOr);
+      const uint32_t combined = (uint32_t{uint8_t(p[0] | kOr8)} << 16) |
+                                (uint32_t{uint8_t(p[len >> 1] | kOr8)} << 24) |
+                                uint32_t{uint8_t(p[len - 1] | kOr8)} | (static_cast<uint32_t>(len) << 8);
       return Avalanche64(combined ^ flip_1to3_);
     }
     return empty_;
   }
 
   // 17-128 bytes: 16-byte pieces from both ends, each multiplied with its key pair.
+  template <uint64_t kOr>
   uint64_t Mix16(const unsigned char* p, size_t key) const noexcept {
-    return MulFold(Read64(p) ^ mid_[key], Read64(p + 8) ^ mid_[key + 1]);
+    return MulFold((Read64(p) | kOr) ^ mid_[key], (Read64(p + 8) | kOr) ^ mid_[key + 1]);
   }
+  template <uint64_t kOr>
   uint64_t Medium(const unsigned char* p, size_t len) const noexcept {
     uint64_t acc = len * kPrime64_1;
     if (len > 32) {
       if (len > 64) {
-        if (len > 96) acc += Mix16(p + 48, 12) + Mix16(p + len - 64, 14);
-        acc += Mix16(p + 32, 8) + Mix16(p + len - 48, 10);
+        if (len > 96) acc += Mix16<kOr>(p + 48, 12) + Mix16<kOr>(p + len - 64, 14);
+        acc += Mix16<kOr>(p + 32, 8) + Mix16<kOr>(p + len - 48, 10);
       }
-      acc += Mix16(p + 16, 4) + Mix16(p + len - 32, 6);
+      acc += Mix16<kOr>(p + 16, 4) + Mix16<kOr>(p + len - 32, 6);
     }
-    acc += Mix16(p, 0) + Mix16(p + len - 16, 2);
+    acc += Mix16<kOr>(p, 0) + Mix16<kOr>(p + len - 16, 2);
     return Avalanche3(acc);
   }
 
@@ -254,6 +274,16 @@ class Shingler {
     return out;
   }
 
+  // Shingle(normalizer.Normalize(text)), bit for bit, with the normalizer's stats in
+  // *stats. Word shingles skip the normalized copy of the text where it is plain ASCII
+  // (text/normalized_tokens.hpp): its tokens are hashed straight from `text`.
+  size_t ShingleText(std::string_view text, Normalizer& normalizer, std::vector<uint64_t>* out,
+                     NormalizeStats* stats) {
+    if (options_.kind == ShingleKind::kWord) return WordShinglesOfText(text, normalizer, out, stats);
+    *stats = normalizer.Normalize(text, &normalized_);
+    return CharShingles(normalized_, out);
+  }
+
  private:
   // Distinct salts keep a word shingle and a char shingle of the same bytes apart.
   static constexpr uint64_t kCharSalt = 0x63686172'6e677261ULL;
@@ -268,6 +298,32 @@ class Shingler {
     size_t count = 0;
     const internal::Xxh3Seeded hash = word_hash_;
     ForEachToken(text, [&](std::string_view t) { tokens[count++] = ToLittleEndian(hash(t.data(), t.size())); });
+    EmitWindows(tokens, count, sizeof(uint64_t), word_hash_, out);
+    return count;
+  }
+
+  size_t WordShinglesOfText(std::string_view text, Normalizer& normalizer, std::vector<uint64_t>* out,
+                            NormalizeStats* stats) {
+    // As in WordShingles(); the normalizer's pieces may hold more tokens than their raw
+    // bytes (NFKC expands some characters), so the buffer is checked before each.
+    if (tokens_.size() < text.size()) tokens_.resize(text.size());
+    uint64_t* tokens = tokens_.data();
+    size_t count = 0;
+    const internal::Xxh3Seeded hash = word_hash_;
+    const bool lower = normalizer.options().case_fold;
+    *stats = ForEachNormalizedToken(
+        normalizer, text, &normalized_,
+        [&](const unsigned char* first, const unsigned char* last) {
+          const auto len = static_cast<size_t>(last - first);
+          tokens[count++] = ToLittleEndian(lower ? hash.LowerAlnum(first, len, &long_token_) : hash(first, len));
+        },
+        [&](std::string_view piece, size_t raw_after) {
+          if (tokens_.size() < count + piece.size() + raw_after) {
+            tokens_.resize(count + piece.size() + raw_after);
+            tokens = tokens_.data();
+          }
+          ForEachToken(piece, [&](std::string_view t) { tokens[count++] = ToLittleEndian(hash(t.data(), t.size())); });
+        });
     EmitWindows(tokens, count, sizeof(uint64_t), word_hash_, out);
     return count;
   }
@@ -330,6 +386,8 @@ class Shingler {
   internal::Xxh3Seeded char_hash_;
   std::vector<uint64_t> tokens_;
   std::vector<uint32_t> code_points_;
+  std::string normalized_;   // ShingleText's normalized text (pieces of it for words)
+  std::string long_token_;   // a lower-case copy of a token longer than 128 bytes
 };
 
 }  // namespace neardup

@@ -72,9 +72,9 @@ class Signer {
   const SignerOptions& options() const noexcept { return options_; }
 
   void Sign(std::string_view text, DocumentSignature* out) {
-    const NormalizeStats stats = normalizer_.Normalize(text, &normalized_);
+    NormalizeStats stats;
+    out->num_tokens = static_cast<uint32_t>(shingler_.ShingleText(text, normalizer_, &shingles_, &stats));
     out->replaced_bytes = stats.replaced_bytes;
-    out->num_tokens = static_cast<uint32_t>(shingler_.Shingle(normalized_, &shingles_));
     out->num_shingles = static_cast<uint32_t>(shingles_.size());
     if (options_.compute_minhash) minhasher_.Sign(shingles_, &out->minhash);
     out->simhash = options_.compute_simhash ? simhasher_.Sign64(shingles_) : 0;
@@ -86,8 +86,8 @@ class Signer {
     return sig;
   }
 
-  // The normalized text and shingle hashes of the last Sign() call.
-  const std::string& last_normalized() const noexcept { return normalized_; }
+  // The shingle hashes of the last Sign() call. (The normalized text is not kept: word
+  // shingles are hashed from the text where it is plain ASCII; Normalizer gives it.)
   std::span<const uint64_t> last_shingles() const noexcept { return shingles_; }
 
  private:
@@ -96,7 +96,6 @@ class Signer {
   Shingler shingler_;
   MinHasher minhasher_;
   SimHasher simhasher_;
-  std::string normalized_;
   std::vector<uint64_t> shingles_;
 };
 

@@ -102,12 +102,33 @@ inline constexpr std::array<bool, 128> kAsciiWord = [] {
 
 inline constexpr uint64_t kHighBits = 0x8080808080808080ULL;  // bit 7 of each byte
 
+// The byte tests below use GNU vector extensions (GCC and Clang), which compile to SSE2
+// on x86-64 and to NEON on ARM: portable source, no intrinsics.
+using Bytes16 = unsigned char __attribute__((vector_size(16)));
+
+// Bit j of the result is bit 7 of byte j of `flags` (0xFF / 0x00 per byte).
+inline uint32_t GatherHighBits16(Bytes16 flags) noexcept {
+  uint64_t halves[2];
+  std::memcpy(halves, &flags, 16);
+  uint32_t m = 0;
+  for (int h = 0; h < 2; ++h) {
+    // One flag per byte at bit 8j; the multiply gathers byte j's flag into bit 56 + j
+    // (the partial products never overlap, so nothing carries).
+    const uint64_t bits = (halves[h] & kHighBits) >> 7;
+    m |= static_cast<uint32_t>((bits * 0x0102040810204080ULL) >> 56) << (8 * h);
+  }
+  return m;
+}
+
+// 0xFF for the bytes of x that are ASCII letters or digits, 0x00 for the others (bytes
+// of 0x80 and above included): (x | 0x20) folds 'A'-'Z' onto 'a'-'z'.
+inline Bytes16 AsciiWordBytes(Bytes16 x) noexcept {
+  return (Bytes16)((Bytes16)((x | 0x20) - 'a') < 26) | (Bytes16)((Bytes16)(x - '0') < 10);
+}
+
 // For the 64 bytes at p: bit i of the result is set when p[i] is an ASCII letter or
 // digit. Returns false, leaving *mask alone, when any of the bytes is not ASCII.
-// The byte tests use GNU vector extensions (GCC and Clang), which compile to SSE2 on
-// x86-64 and to NEON on ARM: portable source, no intrinsics.
 inline bool AsciiWordMask64(const unsigned char* p, uint64_t* mask) noexcept {
-  using Bytes16 = unsigned char __attribute__((vector_size(16)));
   uint64_t m = 0;
   for (int i = 0; i < 4; ++i) {
     Bytes16 x;
@@ -115,20 +136,39 @@ inline bool AsciiWordMask64(const unsigned char* p, uint64_t* mask) noexcept {
     uint64_t raw[2];
     std::memcpy(raw, &x, 16);
     if (((raw[0] | raw[1]) & kHighBits) != 0) return false;  // fails fast on non-ASCII
-    // 0xFF / 0x00 per byte: (x | 0x20) folds 'A'-'Z' onto 'a'-'z'.
-    const auto word =
-        (Bytes16)((Bytes16)((x | 0x20) - 'a') < 26) | (Bytes16)((Bytes16)(x - '0') < 10);
-    uint64_t halves[2];
-    std::memcpy(halves, &word, 16);
-    for (int h = 0; h < 2; ++h) {
-      // One flag per byte at bit 8j; the multiply gathers byte j's flag into bit 56 + j
-      // (the partial products never overlap, so nothing carries).
-      const uint64_t flags = (halves[h] & kHighBits) >> 7;
-      m |= ((flags * 0x0102040810204080ULL) >> 56) << (16 * i + 8 * h);
-    }
+    m |= uint64_t{GatherHighBits16(AsciiWordBytes(x))} << (16 * i);
   }
   *mask = m;
   return true;
+}
+
+// The tokens of a 64-byte block at p whose word bytes are the set bits of `word`.
+// *start is the open token's first byte (nullptr: none) on entry, and on return the
+// token still open at the block's end. Calls emit(first, last) for every token that
+// ends in the block; returns how many. The loop branches once per token, never per
+// byte.
+template <class Emit>
+inline size_t EmitBlockTokens(const unsigned char* p, uint64_t word, const unsigned char** start,
+                              Emit&& emit) {
+  const uint64_t before = (word << 1) | (*start != nullptr ? 1 : 0);
+  uint64_t starts = word & ~before;
+  uint64_t stops = ~word & before;
+  size_t emitted = 0;
+  if (*start != nullptr && stops != 0) {  // the token open before the block
+    emit(*start, p + std::countr_zero(stops));
+    ++emitted;
+    *start = nullptr;
+    stops &= stops - 1;
+  }
+  // Every other token lies inside the block: the i-th stop closes the i-th start.
+  while (stops != 0) {
+    emit(p + std::countr_zero(starts), p + std::countr_zero(stops));
+    ++emitted;
+    starts &= starts - 1;
+    stops &= stops - 1;
+  }
+  if (starts != 0) *start = p + std::countr_zero(starts);
+  return emitted;
 }
 }  // namespace internal
 
@@ -160,31 +200,12 @@ size_t ForEachToken(std::string_view text, Emit&& emit) {
         uint64_t word;
         if (internal::AsciiWordMask64(p, &word)) {
           if (single) flush(p);  // p[0] is ASCII, so the open character ends here
-          const uint64_t before = (word << 1) | (start != nullptr ? 1 : 0);
-          uint64_t starts = word & ~before;
-          uint64_t stops = ~word & before;
           // A local count: `count` itself is captured by flush() and lives in memory.
-          size_t emitted = 0;
-          if (start != nullptr && stops != 0) {  // the token open before the block
-            const unsigned char* last = p + std::countr_zero(stops);
-            emit(std::string_view(reinterpret_cast<const char*>(start),
-                                  static_cast<size_t>(last - start)));
-            ++emitted;
-            start = nullptr;
-            stops &= stops - 1;
-          }
-          // Every other token lies inside the block: the i-th stop closes the i-th start.
-          while (stops != 0) {
-            const unsigned char* first = p + std::countr_zero(starts);
-            const unsigned char* last = p + std::countr_zero(stops);
-            emit(std::string_view(reinterpret_cast<const char*>(first),
-                                  static_cast<size_t>(last - first)));
-            ++emitted;
-            starts &= starts - 1;
-            stops &= stops - 1;
-          }
-          count += emitted;
-          if (starts != 0) start = p + std::countr_zero(starts);
+          count += internal::EmitBlockTokens(
+              p, word, &start, [&](const unsigned char* first, const unsigned char* last) {
+                emit(std::string_view(reinterpret_cast<const char*>(first),
+                                      static_cast<size_t>(last - first)));
+              });
           p += 64;
           slow_span = 64;
           continue;
