@@ -72,7 +72,7 @@ int RunSign(const SignFlags& flags) {
   uint64_t signed_docs = 0, empty_docs = 0, replaced_bytes = 0;
   const absl::Status status = SignInBatches(
       &reader, options, threads,
-      [&](std::span<Document> docs, std::span<const DocumentSignature> sigs) -> absl::Status {
+      [&](std::span<Document> docs, std::span<const DocumentSignature> sigs, const InputStats& read) -> absl::Status {
         for (size_t i = 0; i < docs.size(); ++i) {
           const RecordLocation where{.bytes = docs[i].text.size(),
                                      .input = docs[i].input,
@@ -85,8 +85,7 @@ int RunSign(const SignFlags& flags) {
         signed_docs += docs.size();
         const double secs = Seconds(std::chrono::steady_clock::now() - start);
         console.Progress(absl::StrFormat("neardup sign: %d documents, %s, %.1f MB/s", signed_docs,
-                                         Megabytes(reader.stats().bytes),
-                                         reader.stats().bytes / 1e6 / std::max(secs, 1e-9)));
+                                         Megabytes(read.bytes), read.bytes / 1e6 / std::max(secs, 1e-9)));
         return absl::OkStatus();
       });
   if (!status.ok()) {

@@ -280,7 +280,7 @@ absl::StatusOr<PartitionSignStats> SignPartitionToShard(const std::vector<std::s
   DocumentReader reader({inputs[input]}, io);
   absl::Status status = SignInBatches(
       &reader, signer, Threads(options.threads),
-      [&](std::span<Document> docs, std::span<const DocumentSignature> sigs) -> absl::Status {
+      [&](std::span<Document> docs, std::span<const DocumentSignature> sigs, const InputStats&) -> absl::Status {
         for (size_t i = 0; i < docs.size(); ++i, ++position) {
           const Document& doc = docs[i];
           const RecordLocation where{.bytes = doc.text.size(), .input = input, .record = doc.record,

@@ -143,13 +143,13 @@ absl::Status SignFiles(const DocumentSource& source, const DedupOptions& options
   DocumentReader reader(source.paths(), input);
   absl::Status status = SignInBatches(
       &reader, corpus->signer, Threads(options.threads),
-      [&](std::span<Document> docs, std::span<const DocumentSignature> sigs) -> absl::Status {
+      [&](std::span<Document> docs, std::span<const DocumentSignature> sigs, const InputStats& read) -> absl::Status {
         for (size_t i = 0; i < docs.size(); ++i) {
           const bool from_stdin = docs[i].file == "<stdin>";
           absl::StatusOr<bool> added = builder->Add(docs[i], docs[i].text.size(), sigs[i], from_stdin);
           if (!added.ok()) return added.status();
         }
-        log->stats.bytes_read = reader.stats().bytes;
+        log->stats.bytes_read = read.bytes;
         if (log->on_progress) log->on_progress(log->stats);
         return absl::OkStatus();
       });

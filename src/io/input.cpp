@@ -1048,6 +1048,11 @@ DocumentReader& DocumentReader::operator=(DocumentReader&&) noexcept = default;
 
 absl::StatusOr<bool> DocumentReader::Next(Document* doc) { return impl_->Next(doc); }
 const InputStats& DocumentReader::stats() const noexcept { return impl_->stats; }
+std::function<void(const InputProblem&)> DocumentReader::ExchangeOnProblem(
+    std::function<void(const InputProblem&)> fn) {
+  std::swap(fn, impl_->options.on_problem);
+  return fn;
+}
 const std::vector<InputProblem>& DocumentReader::input_failures() const noexcept {
   return impl_->input_failures;
 }

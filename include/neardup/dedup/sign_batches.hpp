@@ -6,6 +6,11 @@
 // on the worker threads, the next is read on another thread and the one before is
 // handed to the caller on a third; batches reach the caller in input order, one call at
 // a time, so whatever the caller writes is identical for every thread count.
+//
+// The reader's problems (InputOptions::on_problem) are held with the batch whose
+// reading met them and reported on the caller's thread just before that batch is
+// handed over: the problem handler and on_batch never run at the same time, and the
+// problems come in input order relative to the batches, on every run.
 #ifndef NEARDUP_DEDUP_SIGN_BATCHES_HPP_
 #define NEARDUP_DEDUP_SIGN_BATCHES_HPP_
 
@@ -18,10 +23,11 @@
 
 namespace neardup {
 
-// Called once per batch, in input order. `signers` are the per-worker signers (their
-// last_* buffers belong to an arbitrary document). A non-OK status stops the run.
-using BatchFn = std::function<absl::Status(std::span<Document> docs,
-                                           std::span<const DocumentSignature> sigs)>;
+// Called once per batch, in input order, with the reader's statistics as they were
+// when the batch had been read (the reader itself is busy with the next batch: do not
+// call it from here). A non-OK status stops the run.
+using BatchFn = std::function<absl::Status(std::span<Document> docs, std::span<const DocumentSignature> sigs,
+                                           const InputStats& read)>;
 
 // Reads every document of `reader`, signs it and hands each batch to on_batch.
 // Returns the reader's strict-mode error or on_batch's error, if any.

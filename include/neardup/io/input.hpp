@@ -179,6 +179,9 @@ class DocumentReader {
   absl::StatusOr<bool> Next(Document* doc);
 
   const InputStats& stats() const noexcept;
+  // Replaces InputOptions::on_problem and returns the handler it had: for a user that
+  // reads on one thread and reports on another (SignInBatches).
+  std::function<void(const InputProblem&)> ExchangeOnProblem(std::function<void(const InputProblem&)> fn);
   // The problems counted in stats().failed_inputs, in the order met.
   const std::vector<InputProblem>& input_failures() const noexcept;
 
