@@ -10,6 +10,7 @@
 #include <iterator>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <queue>
 #include <tuple>
 #include <string>
@@ -115,23 +116,29 @@ struct ExchangeFile {
   uint32_t partition = 0;
 };
 
+// Checks an exchange file's header (`have`: its first bytes) and kind.
+absl::Status CheckExchangeHeader(std::string_view have, const std::string& path, ExchangeKind kind) {
+  internal::HeaderPrefix prefix;
+  if (absl::Status s = internal::CheckHeader(have, path, {static_cast<uint32_t>(ObjectType::kExchange)},
+                                             kExchangeVersion, kExchangeHeaderBytes, kExchangeChecksumAt, &prefix);
+      !s.ok()) {
+    return s;
+  }
+  if (internal::LoadLe32(have.data() + 16) != static_cast<uint32_t>(kind)) {
+    return internal::FormatError(absl::StatusCode::kFailedPrecondition, path, "header", 16,
+                                 absl::StrCat("exchange kind ", internal::LoadLe32(have.data() + 16), ", expected ",
+                                              static_cast<uint32_t>(kind)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ExchangeFile> ReadExchange(const std::string& path, ExchangeKind kind) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return internal::ErrnoError(path, "cannot open", errno);
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return internal::ErrnoError(path, "read error", errno);
-  internal::HeaderPrefix prefix;
-  if (absl::Status s = internal::CheckHeader(all, path, {static_cast<uint32_t>(ObjectType::kExchange)},
-                                             kExchangeVersion, kExchangeHeaderBytes, kExchangeChecksumAt, &prefix);
-      !s.ok()) {
-    return s;
-  }
+  if (absl::Status s = CheckExchangeHeader(all, path, kind); !s.ok()) return s;
   const char* h = all.data();
-  if (internal::LoadLe32(h + 16) != static_cast<uint32_t>(kind)) {
-    return internal::FormatError(absl::StatusCode::kFailedPrecondition, path, "header", 16,
-                                 absl::StrCat("exchange kind ", internal::LoadLe32(h + 16), ", expected ",
-                                              static_cast<uint32_t>(kind)));
-  }
   ExchangeFile out;
   out.partition = internal::LoadLe32(h + 20);
   out.records = internal::LoadLe64(h + 24);
@@ -176,6 +183,9 @@ class Cursor {
     at_ += n;
     return bytes_.substr(at_ - n, n);
   }
+  // Bytes read so far, and whether a read ran past the end.
+  size_t position() const { return at_; }
+  bool overrun() const { return overrun_; }
   absl::Status status() const {
     if (!overrun_) return absl::OkStatus();
     return internal::FormatError(absl::StatusCode::kDataLoss, path_, "payload", kExchangeHeaderBytes + at_,
@@ -217,6 +227,137 @@ absl::Status ReadExchangeRecords(std::span<const std::string> paths, ExchangeKin
   return absl::OkStatus();
 }
 
+// A pulled signature record (exchange kind 3, see WriteRequestedSignatures); `values`
+// and `id` point into the reader's buffer until the next record.
+struct PulledRecord {
+  uint32_t doc = 0;
+  uint64_t bytes = 0;
+  uint32_t input = 0;
+  uint64_t record = 0;
+  uint64_t offset = 0;
+  uint8_t empty = 0;
+  std::span<const uint16_t> values;
+  std::string_view id;
+};
+
+// Parses one pulled record; false when the cursor ran past the end (more bytes are
+// needed), an error when its value count is not k.
+absl::StatusOr<bool> ParsePulled(Cursor& r, uint32_t k, const std::string& path, std::vector<uint16_t>* row,
+                                 PulledRecord* out) {
+  out->doc = r.U32();
+  out->bytes = r.U64();
+  out->input = r.U32();
+  out->record = r.U64();
+  out->offset = r.U64();
+  const std::string_view empty = r.Bytes(1);
+  out->empty = empty.empty() ? 0 : static_cast<uint8_t>(empty[0]);
+  const uint32_t count = r.U32();
+  if (r.overrun()) return false;
+  if (count != k) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": signature pull: document ", out->doc, " has not ", k, " values"));
+  }
+  out->values = r.U16s(k, row);
+  out->id = r.Bytes();
+  return !r.overrun();
+}
+
+// Calls fn(record) for every record of the pulled files `paths`, in file order, reading
+// each file in blocks (memory: one block and the longest record, not the file). The
+// header is checked first, the payload's length and checksum at the end of each file:
+// a damaged file is an error after fn saw some of its records.
+template <typename Fn>
+absl::Status StreamPulledSignatures(std::span<const std::string> paths, uint32_t k, Fn&& fn) {
+  constexpr size_t kBlock = 1 << 20;
+  std::vector<uint16_t> row;
+  std::string buf;
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> hash(XXH3_createState(), &XXH3_freeState);
+  for (const std::string& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return internal::ErrnoError(path, "cannot open", errno);
+    char h[kExchangeHeaderBytes] = {};
+    in.read(h, sizeof h);
+    if (absl::Status s = CheckExchangeHeader(std::string_view(h, static_cast<size_t>(in.gcount())), path,
+                                             ExchangeKind::kSignatures);
+        !s.ok()) {
+      return s;
+    }
+    const uint64_t records = internal::LoadLe64(h + 24);
+    const uint64_t payload = internal::LoadLe64(h + 32);
+    XXH3_64bits_reset(hash.get());
+    buf.clear();
+    size_t at = 0;
+    uint64_t read = 0;
+    // Appends the next block; false at the end of the payload.
+    const auto refill = [&]() -> absl::StatusOr<bool> {
+      buf.erase(0, at);
+      at = 0;
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, payload - read));
+      if (n == 0) return false;
+      const size_t old = buf.size();
+      buf.resize(old + n);
+      in.read(buf.data() + old, static_cast<std::streamsize>(n));
+      if (static_cast<size_t>(in.gcount()) != n) {
+        return internal::FormatError(absl::StatusCode::kDataLoss, path, "payload", kExchangeHeaderBytes + read,
+                                     absl::StrCat("the header says ", payload, " bytes, the file ends after ",
+                                                  read + static_cast<uint64_t>(in.gcount())));
+      }
+      XXH3_64bits_update(hash.get(), buf.data() + old, n);
+      read += n;
+      return true;
+    };
+    PulledRecord rec;
+    for (uint64_t i = 0; i < records; ++i) {
+      for (;;) {
+        Cursor c(path, std::string_view(buf).substr(at));
+        absl::StatusOr<bool> whole = ParsePulled(c, k, path, &row, &rec);
+        if (!whole.ok()) return whole.status();
+        if (*whole) {
+          at += c.position();
+          break;
+        }
+        absl::StatusOr<bool> more = refill();
+        if (!more.ok()) return more.status();
+        if (!*more) {
+          return internal::FormatError(absl::StatusCode::kDataLoss, path, "payload",
+                                       kExchangeHeaderBytes + read - (buf.size() - at), "a record runs past the end");
+        }
+      }
+      if (absl::Status s = fn(rec); !s.ok()) return s;
+    }
+    if (at != buf.size() || read != payload) {
+      return absl::DataLossError(absl::StrCat(path, ": bytes after the last record"));
+    }
+    const uint64_t stored = internal::LoadLe64(h + 40);
+    const uint64_t computed = XXH3_64bits_digest(hash.get());
+    if (stored != computed) {
+      return internal::FormatError(absl::StatusCode::kDataLoss, path, "payload", kExchangeHeaderBytes,
+                                   internal::ChecksumMismatch(kExchangeHeaderBytes, kExchangeHeaderBytes + payload,
+                                                              stored, computed));
+    }
+    in.peek();
+    if (!in.eof()) {
+      return internal::FormatError(absl::StatusCode::kDataLoss, path, "payload", kExchangeHeaderBytes + payload,
+                                   absl::StrCat("the header says ", payload, " bytes, the file holds more"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Appends a pulled record to a slice.
+void AppendPulled(const PulledRecord& p, SignedCorpus* c) {
+  c->bytes.push_back(p.bytes);
+  c->input.push_back(p.input);
+  c->record.push_back(p.record);
+  c->offset.push_back(p.offset);
+  c->file.push_back(p.input);
+  c->line.push_back(p.record);
+  c->empty.push_back(p.empty);
+  c->held.push_back(0);
+  c->minhash.Append(p.values);
+  c->ids.push_back(p.id);
+}
+
 // What a slice takes from a shard's header: the signer parameters and the input table.
 void TakeShardHeader(const SignatureFileReader& reader, SignedCorpus* c) {
   const SignerOptions& stored = reader.info().options;
@@ -229,6 +370,27 @@ void TakeShardHeader(const SignatureFileReader& reader, SignedCorpus* c) {
     c->identities.push_back(identity);
   }
   c->files = c->inputs;
+}
+
+// An empty slice with the signer and input table of `any_shard` (its header only).
+absl::StatusOr<SignedCorpus> PulledSliceHeader(const std::string& any_shard, const DedupOptions& options) {
+  SignedCorpus c;
+  c.signer = options.SignerForRun();
+  absl::StatusOr<SignatureFileReader> header = SignatureFileReader::Open(any_shard);
+  if (!header.ok()) return header.status();
+  TakeShardHeader(*header, &c);
+  return c;
+}
+
+// A pulled record after `previous` (documents ascending) of an input the slice has.
+absl::Status CheckPulled(const PulledRecord& p, const SignedCorpus& c, std::optional<uint32_t> previous) {
+  if (previous && p.doc <= *previous) {
+    return absl::DataLossError(absl::StrCat("signature pull: document ", p.doc, " out of order"));
+  }
+  if (p.input >= c.inputs.size()) {
+    return absl::OutOfRangeError(absl::StrCat("signature pull: input ", p.input, " of ", c.inputs.size()));
+  }
+  return absl::OkStatus();
 }
 
 std::string WhereOf(std::string_view file, uint64_t line) {
@@ -969,37 +1131,15 @@ absl::Status WriteRequestedSignatures(const ShardRef& shard, std::span<const std
 
 absl::StatusOr<SignedCorpus> LoadRequestedSignatures(std::span<const std::string> paths, const std::string& any_shard,
                                                      const DedupOptions& options, std::vector<uint32_t>* docs) {
-  SignedCorpus c;
-  c.signer = options.SignerForRun();
-  absl::StatusOr<SignatureFileReader> header = SignatureFileReader::Open(any_shard);
-  if (!header.ok()) return header.status();
-  TakeShardHeader(*header, &c);
-  const uint32_t k = c.signer.minhash.num_perm;
+  absl::StatusOr<SignedCorpus> c = PulledSliceHeader(any_shard, options);
+  if (!c.ok()) return c.status();
   docs->clear();
-  std::vector<uint16_t> row;
-  std::vector<ExchangeFile> files;
-  absl::Status read = ReadExchangeRecords(paths, ExchangeKind::kSignatures, &files, [&](uint32_t, Cursor& r) {
-    const uint32_t d = r.U32();
-    if (!docs->empty() && d <= docs->back()) {
-      return absl::DataLossError(absl::StrCat("signature pull: document ", d, " out of order"));
+  absl::Status read = StreamPulledSignatures(paths, c->signer.minhash.num_perm, [&](const PulledRecord& p) {
+    if (absl::Status s = CheckPulled(p, *c, docs->empty() ? std::nullopt : std::optional(docs->back())); !s.ok()) {
+      return s;
     }
-    docs->push_back(d);
-    c.bytes.push_back(r.U64());
-    c.input.push_back(r.U32());
-    c.record.push_back(r.U64());
-    c.offset.push_back(r.U64());
-    c.file.push_back(c.input.back());
-    c.line.push_back(c.record.back());
-    const std::string_view empty = r.Bytes(1);
-    c.empty.push_back(empty.empty() ? 0 : static_cast<uint8_t>(empty[0]));
-    c.held.push_back(0);
-    if (r.U32() != k) return absl::DataLossError(absl::StrCat("signature pull: document ", d, " has not ", k, " values"));
-    const std::span<const uint16_t> values = r.U16s(k, &row);
-    if (values.size() == k) c.minhash.Append(values);
-    c.ids.push_back(r.Bytes());
-    if (c.input.back() >= c.inputs.size()) {
-      return absl::OutOfRangeError(absl::StrCat("signature pull: input ", c.input.back(), " of ", c.inputs.size()));
-    }
+    docs->push_back(p.doc);
+    AppendPulled(p, &*c);
     return absl::OkStatus();
   });
   if (!read.ok()) return read;
@@ -1075,6 +1215,32 @@ absl::StatusOr<std::vector<ScoredPair>> VerifyCandidatesInSlice(std::span<const 
   return verified;
 }
 
+namespace {
+
+// The outputs of clusters and pairs of slice members (`docs`: their global numbers;
+// `named`: their ids and the options).
+SliceClusters SliceOutputs(const std::vector<Cluster>& clusters, std::vector<ScoredPair> pairs,
+                           const DedupResult& named, std::span<const uint32_t> docs) {
+  SliceClusters out;
+  for (const Cluster& c : clusters) {
+    out.keep.push_back(docs[c.representative]);
+    out.lines.push_back(ClusterJson(named, c, 0));
+    for (const ClusterMember& m : c.members) {
+      if (m.doc != c.representative) out.removed.push_back(docs[m.doc]);
+    }
+  }
+  std::sort(out.removed.begin(), out.removed.end());
+  out.pairs = std::move(pairs);
+  for (ScoredPair& p : out.pairs) {
+    out.pair_lines.push_back(PairTsv(named, p));
+    p.a = docs[p.a];
+    p.b = docs[p.b];
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<SliceClusters> ClusterSlice(std::span<const ScoredPair> verified, const SignedCorpus& slice,
                                            std::span<const uint32_t> slice_docs, const DedupOptions& options,
                                            const InputOptions& input_options) {
@@ -1102,29 +1268,233 @@ absl::StatusOr<SliceClusters> ClusterSlice(std::span<const ScoredPair> verified,
   DedupResult named;  // ClusterJson and PairTsv read the ids and the keep rule only
   named.corpus.ids = slice.ids;
   named.options = options;
-  SliceClusters out;
-  for (const Cluster& c : *clusters) {
-    out.keep.push_back(slice_docs[c.representative]);
-    out.lines.push_back(ClusterJson(named, c, 0));
-    for (const ClusterMember& m : c.members) {
-      if (m.doc != c.representative) out.removed.push_back(slice_docs[m.doc]);
-    }
-  }
-  std::sort(out.removed.begin(), out.removed.end());
+  std::vector<ScoredPair> pairs;
   if (options.pairs == PairsMode::kVerified) {
-    out.pairs = std::move(local);
+    pairs = std::move(local);
   } else if (options.pairs == PairsMode::kAll) {
     absl::StatusOr<std::vector<ScoredPair>> all =
         ExpandPairs(static_cast<uint32_t>(slice.size()), local, options, &sim);
     if (!all.ok()) return all.status();
-    out.pairs = *std::move(all);
+    pairs = *std::move(all);
   }
-  for (ScoredPair& p : out.pairs) {
-    out.pair_lines.push_back(PairTsv(named, p));
-    p.a = slice_docs[p.a];
-    p.b = slice_docs[p.b];
+  return SliceOutputs(*clusters, std::move(pairs), named, slice_docs);
+}
+
+uint64_t ClusterBytesPerDocument(const DedupOptions& options) {
+  return 4 * uint64_t{options.SignerForRun().minhash.num_perm} + kClusterDocumentOverhead;
+}
+
+absl::StatusOr<SliceClusters> ClusterLargeComponent(std::span<const ScoredPair> verified,
+                                                    std::span<const std::string> pulled,
+                                                    const std::string& any_shard, const DedupOptions& options,
+                                                    const InputOptions& input_options, uint64_t budget_bytes,
+                                                    LargeComponentStats* stats) {
+  absl::StatusOr<SignedCorpus> header = PulledSliceHeader(any_shard, options);
+  if (!header.ok()) return header.status();
+  const uint32_t k = header->signer.minhash.num_perm;
+  // Per-member state: number, length and id.
+  std::vector<uint32_t> docs;
+  std::vector<uint64_t> bytes;
+  DedupResult named;  // ClusterJson and PairTsv read the ids and the keep rule only
+  named.options = options;
+  IdColumn& ids = named.corpus.ids;
+  absl::Status read = StreamPulledSignatures(pulled, k, [&](const PulledRecord& p) {
+    if (absl::Status s = CheckPulled(p, *header, docs.empty() ? std::nullopt : std::optional(docs.back())); !s.ok()) {
+      return s;
+    }
+    docs.push_back(p.doc);
+    bytes.push_back(p.bytes);
+    ids.push_back(p.id);
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  const auto n = static_cast<uint32_t>(docs.size());
+  if (n == 0) return absl::InvalidArgumentError("a large component: no member's signature was pulled");
+  const uint64_t per_pass = std::max<uint64_t>(2, budget_bytes / ClusterBytesPerDocument(options));
+  if (options.pairs == PairsMode::kAll) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "pairs all: the component of document \"", std::string(ids[0]), "\" has ", n,
+        " members, more than one task's memory budget of ", budget_bytes, " bytes holds (", per_pass,
+        "), and every pair of it would be compared: ask for verified pairs, or a larger budget"));
   }
-  return out;
+  // The edges by member index, sorted, and the members one component.
+  std::vector<ScoredPair> edges(verified.begin(), verified.end());
+  UnionFind uf(n);
+  for (ScoredPair& e : edges) {
+    absl::StatusOr<uint32_t> a = SliceIndex(docs, e.a);
+    if (!a.ok()) return a.status();
+    absl::StatusOr<uint32_t> b = SliceIndex(docs, e.b);
+    if (!b.ok()) return b.status();
+    e.a = std::min(*a, *b);
+    e.b = std::max(*a, *b);
+    uf.Union(e.a, e.b);
+  }
+  const auto by_pair = [](const ScoredPair& x, const ScoredPair& y) { return std::pair(x.a, x.b) < std::pair(y.a, y.b); };
+  std::sort(edges.begin(), edges.end(), by_pair);
+  for (uint32_t m = 1; m < n; ++m) {
+    if (uf.Find(m) != uf.Find(0)) {
+      return absl::InvalidArgumentError(absl::StrCat("a large component: document \"", std::string(ids[m]),
+                                                     "\" is not connected to \"", std::string(ids[0]), "\""));
+    }
+  }
+  uf = UnionFind(0);
+  // Members in keep order.
+  std::vector<uint32_t> order(n);
+  {
+    const std::vector<uint32_t> rank = KeepRanks(options.keep, ids, bytes, n);
+    for (uint32_t m = 0; m < n; ++m) order[rank[m]] = m;
+  }
+  std::vector<uint64_t>().swap(bytes);
+  const double threshold = options.VerifyThreshold();
+  constexpr uint32_t kNone = ~0u;
+  std::vector<uint32_t> center(n, kNone);  // the member each member joined (itself: a center)
+  std::vector<float> similarity(n, 1.0f);
+  LargeComponentStats local_stats;
+  LargeComponentStats& st = stats != nullptr ? *stats : local_stats;
+  st = {};
+  st.members = n;
+
+  // One pass: the signatures of `members` (ascending) read from the pulled files, and
+  // body(similarity of two members) run until every shingle set it needed was loaded.
+  std::vector<uint32_t> pass;
+  const auto run_pass = [&](auto&& body) -> absl::Status {
+    ++st.passes;
+    SignedCorpus slice = *header;
+    size_t next = 0;
+    absl::Status s = StreamPulledSignatures(pulled, k, [&](const PulledRecord& p) {
+      if (next < pass.size() && docs[pass[next]] == p.doc) {
+        AppendPulled(p, &slice);
+        ++next;
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    if (next != pass.size()) return absl::DataLossError("a large component: the pulled files changed between passes");
+    std::unique_ptr<ShingleSetSource> texts;
+    Verification verification;
+    DocumentSource source;
+    if (absl::Status m = MakeSimilarity(slice, options, input_options, &texts, &verification, &source); !m.ok()) {
+      return m;
+    }
+    PairSimilarity sim(slice, options, verification, texts.get());
+    const auto sim_of = [&](uint32_t a, uint32_t b) -> double {
+      const ScoredPair key{std::min(a, b), std::max(a, b), 0};
+      const auto it = std::lower_bound(edges.begin(), edges.end(), key, by_pair);
+      if (it != edges.end() && it->a == key.a && it->b == key.b) return it->similarity;
+      const auto at = [&](uint32_t m) {
+        return static_cast<uint32_t>(std::lower_bound(pass.begin(), pass.end(), m) - pass.begin());
+      };
+      return sim(at(a), at(b));
+    };
+    for (;;) {
+      body(sim_of);
+      const std::vector<uint32_t> missing = sim.TakeMissing();
+      if (missing.empty()) return absl::OkStatus();
+      if (absl::Status e = sim.EnsureExact(missing); !e.ok()) return e;
+    }
+  };
+
+  if (options.policy == ClusterPolicy::kConnected) {
+    // The first member in keep order is the center of every member.
+    const uint32_t c = order[0];
+    center[c] = c;
+    st.centers = 1;
+    for (uint64_t begin = 1; begin < n; begin += per_pass - 1) {
+      const uint64_t end = std::min<uint64_t>(n, begin + per_pass - 1);
+      ++st.chunks;
+      pass.assign(order.begin() + static_cast<ptrdiff_t>(begin), order.begin() + static_cast<ptrdiff_t>(end));
+      pass.push_back(c);
+      std::sort(pass.begin(), pass.end());
+      absl::Status s = run_pass([&](const auto& sim_of) {
+        for (uint64_t i = begin; i < end; ++i) {
+          center[order[i]] = c;
+          similarity[order[i]] = static_cast<float>(sim_of(c, order[i]));
+        }
+      });
+      if (!s.ok()) return s;
+    }
+  } else {
+    // The star policy, chunk by chunk of members in keep order: a member joins the
+    // first center before it in keep order within the threshold, else becomes one.
+    // A chunk is compared with the centers so far a block at a time (all of them in
+    // one pass while they fill at most half a pass), the last block's pass also
+    // walking the chunk's remaining members among the centers the chunk makes.
+    std::vector<uint32_t> centers;  // in keep order
+    std::vector<uint32_t> open, made, joined;
+    std::vector<float> scores;
+    for (uint64_t begin = 0; begin < n;) {
+      const uint64_t block = centers.empty() ? 0 : std::min<uint64_t>(centers.size(), std::max<uint64_t>(1, per_pass / 2));
+      const uint64_t end = std::min<uint64_t>(n, begin + per_pass - block);
+      ++st.chunks;
+      open.assign(order.begin() + static_cast<ptrdiff_t>(begin), order.begin() + static_cast<ptrdiff_t>(end));
+      const size_t blocks = centers.empty() ? 1 : (centers.size() + block - 1) / block;
+      for (size_t b = 0; b < blocks && !open.empty(); ++b) {
+        const auto from = centers.begin() + static_cast<ptrdiff_t>(std::min<uint64_t>(centers.size(), b * block));
+        const auto to = centers.begin() + static_cast<ptrdiff_t>(std::min<uint64_t>(centers.size(), (b + 1) * block));
+        const bool last = b + 1 == blocks;
+        pass.assign(from, to);
+        pass.insert(pass.end(), open.begin(), open.end());
+        std::sort(pass.begin(), pass.end());
+        absl::Status s = run_pass([&](const auto& sim_of) {
+          joined.assign(open.size(), kNone);
+          scores.assign(open.size(), 1.0f);
+          made.clear();
+          for (size_t i = 0; i < open.size(); ++i) {
+            const uint32_t d = open[i];
+            for (auto c = from; c != to && joined[i] == kNone; ++c) {
+              const double x = sim_of(*c, d);
+              if (x >= threshold) joined[i] = *c, scores[i] = static_cast<float>(x);
+            }
+            if (!last || joined[i] != kNone) continue;
+            for (const uint32_t c : made) {
+              const double x = sim_of(c, d);
+              if (x >= threshold) {
+                joined[i] = c, scores[i] = static_cast<float>(x);
+                break;
+              }
+            }
+            if (joined[i] == kNone) {
+              joined[i] = d;
+              made.push_back(d);
+            }
+          }
+        });
+        if (!s.ok()) return s;
+        size_t still = 0;
+        for (size_t i = 0; i < open.size(); ++i) {
+          if (joined[i] == kNone) {
+            open[still++] = open[i];
+          } else {
+            center[open[i]] = joined[i];
+            similarity[open[i]] = scores[i];
+          }
+        }
+        open.resize(still);
+        if (last) centers.insert(centers.end(), made.begin(), made.end());
+      }
+      begin = end;
+    }
+    st.centers = centers.size();
+  }
+
+  // The clusters: each center with the members that joined it, by member number.
+  std::vector<uint32_t> by_center(n);
+  std::iota(by_center.begin(), by_center.end(), 0u);
+  std::stable_sort(by_center.begin(), by_center.end(), [&](uint32_t x, uint32_t y) { return center[x] < center[y]; });
+  std::vector<Cluster> clusters;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && center[by_center[j]] == center[by_center[i]]) ++j;
+    if (j - i >= 2) {
+      Cluster c;
+      c.representative = center[by_center[i]];
+      for (size_t x = i; x < j; ++x) c.members.push_back({by_center[x], similarity[by_center[x]]});
+      clusters.push_back(std::move(c));
+    }
+    i = j;
+  }
+  if (options.pairs != PairsMode::kVerified) edges.clear();
+  return SliceOutputs(clusters, std::move(edges), named, docs);
 }
 
 absl::StatusOr<uint64_t> WritePartitionOutputs(const ShardRef& shard, std::span<const uint32_t> skipped,

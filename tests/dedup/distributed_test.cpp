@@ -242,6 +242,161 @@ TEST_F(DistributedTest, LongRunSplitOverTasksGivesThePairsOfTheWholeRun) {
   EXPECT_GE(most_parts, 3u);
 }
 
+// A component too large for one task's budget, clustered by passes over chunks of its
+// members in keep order (ClusterLargeComponent), gives ClusterSlice's output.
+class LargeComponentTest : public DistributedTest {
+ protected:
+  // Writes `texts` as two inputs (ids[d] for document d), signs them into two shards and
+  // pulls every document's signature; slice_ and docs_ hold them all.
+  void Sign(const std::vector<std::string>& texts, const std::vector<std::string>& ids) {
+    options_.passages.reset();
+    const size_t half = texts.size() / 2;
+    shards_.clear();
+    pulled_.clear();
+    uint32_t first = 0;
+    for (uint32_t p = 0; p < 2; ++p) {
+      std::ofstream f(inputs_[p], std::ios::binary | std::ios::trunc);
+      for (size_t d = p == 0 ? 0 : half; d < (p == 0 ? half : texts.size()); ++d) {
+        f << "{\"id\":\"" << ids[d] << "\",\"text\":\"" << texts[d] << "\"}\n";
+      }
+    }
+    for (uint32_t p = 0; p < 2; ++p) {
+      absl::StatusOr<PartitionSignStats> st =
+          SignPartitionToShard(inputs_, p, {}, options_, {}, Path(absl::StrCat("shard", p)));
+      ASSERT_TRUE(st.ok()) << st.status();
+      shards_.push_back({Path(absl::StrCat("shard", p)), first, static_cast<uint32_t>(st->documents)});
+      first += static_cast<uint32_t>(st->documents);
+    }
+    ASSERT_EQ(first, texts.size());
+    for (const ShardRef& shard : shards_) {
+      std::vector<std::vector<uint32_t>> want(1);
+      for (uint32_t d = shard.first_doc; d < shard.first_doc + shard.count; ++d) want[0].push_back(d);
+      pulled_.push_back(Path(absl::StrCat("pulled", pulled_.size())));
+      ASSERT_TRUE(WriteRequestedSignatures(shard, want, {&pulled_.back(), 1}).ok());
+    }
+    absl::StatusOr<SignedCorpus> slice = LoadRequestedSignatures(pulled_, shards_[0].path, options_, &docs_);
+    ASSERT_TRUE(slice.ok()) << slice.status();
+    slice_ = *std::move(slice);
+  }
+  std::vector<ScoredPair> Verify(const std::vector<CandidatePair>& candidates) {
+    absl::StatusOr<std::vector<ScoredPair>> v = VerifyCandidatesInSlice(candidates, slice_, docs_, options_, {}, nullptr);
+    EXPECT_TRUE(v.ok()) << v.status();
+    return v.ok() ? *v : std::vector<ScoredPair>{};
+  }
+  // Both ways, for every keep rule and policy; the passes of the large one.
+  void ExpectSameAsClusterSlice(const std::vector<ScoredPair>& verified, uint64_t budget, size_t min_clusters) {
+    options_.pairs = PairsMode::kVerified;
+    for (const ClusterPolicy policy : {ClusterPolicy::kStar, ClusterPolicy::kConnected}) {
+      for (const KeepRule keep : {KeepRule::kFirst, KeepRule::kLongest, KeepRule::kEarliestId}) {
+        SCOPED_TRACE(absl::StrCat("keep ", KeepRuleName(keep), ", policy ", static_cast<int>(policy)));
+        options_.policy = policy;
+        options_.keep = keep;
+        absl::StatusOr<SliceClusters> want = ClusterSlice(verified, slice_, docs_, options_, {});
+        ASSERT_TRUE(want.ok()) << want.status();
+        LargeComponentStats st;
+        absl::StatusOr<SliceClusters> got =
+            ClusterLargeComponent(verified, pulled_, shards_[0].path, options_, {}, budget, &st);
+        ASSERT_TRUE(got.ok()) << got.status();
+        EXPECT_EQ(got->keep, want->keep);
+        EXPECT_EQ(got->lines, want->lines);
+        EXPECT_EQ(got->removed, want->removed);
+        EXPECT_EQ(got->pairs, want->pairs);
+        EXPECT_EQ(got->pair_lines, want->pair_lines);
+        EXPECT_EQ(st.members, docs_.size());
+        EXPECT_GE(st.chunks, docs_.size() / (budget / ClusterBytesPerDocument(options_)));
+        if (policy == ClusterPolicy::kStar) {
+          EXPECT_GE(want->lines.size(), min_clusters);
+          center_blocks_ = std::max(center_blocks_, st.passes - st.chunks);
+        }
+      }
+    }
+  }
+
+  std::vector<ShardRef> shards_;
+  std::vector<std::string> pulled_;
+  std::vector<uint32_t> docs_;
+  SignedCorpus slice_;
+  uint64_t center_blocks_ = 0;
+};
+
+std::string Words(std::mt19937& rng, size_t n) {
+  std::vector<std::string> w;
+  for (size_t i = 0; i < n; ++i) w.push_back(absl::StrCat("w", rng() % 100000));
+  return absl::StrJoin(w, " ");
+}
+
+// Ids in an order of their own, for the earliest-id rule.
+std::vector<std::string> ShuffledIds(std::mt19937& rng, size_t n) {
+  std::vector<std::string> ids;
+  for (size_t d = 0; d < n; ++d) ids.push_back(absl::StrCat("id", 1000 + d));
+  std::shuffle(ids.begin(), ids.end(), rng);
+  return ids;
+}
+
+TEST_F(LargeComponentTest, CopiesGiveOneClusterAsClusterSliceDoes) {
+  std::mt19937 rng(11);
+  const std::string text = Words(rng, 60);
+  const std::vector<std::string> texts(150, text);
+  Sign(texts, ShuffledIds(rng, texts.size()));
+  std::vector<CandidatePair> candidates;
+  for (uint32_t d = 1; d < texts.size(); ++d) candidates.push_back({0, d});
+  for (uint32_t d = 1; d + 1 < texts.size(); ++d) candidates.push_back({d, d + 1});
+  const std::vector<ScoredPair> verified = Verify(candidates);
+  ASSERT_EQ(verified.size(), candidates.size());
+  ExpectSameAsClusterSlice(verified, 7 * ClusterBytesPerDocument(options_), 1);
+}
+
+TEST_F(LargeComponentTest, ChainsSplitByTheStarPolicyAsClusterSliceSplitsThem) {
+  // Each document replaces a word of the one before (every third also adds a word, so
+  // lengths differ): neighbours verify, documents a few steps apart do not, and the
+  // star policy cuts the chain into many clusters (many centers: center blocks). Only
+  // the chain's links are edges, so the star compares non-edges through signatures and
+  // texts read again.
+  std::mt19937 rng(12);
+  std::vector<std::string> words;
+  for (int i = 0; i < 90; ++i) words.push_back(absl::StrCat("w", rng() % 100000));
+  std::vector<std::string> texts;
+  for (int d = 0; d < 70; ++d) {
+    words[rng() % words.size()] = absl::StrCat("x", rng() % 100000);
+    if (d % 3 == 0) words.insert(words.begin() + static_cast<ptrdiff_t>(rng() % words.size()), "extra");
+    texts.push_back(absl::StrJoin(words, " "));
+    if (d % 10 == 4) texts.push_back(texts.back());  // a copy now and then
+  }
+  Sign(texts, ShuffledIds(rng, texts.size()));
+  std::vector<CandidatePair> candidates;
+  for (uint32_t d = 0; d + 1 < texts.size(); ++d) candidates.push_back({d, d + 1});
+  const std::vector<ScoredPair> verified = Verify(candidates);
+  ASSERT_EQ(verified.size(), candidates.size()) << "every link of the chain verifies";
+  ExpectSameAsClusterSlice(verified, 6 * ClusterBytesPerDocument(options_), 10);
+  EXPECT_GE(center_blocks_, 3u) << "the centers outgrew half a pass";
+  // A budget that holds everything: one pass.
+  ExpectSameAsClusterSlice(verified, 1000 * ClusterBytesPerDocument(options_), 10);
+}
+
+TEST_F(LargeComponentTest, AllPairsAndSplitComponentsAreRefused) {
+  std::mt19937 rng(13);
+  const std::string text = Words(rng, 40);
+  Sign(std::vector<std::string>(8, text), {"h", "b", "c", "d", "e", "f", "g", "a"});
+  std::vector<CandidatePair> candidates;
+  for (uint32_t d = 1; d < 8; ++d) candidates.push_back({0, d});
+  std::vector<ScoredPair> verified = Verify(candidates);
+  ASSERT_EQ(verified.size(), 7u);
+  const uint64_t budget = 4 * ClusterBytesPerDocument(options_);
+  options_.pairs = PairsMode::kAll;
+  absl::StatusOr<SliceClusters> got = ClusterLargeComponent(verified, pulled_, shards_[0].path, options_, {}, budget);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(got.status().message(),
+            absl::StrCat("pairs all: the component of document \"h\" has 8 members, more than one task's memory "
+                         "budget of ", budget, " bytes holds (4), and every pair of it would be compared: ask for "
+                         "verified pairs, or a larger budget"));
+  options_.pairs = PairsMode::kVerified;
+  verified.erase(verified.begin() + 3);  // document 4 is on its own
+  got = ClusterLargeComponent(verified, pulled_, shards_[0].path, options_, {}, budget);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().message(), "a large component: document \"e\" is not connected to \"h\"");
+}
+
 TEST_F(DistributedTest, NearPassagesAreRefused) {
   options_.passages->near = true;
   absl::StatusOr<PartitionSignStats> st =

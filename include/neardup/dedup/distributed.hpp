@@ -31,7 +31,9 @@
 //      (ReadRecords: only those records).
 //   4. ClusterSlice: the clusters of whole connected components (the runner finds them)
 //      by the keep rule and policy of ClusterDocuments, as clusters.jsonl lines, and
-//      their pairs (options.pairs) as pairs TSV lines.
+//      their pairs (options.pairs) as pairs TSV lines. A component too large for one
+//      task's memory budget: ClusterLargeComponent, the same output by passes over
+//      chunks of its members in keep order.
 //   5. WritePartitionOutputs: a partition's records minus removed duplicates, and with
 //      repeated passages removed, read again by offset.
 //
@@ -295,6 +297,51 @@ struct SliceClusters {
 absl::StatusOr<SliceClusters> ClusterSlice(std::span<const ScoredPair> verified, const SignedCorpus& slice,
                                            std::span<const uint32_t> slice_docs, const DedupOptions& options,
                                            const InputOptions& input_options);
+
+// Stage 4 for one component too large for one task's memory budget (`budget_bytes`):
+// exactly ClusterSlice's output for it (keep, lines, removed; pairs for
+// PairsMode::kVerified), without holding every member's signature. `verified`: every
+// edge of the component (global numbers; InvalidArgument if they do not connect all
+// its members); `pulled`: the members' pulled signature files (WriteRequestedSignatures,
+// one per shard in shard order), read again once per pass; `any_shard` as for
+// LoadRequestedSignatures.
+//
+// How: the star policy visits centers in keep order (KeepRanks), and each takes the
+// unplaced members within the threshold; so walking the members in keep order, a member
+// joins the first center before it (in keep order) whose similarity to it reaches the
+// threshold, or becomes a center. The members are walked in chunks; each pass holds a
+// chunk's signatures and those of the centers so far. While the centers fill at most
+// half a pass they are all in it; beyond, a chunk is compared with them a block of half
+// a pass at a time (one pass each: passes grow as chunks x center blocks, memory stays
+// within the budget). kConnected: every member takes the first member in keep order as
+// its center. The similarity is ClusterDocuments': the verified edge's score, else
+// PairSimilarity (precise and exact checks read the pass's texts again by offset).
+//
+// Memory: a pass holds at most budget_bytes / ClusterBytesPerDocument(options)
+// documents' signatures (at least 2), plus one 1 MiB read block and, for exact checks,
+// the shingle sets of the pass's documents compared exactly; on top of the budget, per
+// member 60 bytes plus its id (number, length, keep order, center, similarity, union-find,
+// its cluster entry) and 12 bytes per edge (twice while sorted), and the outputs (the
+// clusters.jsonl lines and pairs). PairsMode::kAll is refused (InvalidArgument naming
+// the component by its first member's id, with its size and the budget): every pair of
+// the component would be compared. `stats`, if given: members, centers, chunks, passes.
+struct LargeComponentStats {
+  uint64_t members = 0;
+  uint64_t centers = 0;
+  uint64_t chunks = 0;
+  uint64_t passes = 0;
+};
+// The memory a document takes in a clustering task, for budgets: its signature (4 k
+// bytes, k = num_perm, as held with its index) and kClusterDocumentOverhead for its
+// columns and an id of up to 64 bytes. A runner sends a component of m members to
+// ClusterLargeComponent when m times this exceeds the budget.
+inline constexpr uint64_t kClusterDocumentOverhead = 128;
+uint64_t ClusterBytesPerDocument(const DedupOptions& options);
+absl::StatusOr<SliceClusters> ClusterLargeComponent(std::span<const ScoredPair> verified,
+                                                    std::span<const std::string> pulled,
+                                                    const std::string& any_shard, const DedupOptions& options,
+                                                    const InputOptions& input_options, uint64_t budget_bytes,
+                                                    LargeComponentStats* stats = nullptr);
 
 // Stage 5 for one partition (its shard): its records, read again by offset, written
 // as Deduplicate's outputs write them (DedupRecord) in ordinal order: to
