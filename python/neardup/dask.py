@@ -436,50 +436,91 @@ def _task_label(q, final_step, edge_tags, buckets, scratch):
     cb = _bucket(lab, buckets)
     for c in range(buckets):
         sel = cb == c
-        _save(os.path.join(scratch, "comp", f"q{q:05d}_c{c:05d}.npz"), a=a[sel], b=b[sel], sim=sim[sel])
+        _save(os.path.join(scratch, "comp", f"q{q:05d}_c{c:05d}.npz"), a=a[sel], b=b[sel], sim=sim[sel],
+              label=lab[sel])
     return True
 
 
-def _task_cluster_edges(c, buckets, shards, scratch):
+def _large_tag(label):
+    return f"L{int(label):010d}"
+
+
+def _task_cluster_edges(c, buckets, shards, scratch, budget, doc_bytes):
+    """The edges of bucket c of components, unique; a component whose members'
+    signatures (members x doc_bytes) exceed the budget gets a file and a pull of its
+    own (clustered by passes: ClusterLargeComponent), the others stay in the bucket."""
     parts = [_load(os.path.join(scratch, "comp", f"q{q:05d}_c{c:05d}.npz")) for q in range(buckets)]
     a = np.concatenate([p["a"] for p in parts])
     b = np.concatenate([p["b"] for p in parts])
     sim = np.concatenate([p["sim"] for p in parts])
+    lab = np.concatenate([p["label"] for p in parts])
     # The same pair verified in two key ranges (two bands) has the same similarity.
     packed = (a.astype(np.uint64) << np.uint64(32)) | b.astype(np.uint64)
     packed, first = np.unique(packed, return_index=True)
-    _save(os.path.join(scratch, "clusters", f"e{c:05d}.npz"), a=a[first], b=b[first], sim=sim[first])
-    _pull_requests("k", f"c{c:05d}", np.unique(np.concatenate([a, b])).astype(np.uint32), shards, scratch)
-    return int(first.size)
+    a, b, sim, lab = a[first], b[first], sim[first], lab[first]
+    # Members per component: distinct (label, document).
+    members = np.unique((np.concatenate([lab, lab]).astype(np.uint64) << np.uint64(32))
+                        | np.concatenate([a, b]).astype(np.uint64))
+    labels, sizes = np.unique((members >> np.uint64(32)).astype(np.uint32), return_counts=True)
+    large = labels[sizes.astype(np.uint64) * np.uint64(doc_bytes) > np.uint64(budget)]
+    is_large = np.isin(lab, large)
+    out = []
+    for label in large:
+        sel = lab == label
+        tag = _large_tag(label)
+        _save(os.path.join(scratch, "clusters", f"e{tag}.npz"), a=a[sel], b=b[sel], sim=sim[sel])
+        docs = (members[(members >> np.uint64(32)) == np.uint64(label)] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        _pull_requests("k", tag, docs, shards, scratch)
+        out.append(tag)
+    small = ~is_large
+    _save(os.path.join(scratch, "clusters", f"e{c:05d}.npz"), a=a[small], b=b[small], sim=sim[small])
+    _pull_requests("k", f"c{c:05d}", np.unique(np.concatenate([a[small], b[small]])).astype(np.uint32), shards,
+                   scratch)
+    return {"edges": int(a.size), "large": out}
 
 
-def _task_cluster(c, shards, scratch, threshold, options):
-    z = _load(os.path.join(scratch, "clusters", f"e{c:05d}.npz"))
-    keep, lines, removed, pa, pb, pair_lines = _core._dask_cluster(
-        z["a"], z["b"], z["sim"], _pulled("k", f"c{c:05d}", len(shards), scratch), shards[0][0], threshold, **options)
+def _cluster_outputs(tag, shards, scratch, keep, lines, removed, pa, pb, pair_lines):
+    """clusters/c<tag>.tsv (keep, line), clusters/p<tag>.tsv (pair, line) and the
+    removed documents by partition; the counts."""
     prefix = '{"cluster":0,'
     body = "".join(f"{int(k)}\t{ln[len(prefix):]}\n" for k, ln in zip(keep, lines))
-    _atomic_write(os.path.join(scratch, "clusters", f"c{c:05d}.tsv"), lambda f: f.write(body.encode()))
+    _atomic_write(os.path.join(scratch, "clusters", f"c{tag}.tsv"), lambda f: f.write(body.encode()))
     pairs = "".join(f"{int(x)}\t{int(y)}\t{ln}\n" for x, y, ln in zip(pa, pb, pair_lines))
-    _atomic_write(os.path.join(scratch, "clusters", f"p{c:05d}.tsv"), lambda f: f.write(pairs.encode()))
+    _atomic_write(os.path.join(scratch, "clusters", f"p{tag}.tsv"), lambda f: f.write(pairs.encode()))
     # The removed documents by partition, for the deduplicated outputs.
     starts = np.array([s[1] for s in shards], dtype=np.uint64)
     part = np.searchsorted(starts, removed.astype(np.uint64), side="right") - 1
     for j in range(len(shards)):
-        _save(os.path.join(scratch, "removed", f"c{c:05d}_p{j:05d}.npz"), doc=removed[part == j])
+        _save(os.path.join(scratch, "removed", f"c{tag}_p{j:05d}.npz"), doc=removed[part == j])
     return {"clusters": len(lines), "pairs": len(pair_lines), "removed": int(removed.size)}
+
+
+def _task_cluster(c, shards, scratch, threshold, options):
+    tag = f"{c:05d}"
+    z = _load(os.path.join(scratch, "clusters", f"e{tag}.npz"))
+    out = _core._dask_cluster(z["a"], z["b"], z["sim"], _pulled("k", f"c{tag}", len(shards), scratch), shards[0][0],
+                              threshold, **options)
+    return _cluster_outputs(tag, shards, scratch, *out)
+
+
+def _task_cluster_large(tag, shards, scratch, budget, threshold, options):
+    """One component too large for the budget, by passes over chunks of its members."""
+    z = _load(os.path.join(scratch, "clusters", f"e{tag}.npz"))
+    out, st = _core._dask_cluster_large(z["a"], z["b"], z["sim"], _pulled("k", tag, len(shards), scratch),
+                                        shards[0][0], budget, threshold, **options)
+    return _cluster_outputs(tag, shards, scratch, *out) | {"passes": st["passes"], "centers": st["centers"]}
 
 
 def _part_name(j: int) -> str:
     return f"part-{j:05d}.jsonl"
 
 
-def _task_write(j, shard, n_clusters, n_ranges, scratch, deduped_dir, passage_dir, threshold, options):
+def _task_write(j, shard, cluster_tags, n_ranges, scratch, deduped_dir, passage_dir, threshold, options):
     first, count = shard[1], shard[2]
     skipped, _ = _skipped(scratch)
     skipped = skipped[(skipped >= first) & (skipped < first + count)]
-    removed = np.sort(np.concatenate([_load(os.path.join(scratch, "removed", f"c{c:05d}_p{j:05d}.npz"))["doc"]
-                                      for c in range(n_clusters)] + [np.zeros(0, np.uint32)]))
+    removed = np.sort(np.concatenate([_load(os.path.join(scratch, "removed", f"c{t}_p{j:05d}.npz"))["doc"]
+                                      for t in cluster_tags] + [np.zeros(0, np.uint32)]))
     doc, start, end = [np.zeros(0, np.uint32)] * 3
     if passage_dir:
         drops = [_load(os.path.join(scratch, "passages", f"drop_r{r:05d}_p{j:05d}.npz")) for r in range(n_ranges)]
@@ -709,23 +750,30 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, budget,
     cc = run_stage("components", components)
 
     # 5. clusters (and pairs, removed documents) per bucket of components
-    run_stage("cluster-edges", lambda: gather([
-        client.submit(_task_cluster_edges, c, buckets, shards, scratch, pure=False, key=f"cedges-{tag}-{c}")
+    #    components too large for the budget: one task each, by passes (in label order)
+    doc_bytes = int(_core._dask_cluster_document_bytes(threshold, **options))
+    cedges = run_stage("cluster-edges", lambda: gather([
+        client.submit(_task_cluster_edges, c, buckets, shards, scratch, budget, doc_bytes, pure=False,
+                      key=f"cedges-{tag}-{c}")
         for c in range(buckets)]))
+    large = sorted(t for e in cedges for t in e["large"])
+    cluster_tags = [f"{c:05d}" for c in range(buckets)] + large
     run_stage("pull-components", lambda: gather([
-        client.submit(_task_pull, "k", j, s, [f"c{c:05d}" for c in range(buckets)], scratch, pure=False,
+        client.submit(_task_pull, "k", j, s, [f"c{c:05d}" for c in range(buckets)] + large, scratch, pure=False,
                       key=f"pull-k-{tag}-{j}")
         for j, s in enumerate(shards)]))
     scratch_bytes["signatures_pulled"] = dir_bytes("pull")
     counts = run_stage("clusters", lambda: gather([
         client.submit(_task_cluster, c, shards, scratch, threshold, options, pure=False,
-                      key=f"cluster-{tag}-{c}") for c in range(buckets)]))
+                      key=f"cluster-{tag}-{c}") for c in range(buckets)] + [
+        client.submit(_task_cluster_large, t, shards, scratch, budget, threshold, options, pure=False,
+                      key=f"cluster-{tag}-{t}") for t in large]))
     t = time.monotonic()
     if outputs["clusters"]:
-        _merge_numbered([os.path.join(scratch, "clusters", f"c{c:05d}.tsv") for c in range(buckets)],
+        _merge_numbered([os.path.join(scratch, "clusters", f"c{ct}.tsv") for ct in cluster_tags],
                         outputs["clusters"], 1, lambda n, body: b'{"cluster":%d,' % n + body)
     if outputs["pairs"]:
-        _merge_numbered([os.path.join(scratch, "clusters", f"p{c:05d}.tsv") for c in range(buckets)],
+        _merge_numbered([os.path.join(scratch, "clusters", f"p{ct}.tsv") for ct in cluster_tags],
                         outputs["pairs"], 2, lambda n, body: body)
     if outputs["passages"]:
         _merge_numbered([os.path.join(scratch, "passages", f"out_r{r:05d}.tsv") for r in range(ranges)],
@@ -742,7 +790,7 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, budget,
         parts = [os.path.join(d, _part_name(j)) for d in (outputs["deduped"], outputs["passage_deduped"])
                  if d for j in range(len(shards))]
         written = run_stage("write" + hashlib.sha256(out_key.encode()).hexdigest()[:8], lambda: gather([
-            client.submit(_task_write, j, s, buckets, ranges, scratch, outputs["deduped"],
+            client.submit(_task_write, j, s, cluster_tags, ranges, scratch, outputs["deduped"],
                           outputs["passage_deduped"], threshold, options, pure=False, key=f"write-{tag}-{j}")
             for j, s in enumerate(shards)]), outputs=parts)
     seconds["total"] = time.monotonic() - t_start
@@ -762,6 +810,8 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, budget,
         "long_runs": len(long_runs),
         "long_run_parts": len(part_tags),
         "long_run_buckets": len(bucket_tags),
+        "large_components": len(large),
+        "large_component_passes": int(sum(c.get("passes", 0) for c in counts)),
         "clusters": int(sum(c["clusters"] for c in counts)),
         "removed": int(sum(c["removed"] for c in counts)),
         "pairs": int(sum(c["pairs"] for c in counts)),

@@ -498,6 +498,30 @@ void DaskPullSignatures(std::tuple<std::string, uint32_t, uint32_t> shard,
   Check(WriteRequestedSignatures(ref, requests, out_paths));
 }
 
+// Clusters as (keep, lines, removed, pair a, pair b, pair lines).
+py::tuple ClustersTuple(const SliceClusters& clusters) {
+  std::vector<uint32_t> pa, pb;
+  for (const ScoredPair& p : clusters.pairs) {
+    pa.push_back(p.a);
+    pb.push_back(p.b);
+  }
+  return py::make_tuple(Array(clusters.keep), clusters.lines, Array(clusters.removed), Array(pa), Array(pb),
+                        clusters.pair_lines);
+}
+
+std::vector<ScoredPair> Edges(const py::array_t<uint32_t, py::array::c_style | py::array::forcecast>& a_a,
+                              const py::array_t<uint32_t, py::array::c_style | py::array::forcecast>& b_a,
+                              const py::array_t<float, py::array::c_style | py::array::forcecast>& sim_a) {
+  const std::vector<uint32_t> a = Vec(a_a), b = Vec(b_a);
+  const std::vector<float> sim = Vec(sim_a);
+  if (a.size() != b.size() || a.size() != sim.size()) {
+    throw StatusError{absl::InvalidArgumentError("edges: a, b and similarity differ in length")};
+  }
+  std::vector<ScoredPair> verified(a.size());
+  for (size_t i = 0; i < a.size(); ++i) verified[i] = {a[i], b[i], sim[i]};
+  return verified;
+}
+
 py::tuple DaskCluster(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> a_a,
                       py::array_t<uint32_t, py::array::c_style | py::array::forcecast> b_a,
                       py::array_t<float, py::array::c_style | py::array::forcecast> sim_a,
@@ -505,26 +529,47 @@ py::tuple DaskCluster(py::array_t<uint32_t, py::array::c_style | py::array::forc
   DedupOptions options;
   InputOptions io;
   ParseOptions(threshold, kw, &options, &io);
-  const std::vector<uint32_t> a = Vec(a_a), b = Vec(b_a);
-  const std::vector<float> sim = Vec(sim_a);
+  const std::vector<ScoredPair> verified = Edges(a_a, b_a, sim_a);
   SliceClusters clusters;
   {
     py::gil_scoped_release release;
-    std::vector<ScoredPair> verified(a.size());
-    for (size_t i = 0; i < a.size(); ++i) verified[i] = {a[i], b[i], sim[i]};
     std::vector<uint32_t> slice_docs;
     const SignedCorpus slice = Unwrap(LoadRequestedSignatures(pulled, any_shard, options, &slice_docs));
     clusters = Unwrap(ClusterSlice(verified, slice, slice_docs, options, io));
   }
-  std::vector<uint32_t> pa, pb;
-  std::vector<float> ps;
-  for (const ScoredPair& p : clusters.pairs) {
-    pa.push_back(p.a);
-    pb.push_back(p.b);
-    ps.push_back(p.similarity);
+  return ClustersTuple(clusters);
+}
+
+// One component too large for the budget: DaskCluster's tuple and the passes' counts.
+py::tuple DaskClusterLarge(py::array_t<uint32_t, py::array::c_style | py::array::forcecast> a_a,
+                           py::array_t<uint32_t, py::array::c_style | py::array::forcecast> b_a,
+                           py::array_t<float, py::array::c_style | py::array::forcecast> sim_a,
+                           std::vector<std::string> pulled, std::string any_shard, uint64_t budget_bytes,
+                           double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  std::vector<ScoredPair> verified = Edges(a_a, b_a, sim_a);
+  SliceClusters clusters;
+  LargeComponentStats st;
+  {
+    py::gil_scoped_release release;
+    clusters = Unwrap(ClusterLargeComponent(verified, pulled, any_shard, options, io, budget_bytes, &st));
+    std::vector<ScoredPair>().swap(verified);
   }
-  return py::make_tuple(Array(clusters.keep), clusters.lines, Array(clusters.removed), Array(pa), Array(pb),
-                        clusters.pair_lines);
+  py::dict d;
+  d["members"] = st.members;
+  d["centers"] = st.centers;
+  d["chunks"] = st.chunks;
+  d["passes"] = st.passes;
+  return py::make_tuple(ClustersTuple(clusters), d);
+}
+
+uint64_t DaskClusterDocumentBytes(double threshold, py::kwargs kw) {
+  DedupOptions options;
+  InputOptions io;
+  ParseOptions(threshold, kw, &options, &io);
+  return ClusterBytesPerDocument(options);
 }
 
 py::dict DaskDuplicateIds(std::vector<std::string> paths, std::vector<std::string> inputs) {
@@ -602,6 +647,8 @@ void RegisterDedup(py::module_& m) {
   m.def("_dask_long_run_sub_runs", &DaskLongRunSubRuns);
   m.def("_dask_verify_pairs", &DaskVerifyPairs);
   m.def("_dask_cluster", &DaskCluster);
+  m.def("_dask_cluster_large", &DaskClusterLarge);
+  m.def("_dask_cluster_document_bytes", &DaskClusterDocumentBytes);
   m.def("_dask_duplicate_ids", &DaskDuplicateIds);
   m.def("_dask_passage_repeats", &DaskPassageRepeats);
   m.def("_dask_write_partition", &DaskWritePartition);

@@ -184,6 +184,53 @@ def test_long_runs_of_copies_share_their_part_tasks(client, tmp_path):
     assert out.read_bytes() == single_machine([p], tmp_path / "want.jsonl")
 
 
+def test_large_components_clustered_by_passes_as_one_machine(client, corpus, tmp_path):
+    """A budget of a few documents' signatures: every component of more members is
+    clustered by passes over chunks of its members in keep order, and the clusters
+    and pairs are still those of one machine (longest kept, exact similarities)."""
+    one = tmp_path / "one"
+    one.mkdir()
+    flags = ["--keep", "longest", "--verify", "exact", "--threshold", "0.7", "--pairs", one / "pairs.tsv"]
+    want = single_machine(corpus, one / "c.jsonl", *flags)
+    out = tmp_path / "got.jsonl"
+    st = nd.dedup([str(p) for p in corpus], client=client, partitions=3, scratch=str(tmp_path / "s"),
+                  clusters=str(out), pairs=str(tmp_path / "pairs.tsv"), keep="longest", verify="exact",
+                  threshold=0.7, long_run_budget=3 * 640)
+    assert st["large_components"] > 20 and st["large_component_passes"] > 2 * st["large_components"], st
+    assert st["clusters"] > st["large_components"]  # the small ones stay in their buckets
+    assert out.read_bytes() == want
+    assert (tmp_path / "pairs.tsv").read_bytes() == (one / "pairs.tsv").read_bytes()
+
+
+def test_copies_clustered_by_passes_as_one_machine(client, tmp_path):
+    """1000 copies in one component, 156 signatures per pass: one cluster, its pairs
+    and the deduplicated records as on one machine; pairs all would compare every pair
+    of it and is refused, naming the component."""
+    p = tmp_path / "copies.jsonl"
+    with open(p, "w") as f:
+        for i in range(1000):
+            f.write(json.dumps({"id": f"k{999 - i}", "text": "the same short notice copied onto every page"}) + "\n")
+    one = tmp_path / "one"
+    one.mkdir()
+    want = single_machine([p], one / "c.jsonl", "--keep", "earliest-id", "--pairs", one / "pairs.tsv",
+                          "--write-deduped", one / "deduped.jsonl")
+    got = tmp_path / "got"
+    kw = dict(client=client, partitions=3, scratch=str(tmp_path / "s"), clusters=str(got / "c.jsonl"),
+              pairs=str(got / "pairs.tsv"), keep="earliest-id", long_run_budget=100_000)
+    st = nd.dedup([str(p)], deduped=str(got / "deduped"), **kw)
+    assert st["large_components"] == 1 and st["large_component_passes"] == 7, st  # 1000 / 156 members
+    assert (got / "c.jsonl").read_bytes() == want
+    assert json.loads(want)["keep"] == "k0"
+    assert (got / "pairs.tsv").read_bytes() == (one / "pairs.tsv").read_bytes()
+    assert b"".join(f.read_bytes() for f in sorted((got / "deduped").iterdir())) == \
+        (one / "deduped.jsonl").read_bytes()
+    with pytest.raises(ValueError) as e:
+        nd.dedup([str(p)], **(kw | {"pairs_mode": "all", "scratch": str(tmp_path / "s2")}))
+    assert str(e.value) == ('pairs all: the component of document "k999" has 1000 members, more than one task\'s '
+                            "memory budget of 100000 bytes holds (156), and every pair of it would be compared: "
+                            "ask for verified pairs, or a larger budget")
+
+
 def test_near_passages_refused(client, corpus, tmp_path):
     with pytest.raises(ValueError, match="near-repeat passages are not supported on Dask"):
         nd.dedup([str(corpus[0])], client=client, scratch=str(tmp_path), passages=True)
