@@ -57,7 +57,17 @@ that runs twice writes the same bytes; P = partitions, R = key / hash ranges = P
    ClusterSlice (keep rule, star policy, pairs) -> ``clusters/cC.tsv``,
    ``clusters/pC.tsv`` and the removed documents by partition; the driver merges
    clusters, pairs and passages in ordinal order into the outputs (streaming). Memory:
-   the components' edges and their documents' signatures.
+   the components' edges and their documents' signatures. A component whose members'
+   signatures exceed the budget (members x 4 num_perm + 128 bytes >
+   ``long_run_budget``; the member counts come from the component labels of stage 4)
+   gets a pull and a task of its own, ``clusters/cL<label>.tsv``: the library's
+   ClusterLargeComponent walks its members in keep order in chunks, each pass reading
+   a chunk's signatures and the centers' so far from the pulled files (in 1 MiB
+   blocks), so its signatures stay within the budget; centers beyond half a pass are
+   compared a block at a time (more passes, same memory). Its output is ClusterSlice's.
+   On top of the budget it holds per member about 60 bytes plus the id (number, length,
+   keep order, center, similarity, cluster entry) and 12 bytes per edge, and its
+   cluster line. Pairs ``all`` on such a component is refused (every pair of it).
 6. write (with deduped / passage_deduped): one task per partition reads its records
    again by offset and writes ``part-NNNNN.jsonl``: the records not removed, and every
    record without its repeated passages. Memory: the partition's ids and locations.
@@ -580,8 +590,10 @@ def dedup(paths: Sequence[str], *, client=None, partitions: int = 4, scratch: Op
     reports of skipped records (as single-machine dedup prints them, in ordinal order),
     stage timings, the bytes written to scratch per stage, and the stages skipped on a
     restart. `long_run_budget`: the memory (bytes) a task may use for one run of a band
-    key; a longer run is split over several tasks by ordinal ranges, with the same
-    candidate pairs (dedup/distributed.hpp, SplitLongRun)."""
+    key, or for the signatures of one component; a longer run is split over several
+    tasks by ordinal ranges, with the same candidate pairs (dedup/distributed.hpp,
+    SplitLongRun), and a larger component is clustered by passes over its members
+    (ClusterLargeComponent; pairs_mode "all" is refused for it)."""
     if long_run_budget < 1:
         raise ValueError(f"long_run_budget must be a positive number of bytes, got {long_run_budget}")
     if options.get("algorithm", "minhash") == _UNSUPPORTED_ALGO:
@@ -884,7 +896,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for near_only in ("--passage-measure", "--passage-threshold"):
         d.add_argument(near_only)
     d.add_argument("--long-run-budget-mb", type=int, default=DEFAULT_LONG_RUN_BUDGET >> 20,
-                   help="memory of a task for one run of a band key; longer runs are split over several tasks")
+                   help="memory of a task for one run of a band key or one component's signatures; longer "
+                        "runs are split over several tasks, larger components clustered in passes")
     d.add_argument("--no-resume", action="store_true", help="redo every stage even if scratch records it")
     a = ap.parse_args(list(argv) if argv is not None else None)
     passages = None

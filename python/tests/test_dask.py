@@ -203,7 +203,7 @@ def test_large_components_clustered_by_passes_as_one_machine(client, corpus, tmp
 
 
 def test_copies_clustered_by_passes_as_one_machine(client, tmp_path):
-    """1000 copies in one component, 156 signatures per pass: one cluster, its pairs
+    """1000 copies in one component, 390 signatures per pass: one cluster, its pairs
     and the deduplicated records as on one machine; pairs all would compare every pair
     of it and is refused, naming the component."""
     p = tmp_path / "copies.jsonl"
@@ -216,9 +216,9 @@ def test_copies_clustered_by_passes_as_one_machine(client, tmp_path):
                           "--write-deduped", one / "deduped.jsonl")
     got = tmp_path / "got"
     kw = dict(client=client, partitions=3, scratch=str(tmp_path / "s"), clusters=str(got / "c.jsonl"),
-              pairs=str(got / "pairs.tsv"), keep="earliest-id", long_run_budget=100_000)
+              pairs=str(got / "pairs.tsv"), keep="earliest-id", long_run_budget=250_000)
     st = nd.dedup([str(p)], deduped=str(got / "deduped"), **kw)
-    assert st["large_components"] == 1 and st["large_component_passes"] == 7, st  # 1000 / 156 members
+    assert st["large_components"] == 1 and st["large_component_passes"] == 3, st  # 1000 / 390 members
     assert (got / "c.jsonl").read_bytes() == want
     assert json.loads(want)["keep"] == "k0"
     assert (got / "pairs.tsv").read_bytes() == (one / "pairs.tsv").read_bytes()
@@ -227,7 +227,7 @@ def test_copies_clustered_by_passes_as_one_machine(client, tmp_path):
     with pytest.raises(ValueError) as e:
         nd.dedup([str(p)], **(kw | {"pairs_mode": "all", "scratch": str(tmp_path / "s2")}))
     assert str(e.value) == ('pairs all: the component of document "k999" has 1000 members, more than one task\'s '
-                            "memory budget of 100000 bytes holds (156), and every pair of it would be compared: "
+                            "memory budget of 250000 bytes holds (390), and every pair of it would be compared: "
                             "ask for verified pairs, or a larger budget")
 
 
