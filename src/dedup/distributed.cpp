@@ -52,19 +52,28 @@ std::vector<CandidatePair> UnpackPairs(std::vector<uint64_t>* packed) {
   return out;
 }
 
-// What verification the texts allow, as Deduplicate decides it.
+// The similarity of a slice's documents with the verification the texts allow, as
+// Deduplicate decides it (MakeSimilarity fills it in place: `sim` refers to the rest).
+struct SliceSimilarity {
+  std::unique_ptr<ShingleSetSource> texts;
+  Verification verification = Verification::kEstimate;
+  DocumentSource source;
+  std::optional<PairSimilarity> sim;
+};
+
 absl::Status MakeSimilarity(const SignedCorpus& slice, const DedupOptions& options, const InputOptions& input_options,
-                            std::unique_ptr<ShingleSetSource>* texts, Verification* verification,
-                            DocumentSource* source) {
-  *verification = options.algorithm == DedupAlgorithm::kMinHash ? options.verify : Verification::kEstimate;
-  *source = DocumentSource::Files(slice.inputs, input_options);
-  if (*verification == Verification::kEstimate) return absl::OkStatus();
-  std::string why;
-  *texts = MakeShingleSetSource(*source, slice, options, &why);
-  if (*texts == nullptr && *verification == Verification::kExact) {
-    return absl::FailedPreconditionError(absl::StrCat("exact verification needs the documents' texts: ", why));
+                            SliceSimilarity* out) {
+  out->verification = options.algorithm == DedupAlgorithm::kMinHash ? options.verify : Verification::kEstimate;
+  out->source = DocumentSource::Files(slice.inputs, input_options);
+  if (out->verification != Verification::kEstimate) {
+    std::string why;
+    out->texts = MakeShingleSetSource(out->source, slice, options, &why);
+    if (out->texts == nullptr && out->verification == Verification::kExact) {
+      return absl::FailedPreconditionError(absl::StrCat("exact verification needs the documents' texts: ", why));
+    }
+    if (out->texts == nullptr) out->verification = Verification::kEstimate;
   }
-  if (*texts == nullptr) *verification = Verification::kEstimate;
+  out->sim.emplace(slice, options, out->verification, out->texts.get());
   return absl::OkStatus();
 }
 
@@ -1198,13 +1207,9 @@ absl::StatusOr<std::vector<ScoredPair>> VerifyCandidatesInSlice(std::span<const 
     if (!b.ok()) return b.status();
     local.push_back({*a, *b});
   }
-  std::unique_ptr<ShingleSetSource> texts;
-  Verification verification;
-  DocumentSource source;
-  if (absl::Status s = MakeSimilarity(slice, options, input_options, &texts, &verification, &source); !s.ok()) {
-    return s;
-  }
-  PairSimilarity sim(slice, options, verification, texts.get());
+  SliceSimilarity similar;
+  if (absl::Status s = MakeSimilarity(slice, options, input_options, &similar); !s.ok()) return s;
+  PairSimilarity& sim = *similar.sim;
   absl::StatusOr<std::vector<ScoredPair>> verified = VerifyCandidates(local, options, &sim, stats);
   if (!verified.ok()) return verified.status();
   if (stats) stats->texts_read_again += sim.loaded();
@@ -1256,13 +1261,9 @@ absl::StatusOr<SliceClusters> ClusterSlice(std::span<const ScoredPair> verified,
   std::sort(local.begin(), local.end(), [](const ScoredPair& x, const ScoredPair& y) {
     return std::pair(x.a, x.b) < std::pair(y.a, y.b);
   });
-  std::unique_ptr<ShingleSetSource> texts;
-  Verification verification;
-  DocumentSource source;
-  if (absl::Status s = MakeSimilarity(slice, options, input_options, &texts, &verification, &source); !s.ok()) {
-    return s;
-  }
-  PairSimilarity sim(slice, options, verification, texts.get());
+  SliceSimilarity similar;
+  if (absl::Status s = MakeSimilarity(slice, options, input_options, &similar); !s.ok()) return s;
+  PairSimilarity& sim = *similar.sim;
   absl::StatusOr<std::vector<Cluster>> clusters = ClusterDocuments(slice, local, options, &sim);
   if (!clusters.ok()) return clusters.status();
   DedupResult named;  // ClusterJson and PairTsv read the ids and the keep rule only
@@ -1370,13 +1371,9 @@ absl::StatusOr<SliceClusters> ClusterLargeComponent(std::span<const ScoredPair> 
     });
     if (!s.ok()) return s;
     if (next != pass.size()) return absl::DataLossError("a large component: the pulled files changed between passes");
-    std::unique_ptr<ShingleSetSource> texts;
-    Verification verification;
-    DocumentSource source;
-    if (absl::Status m = MakeSimilarity(slice, options, input_options, &texts, &verification, &source); !m.ok()) {
-      return m;
-    }
-    PairSimilarity sim(slice, options, verification, texts.get());
+    SliceSimilarity similar;
+    if (absl::Status m = MakeSimilarity(slice, options, input_options, &similar); !m.ok()) return m;
+    PairSimilarity& sim = *similar.sim;
     const auto sim_of = [&](uint32_t a, uint32_t b) -> double {
       const ScoredPair key{std::min(a, b), std::max(a, b), 0};
       const auto it = std::lower_bound(edges.begin(), edges.end(), key, by_pair);
