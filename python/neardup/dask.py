@@ -492,11 +492,20 @@ def _task_cluster_edges(c, buckets, shards, scratch, budget, doc_bytes):
 def _cluster_outputs(tag, shards, scratch, keep, lines, removed, pa, pb, pair_lines):
     """clusters/c<tag>.tsv (keep, line), clusters/p<tag>.tsv (pair, line) and the
     removed documents by partition; the counts."""
-    prefix = '{"cluster":0,'
-    body = "".join(f"{int(k)}\t{ln[len(prefix):]}\n" for k, ln in zip(keep, lines))
-    _atomic_write(os.path.join(scratch, "clusters", f"c{tag}.tsv"), lambda f: f.write(body.encode()))
-    pairs = "".join(f"{int(x)}\t{int(y)}\t{ln}\n" for x, y, ln in zip(pa, pb, pair_lines))
-    _atomic_write(os.path.join(scratch, "clusters", f"p{tag}.tsv"), lambda f: f.write(pairs.encode()))
+    prefix = len(b'{"cluster":0,')
+
+    def write_clusters(f):
+        for k, ln in zip(keep, lines):  # lines are bytes: written without a copy
+            f.write(b"%d\t" % k)
+            f.write(memoryview(ln)[prefix:])
+            f.write(b"\n")
+
+    def write_pairs(f):
+        for x, y, ln in zip(pa, pb, pair_lines):
+            f.write(b"%d\t%d\t%s\n" % (x, y, ln))
+
+    _atomic_write(os.path.join(scratch, "clusters", f"c{tag}.tsv"), write_clusters)
+    _atomic_write(os.path.join(scratch, "clusters", f"p{tag}.tsv"), write_pairs)
     # The removed documents by partition, for the deduplicated outputs.
     starts = np.array([s[1] for s in shards], dtype=np.uint64)
     part = np.searchsorted(starts, removed.astype(np.uint64), side="right") - 1

@@ -498,15 +498,25 @@ void DaskPullSignatures(std::tuple<std::string, uint32_t, uint32_t> shard,
   Check(WriteRequestedSignatures(ref, requests, out_paths));
 }
 
-// Clusters as (keep, lines, removed, pair a, pair b, pair lines).
-py::tuple ClustersTuple(const SliceClusters& clusters) {
+// Clusters as (keep, lines, removed, pair a, pair b, pair lines); the lines as bytes
+// (UTF-8), written to files as they are. Each line is freed once converted: the cluster
+// line of a component of a million copies takes tens of MB.
+py::tuple ClustersTuple(SliceClusters clusters) {
   std::vector<uint32_t> pa, pb;
   for (const ScoredPair& p : clusters.pairs) {
     pa.push_back(p.a);
     pb.push_back(p.b);
   }
-  return py::make_tuple(Array(clusters.keep), clusters.lines, Array(clusters.removed), Array(pa), Array(pb),
-                        clusters.pair_lines);
+  const auto bytes_of = [](std::vector<std::string>* lines) {
+    py::list out;
+    for (std::string& line : *lines) {
+      out.append(py::bytes(line));
+      std::string().swap(line);
+    }
+    return out;
+  };
+  return py::make_tuple(Array(clusters.keep), bytes_of(&clusters.lines), Array(clusters.removed), Array(pa),
+                        Array(pb), bytes_of(&clusters.pair_lines));
 }
 
 std::vector<ScoredPair> Edges(const py::array_t<uint32_t, py::array::c_style | py::array::forcecast>& a_a,
@@ -537,7 +547,7 @@ py::tuple DaskCluster(py::array_t<uint32_t, py::array::c_style | py::array::forc
     const SignedCorpus slice = Unwrap(LoadRequestedSignatures(pulled, any_shard, options, &slice_docs));
     clusters = Unwrap(ClusterSlice(verified, slice, slice_docs, options, io));
   }
-  return ClustersTuple(clusters);
+  return ClustersTuple(std::move(clusters));
 }
 
 // One component too large for the budget: DaskCluster's tuple and the passes' counts.
@@ -554,15 +564,14 @@ py::tuple DaskClusterLarge(py::array_t<uint32_t, py::array::c_style | py::array:
   LargeComponentStats st;
   {
     py::gil_scoped_release release;
-    clusters = Unwrap(ClusterLargeComponent(verified, pulled, any_shard, options, io, budget_bytes, &st));
-    std::vector<ScoredPair>().swap(verified);
+    clusters = Unwrap(ClusterLargeComponent(std::move(verified), pulled, any_shard, options, io, budget_bytes, &st));
   }
   py::dict d;
   d["members"] = st.members;
   d["centers"] = st.centers;
   d["chunks"] = st.chunks;
   d["passes"] = st.passes;
-  return py::make_tuple(ClustersTuple(clusters), d);
+  return py::make_tuple(ClustersTuple(std::move(clusters)), d);
 }
 
 uint64_t DaskClusterDocumentBytes(double threshold, py::kwargs kw) {

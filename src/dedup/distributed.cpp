@@ -1285,7 +1285,7 @@ uint64_t ClusterBytesPerDocument(const DedupOptions& options) {
   return 4 * uint64_t{options.SignerForRun().minhash.num_perm} + kClusterDocumentOverhead;
 }
 
-absl::StatusOr<SliceClusters> ClusterLargeComponent(std::span<const ScoredPair> verified,
+absl::StatusOr<SliceClusters> ClusterLargeComponent(std::vector<ScoredPair> verified,
                                                     std::span<const std::string> pulled,
                                                     const std::string& any_shard, const DedupOptions& options,
                                                     const InputOptions& input_options, uint64_t budget_bytes,
@@ -1319,7 +1319,7 @@ absl::StatusOr<SliceClusters> ClusterLargeComponent(std::span<const ScoredPair> 
         "), and every pair of it would be compared: ask for verified pairs, or a larger budget"));
   }
   // The edges by member index, sorted, and the members one component.
-  std::vector<ScoredPair> edges(verified.begin(), verified.end());
+  std::vector<ScoredPair> edges = std::move(verified);
   UnionFind uf(n);
   for (ScoredPair& e : edges) {
     absl::StatusOr<uint32_t> a = SliceIndex(docs, e.a);

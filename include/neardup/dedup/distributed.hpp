@@ -321,8 +321,8 @@ absl::StatusOr<SliceClusters> ClusterSlice(std::span<const ScoredPair> verified,
 // documents' signatures (at least 2), plus one 1 MiB read block and, for exact checks,
 // the shingle sets of the pass's documents compared exactly; on top of the budget, per
 // member 60 bytes plus its id (number, length, keep order, center, similarity, union-find,
-// its cluster entry) and 12 bytes per edge (twice while sorted), and the outputs (the
-// clusters.jsonl lines and pairs). PairsMode::kAll is refused (InvalidArgument naming
+// its cluster entry) and 12 bytes per edge (`verified` is taken, not copied), and the
+// outputs (the clusters.jsonl lines and pairs). PairsMode::kAll is refused (InvalidArgument naming
 // the component by its first member's id, with its size and the budget): every pair of
 // the component would be compared. `stats`, if given: members, centers, chunks, passes.
 struct LargeComponentStats {
@@ -337,7 +337,7 @@ struct LargeComponentStats {
 // ClusterLargeComponent when m times this exceeds the budget.
 inline constexpr uint64_t kClusterDocumentOverhead = 128;
 uint64_t ClusterBytesPerDocument(const DedupOptions& options);
-absl::StatusOr<SliceClusters> ClusterLargeComponent(std::span<const ScoredPair> verified,
+absl::StatusOr<SliceClusters> ClusterLargeComponent(std::vector<ScoredPair> verified,
                                                     std::span<const std::string> pulled,
                                                     const std::string& any_shard, const DedupOptions& options,
                                                     const InputOptions& input_options, uint64_t budget_bytes,
