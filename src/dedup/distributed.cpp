@@ -1311,7 +1311,17 @@ absl::StatusOr<SliceClusters> ClusterLargeComponent(std::vector<ScoredPair> veri
   if (!read.ok()) return read;
   const auto n = static_cast<uint32_t>(docs.size());
   if (n == 0) return absl::InvalidArgumentError("a large component: no member's signature was pulled");
+  LargeComponentStats local_stats;
+  LargeComponentStats& st = stats != nullptr ? *stats : local_stats;
+  st = {};
+  st.members = n;
   const uint64_t per_pass = std::max<uint64_t>(2, budget_bytes / ClusterBytesPerDocument(options));
+  if (n <= per_pass) {  // it fits: whole
+    std::vector<uint32_t> slice_docs;
+    absl::StatusOr<SignedCorpus> slice = LoadRequestedSignatures(pulled, any_shard, options, &slice_docs);
+    if (!slice.ok()) return slice.status();
+    return ClusterSlice(verified, *slice, slice_docs, options, input_options);
+  }
   if (options.pairs == PairsMode::kAll) {
     return absl::InvalidArgumentError(absl::StrCat(
         "pairs all: the component of document \"", std::string(ids[0]), "\" has ", n,
@@ -1350,10 +1360,6 @@ absl::StatusOr<SliceClusters> ClusterLargeComponent(std::vector<ScoredPair> veri
   constexpr uint32_t kNone = ~0u;
   std::vector<uint32_t> center(n, kNone);  // the member each member joined (itself: a center)
   std::vector<float> similarity(n, 1.0f);
-  LargeComponentStats local_stats;
-  LargeComponentStats& st = stats != nullptr ? *stats : local_stats;
-  st = {};
-  st.members = n;
 
   // One pass: the signatures of `members` (ascending) read from the pulled files, and
   // body(similarity of two members) run until every shingle set it needed was loaded.

@@ -303,7 +303,9 @@ class LargeComponentTest : public DistributedTest {
         EXPECT_EQ(got->pairs, want->pairs);
         EXPECT_EQ(got->pair_lines, want->pair_lines);
         EXPECT_EQ(st.members, docs_.size());
-        EXPECT_GE(st.chunks, docs_.size() / (budget / ClusterBytesPerDocument(options_)));
+        const uint64_t per_pass = budget / ClusterBytesPerDocument(options_);
+        EXPECT_GE(st.chunks, docs_.size() / per_pass);
+        EXPECT_EQ(st.passes == 0, docs_.size() <= per_pass);
         if (policy == ClusterPolicy::kStar) {
           EXPECT_GE(want->lines.size(), min_clusters);
           center_blocks_ = std::max(center_blocks_, st.passes - st.chunks);
@@ -369,8 +371,17 @@ TEST_F(LargeComponentTest, ChainsSplitByTheStarPolicyAsClusterSliceSplitsThem) {
   ASSERT_EQ(verified.size(), candidates.size()) << "every link of the chain verifies";
   ExpectSameAsClusterSlice(verified, 6 * ClusterBytesPerDocument(options_), 10);
   EXPECT_GE(center_blocks_, 3u) << "the centers outgrew half a pass";
-  // A budget that holds everything: one pass.
+  // A budget that holds everything: clustered whole, pairs all included.
   ExpectSameAsClusterSlice(verified, 1000 * ClusterBytesPerDocument(options_), 10);
+  options_.pairs = PairsMode::kAll;
+  absl::StatusOr<SliceClusters> all = ClusterSlice(verified, slice_, docs_, options_, {});
+  ASSERT_TRUE(all.ok()) << all.status();
+  absl::StatusOr<SliceClusters> whole =
+      ClusterLargeComponent(verified, pulled_, shards_[0].path, options_, {}, 1000 * ClusterBytesPerDocument(options_));
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_GT(all->pairs.size(), verified.size());
+  EXPECT_EQ(whole->pair_lines, all->pair_lines);
+  EXPECT_EQ(whole->lines, all->lines);
 }
 
 TEST_F(LargeComponentTest, AllPairsAndSplitComponentsAreRefused) {

@@ -324,7 +324,9 @@ absl::StatusOr<SliceClusters> ClusterSlice(std::span<const ScoredPair> verified,
 // its cluster entry) and 12 bytes per edge (`verified` is taken, not copied), and the
 // outputs (the clusters.jsonl lines and pairs). PairsMode::kAll is refused (InvalidArgument naming
 // the component by its first member's id, with its size and the budget): every pair of
-// the component would be compared. `stats`, if given: members, centers, chunks, passes.
+// the component would be compared. A component that fits one pass (members x
+// ClusterBytesPerDocument within the budget) is clustered whole by ClusterSlice, kAll
+// included. `stats`, if given: members, centers, chunks, passes (0 when whole).
 struct LargeComponentStats {
   uint64_t members = 0;
   uint64_t centers = 0;
