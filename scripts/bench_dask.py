@@ -63,7 +63,8 @@ def main():
               f"edges {sb['edges'] / 1e6:.1f} MB, signatures pulled {sb['signatures_pulled'] / 1e6:.0f} MB, scratch total {_tree_bytes(scratch) / 1e6:.0f} MB; "
               f"peak RSS per worker {', '.join(f'{p:.0f}' for p in peaks)} MB; workers' CPU {cpu:.1f} s; "
               f"{st['clusters']} clusters, {st['long_runs']} runs split over {st['long_run_parts']} part and "
-              f"{st['long_run_buckets']} bucket tasks, {st['large_components']} components clustered in "
+              f"{st['long_run_buckets']} buckets in {st['long_run_bucket_tasks']} tasks, "
+              f"{st['large_components']} components clustered in "
               f"{st['large_component_passes']} passes, "
               f"{st['component_rounds']} component rounds", flush=True)
         if a.compare:

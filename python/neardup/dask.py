@@ -47,8 +47,10 @@ that runs twice writes the same bytes; P = partitions, R = key / hash ranges = P
    one task per part of consecutive members (ordinal range) verifies its share of the
    run's star and chain and writes its members' refinement fingerprints by bucket;
    long-sub-runs: one task per bucket finds the sub-runs of equal fingerprints and
-   their pairs; pull-long and verify-long verify them. The pairs are those of the
-   whole run on one machine; every task keeps to the budget (SplitLongRun).
+   their pairs (consecutive buckets whose fingerprint files are small share a task: a
+   run of copies writes one record per group and part, so its buckets make one task);
+   pull-long and verify-long verify them. The pairs are those of the whole run on one
+   machine; every task keeps to the budget (SplitLongRun).
 4. components: alternating large-star / small-star rounds over arcs bucketed by node
    (Kiveris et al. 2014); each task compares its output with its previous one and the
    driver stops when no bucket changed. Memory: the bucket's arcs (16 bytes each).
@@ -345,12 +347,36 @@ def _task_long_part(group, p, n_parts, any_shard, buckets, scratch, budget, thre
     return _write_edges(scratch, tag, out, buckets)
 
 
-def _task_long_sub_runs(lr, b, shards, scratch, budget, threshold, options):
-    """Bucket b of a long run's fingerprints: the pairs of its refinement sub-runs, and
-    their documents' signatures requested."""
-    fps = [_fingerprint_path(scratch, lr["tag"], p, b) for p in range(lr["parts"])]
-    a, bb = _core._dask_long_run_sub_runs(tuple(lr["run"]), fps, budget, threshold, **options)
-    tag = f"{lr['tag']}b{b:05d}"
+def _bucket_tasks(scratch, long_runs, budget):
+    """Each long run's buckets grouped into tasks: consecutive buckets share a task while
+    their fingerprint files (12 bytes a record; ~32 in memory with the sort, plus their
+    sub-runs' pairs) hold at most budget / 8 bytes. A bucket sized by SplitLongRun from
+    records of real fingerprints stays alone; a run of copies writes one record per group
+    and part, so its buckets make one task."""
+    tasks = []
+    for lr in long_runs:
+        group, held = [], 0
+        for b in range(lr["buckets"]):
+            size = sum(os.path.getsize(_fingerprint_path(scratch, lr["tag"], p, b)) for p in range(lr["parts"]))
+            if group and held + size > budget // 8:
+                tasks.append((lr, group))
+                group, held = [], 0
+            group.append(b)
+            held += size
+        if group:
+            tasks.append((lr, group))
+    return tasks
+
+
+def _task_long_sub_runs(lr, bs, shards, scratch, budget, threshold, options):
+    """Buckets bs of a long run's fingerprints: the pairs of their refinement sub-runs,
+    and their documents' signatures requested."""
+    pairs = [_core._dask_long_run_sub_runs(tuple(lr["run"]),
+                                           [_fingerprint_path(scratch, lr["tag"], p, b) for p in range(lr["parts"])],
+                                           budget, threshold, **options) for b in bs]
+    a = np.concatenate([x for x, _ in pairs])
+    bb = np.concatenate([y for _, y in pairs])
+    tag = f"{lr['tag']}b{bs[0]:05d}"
     _save(os.path.join(scratch, "long", f"{tag}.npz"), a=a, b=bb)
     _pull_requests("h", tag, np.unique(np.concatenate([a, bb])).astype(np.uint32), shards, scratch)
     return int(a.size)
@@ -733,12 +759,12 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, budget,
                       options, pure=False, key=f"long-part-{tag}-{g[0]['tag']}-{p}") for g, p in part_tags]))
     edge_tags = [_range_tag(r) for r in range(ranges)] + [f"{g[0]['tag']}p{p:05d}" for g, p in part_tags]
     # 3b. the refinement sub-runs of long runs: by bucket of (group, fingerprint)
-    bucket_tags = [(lr, b) for lr in long_runs for b in range(lr["buckets"])]
-    if bucket_tags:
+    bucket_tasks = _bucket_tasks(scratch, long_runs, budget)
+    if bucket_tasks:
         run_stage("long-sub-runs", lambda: gather([
-            client.submit(_task_long_sub_runs, lr, b, shards, scratch, budget, threshold, options, pure=False,
-                          key=f"long-sub-{tag}-{lr['tag']}-{b}") for lr, b in bucket_tags]))
-        long_tags = [f"{lr['tag']}b{b:05d}" for lr, b in bucket_tags]
+            client.submit(_task_long_sub_runs, lr, bs, shards, scratch, budget, threshold, options, pure=False,
+                          key=f"long-sub-{tag}-{lr['tag']}-{bs[0]}") for lr, bs in bucket_tasks]))
+        long_tags = [f"{lr['tag']}b{bs[0]:05d}" for lr, bs in bucket_tasks]
         run_stage("pull-long", lambda: gather([
             client.submit(_task_pull, "h", j, s, long_tags, scratch, pure=False, key=f"pull-h-{tag}-{j}")
             for j, s in enumerate(shards)]))
@@ -830,7 +856,8 @@ def _run(client, paths, partitions, scratch, outputs, threshold, resume, budget,
         "component_rounds": cc["rounds"],
         "long_runs": len(long_runs),
         "long_run_parts": len(part_tags),
-        "long_run_buckets": len(bucket_tags),
+        "long_run_buckets": sum(len(bs) for _, bs in bucket_tasks),
+        "long_run_bucket_tasks": len(bucket_tasks),
         "large_components": len(large),
         "large_component_passes": int(sum(c.get("passes", 0) for c in counts)),
         "clusters": int(sum(c["clusters"] for c in counts)),

@@ -164,6 +164,7 @@ def test_long_runs_split_over_tasks_as_one_machine(client, tmp_path):
                   pairs=str(tmp_path / "pairs.tsv"), long_run_budget=100_000)
     assert st["long_runs"] >= 3 and st["long_run_parts"] > 2 * st["long_runs"], st
     assert st["long_run_buckets"] > st["long_runs"], st
+    assert st["long_run_bucket_tasks"] > st["long_runs"], st  # real fingerprints: buckets apart
     assert out.read_bytes() == want
     assert (tmp_path / "pairs.tsv").read_bytes() == (one / "pairs.tsv").read_bytes()
     assert st["clusters"] < 60 and st["removed"] > 800
@@ -180,6 +181,8 @@ def test_long_runs_of_copies_share_their_part_tasks(client, tmp_path):
     st = nd.dedup([str(p)], client=client, partitions=2, scratch=str(tmp_path / "s"), clusters=str(out),
                   long_run_budget=250_000)
     assert st["long_runs"] == 16 and st["long_run_parts"] == 5, st  # 1000 members, 245 per part
+    # Their fingerprint buckets hold one record per group and part: one task per run.
+    assert st["long_run_buckets"] == 16 * 7 and st["long_run_bucket_tasks"] == 16, st
     assert st["verified"] == 2 * 1000 - 3
     assert out.read_bytes() == single_machine([p], tmp_path / "want.jsonl")
 
