@@ -1340,7 +1340,9 @@ absl::StatusOr<SliceClusters> ClusterLargeComponent(std::vector<ScoredPair> veri
     e.b = std::max(*a, *b);
     uf.Union(e.a, e.b);
   }
-  const auto by_pair = [](const ScoredPair& x, const ScoredPair& y) { return std::pair(x.a, x.b) < std::pair(y.a, y.b); };
+  const auto by_pair = [](const ScoredPair& x, const ScoredPair& y) {
+    return std::pair(x.a, x.b) < std::pair(y.a, y.b);
+  };
   std::sort(edges.begin(), edges.end(), by_pair);
   for (uint32_t m = 1; m < n; ++m) {
     if (uf.Find(m) != uf.Find(0)) {
@@ -1426,7 +1428,8 @@ absl::StatusOr<SliceClusters> ClusterLargeComponent(std::vector<ScoredPair> veri
     std::vector<uint32_t> open, made, joined;
     std::vector<float> scores;
     for (uint64_t begin = 0; begin < n;) {
-      const uint64_t block = centers.empty() ? 0 : std::min<uint64_t>(centers.size(), std::max<uint64_t>(1, per_pass / 2));
+      const uint64_t block =
+          centers.empty() ? 0 : std::min<uint64_t>(centers.size(), std::max<uint64_t>(1, per_pass / 2));
       const uint64_t end = std::min<uint64_t>(n, begin + per_pass - block);
       ++st.chunks;
       open.assign(order.begin() + static_cast<ptrdiff_t>(begin), order.begin() + static_cast<ptrdiff_t>(end));

@@ -279,7 +279,8 @@ class LargeComponentTest : public DistributedTest {
     slice_ = *std::move(slice);
   }
   std::vector<ScoredPair> Verify(const std::vector<CandidatePair>& candidates) {
-    absl::StatusOr<std::vector<ScoredPair>> v = VerifyCandidatesInSlice(candidates, slice_, docs_, options_, {}, nullptr);
+    absl::StatusOr<std::vector<ScoredPair>> v =
+        VerifyCandidatesInSlice(candidates, slice_, docs_, options_, {}, nullptr);
     EXPECT_TRUE(v.ok()) << v.status();
     return v.ok() ? *v : std::vector<ScoredPair>{};
   }
