@@ -37,6 +37,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "neardup/internal/kernels.hpp"
+#include "neardup/internal/mix.hpp"
 #include "neardup/text/normalize.hpp"
 #include "neardup/text/normalized_tokens.hpp"
 #include "neardup/text/tokenize.hpp"
@@ -125,12 +127,11 @@ class Xxh3Seeded {
   class Fixed40 {
    public:
     uint64_t operator()(const unsigned char* p) const noexcept {
-      const uint64_t w0 = Read64(p), w1 = Read64(p + 8), w2 = Read64(p + 16);
-      const uint64_t w3 = Read64(p + 24), w4 = Read64(p + 32);
-      return Avalanche3(40 * kPrime64_1 + MulFold(w0 ^ k_[0], w1 ^ k_[1]) +
-                        MulFold(w3 ^ k_[2], w4 ^ k_[3]) + MulFold(w2 ^ k_[4], w3 ^ k_[5]) +
-                        MulFold(w1 ^ k_[6], w2 ^ k_[7]));
+      const uint64_t w[5] = {Read64(p), Read64(p + 8), Read64(p + 16), Read64(p + 24), Read64(p + 32)};
+      return Xxh3Words40(w, k_.data());
     }
+    // The key words, as internal::KernelSet::xxh3_windows40 takes them.
+    const uint64_t* keys() const noexcept { return k_.data(); }
 
    private:
     friend class Xxh3Seeded;
@@ -171,11 +172,7 @@ class Xxh3Seeded {
     if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
     return v;
   }
-  static uint64_t MulFold(uint64_t a, uint64_t b) noexcept {
-    __extension__ using Uint128 = unsigned __int128;
-    const Uint128 p = static_cast<Uint128>(a) * b;
-    return static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64);
-  }
+  static uint64_t MulFold(uint64_t a, uint64_t b) noexcept { return MulFold64(a, b); }
   static uint64_t Avalanche64(uint64_t h) noexcept {
     h ^= h >> 33;
     h *= kPrime64_2;
@@ -183,11 +180,7 @@ class Xxh3Seeded {
     h *= kPrime64_3;
     return h ^ (h >> 32);
   }
-  static uint64_t Avalanche3(uint64_t h) noexcept {
-    h ^= h >> 37;
-    h *= 0x165667919E3779F9ULL;
-    return h ^ (h >> 32);
-  }
+  static uint64_t Avalanche3(uint64_t h) noexcept { return Xxh3Avalanche(h); }
 
   // 0-16 bytes: three shapes by length, each keyed by its precomputed flip word. Every
   // byte read is or-ed with kOr's bytes (0: the bytes as they are).
@@ -361,9 +354,9 @@ class Shingler {
     // words in local copies, which stay in registers (stores to `o` cannot alias
     // them).
     if (bytes == 40 && hash.inline_ok()) {
-      const internal::Xxh3Seeded::Fixed40 hash40 = hash.For40Bytes();
-      const auto* b = reinterpret_cast<const unsigned char*>(units);
-      for (size_t i = 0; i + n <= count; ++i) o[i] = hash40(b + i * unit_bytes);
+      // Word 5-grams: the kernel set's (eight windows at a time with AVX-512).
+      internal::ActiveKernels().xxh3_windows40(reinterpret_cast<const uint64_t*>(units), count,
+                                               hash.For40Bytes().keys(), o);
     } else if (bytes == 20) {
       const internal::Xxh3Seeded local = hash;
       for (size_t i = 0; i + n <= count; ++i) o[i] = local(units + i, 20);
