@@ -125,7 +125,8 @@ const KernelSet& Avx2Kernels() {
   // OPH's Mix64 and XXH3's 128-bit products need 64-bit multiplies, which AVX2 lacks:
   // those kernels are scalar's.
   static const KernelSet k{"avx2", &MinHashClassicAvx2, &SimHashCountAvx2, ScalarKernels().oph_update,
-                           ScalarKernels().oph_fold, ScalarKernels().xxh3_windows40};
+                           ScalarKernels().oph_fold, ScalarKernels().xxh3_windows40,
+                           ScalarKernels().xxh3_finish4to8};
   return k;
 }
 

@@ -199,11 +199,30 @@ void Xxh3Windows40Avx512(const uint64_t* units, size_t count, const uint64_t* ke
   }
 }
 
+void Xxh3Finish4to8Avx512(uint64_t* words, const uint8_t* lens, size_t n) {
+  const __m512i prime = _mm512_set1_epi64(static_cast<long long>(0x9FB21C651E98DF25ULL));
+  for (size_t i = 0; i < n; i += 8) {
+    const size_t left = n - i;
+    const __mmask8 in = left >= 8 ? 0xFF : static_cast<__mmask8>((1u << left) - 1);
+    const __m512i len = _mm512_cvtepu8_epi64(_mm_maskz_loadu_epi8(in, lens + i));
+    const __mmask8 m = _mm512_mask_test_epi64_mask(in, len, len);
+    if (m == 0) continue;
+    __m512i h = _mm512_maskz_loadu_epi64(m, words + i);
+    h = _mm512_ternarylogic_epi64(h, _mm512_rol_epi64(h, 49), _mm512_rol_epi64(h, 24), 0x96);  // a ^ b ^ c
+    h = _mm512_mullo_epi64(h, prime);
+    h = _mm512_xor_si512(h, _mm512_add_epi64(_mm512_srli_epi64(h, 35), len));
+    h = _mm512_mullo_epi64(h, prime);
+    h = _mm512_xor_si512(h, _mm512_srli_epi64(h, 28));
+    _mm512_mask_storeu_epi64(words + i, m, h);
+  }
+}
+
 }  // namespace
 
 const KernelSet& Avx512Kernels() {
   static const KernelSet k{"avx512", &MinHashClassicAvx512, &SimHashCountAvx512, &OphUpdateAvx512,
-                           &OphFoldAvx512, &Xxh3Windows40Avx512};
+                           &OphFoldAvx512, &Xxh3Windows40Avx512,
+                           &Xxh3Finish4to8Avx512};
   return k;
 }
 

@@ -73,11 +73,19 @@ void Xxh3Windows40Scalar(const uint64_t* units, size_t count, const uint64_t* ke
   }
 }
 
+void Xxh3Finish4to8Scalar(uint64_t* words, const uint8_t* lens, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (lens[i] == 0) continue;
+    const uint64_t h = Xxh3Finish4to8(words[i], lens[i]);
+    words[i] = std::endian::native == std::endian::big ? __builtin_bswap64(h) : h;
+  }
+}
+
 }  // namespace
 
 const KernelSet& ScalarKernels() {
   static const KernelSet k{"scalar", &MinHashClassicScalar, &SimHashCountScalar, &OphUpdateScalar,
-                           &OphFoldScalar, &Xxh3Windows40Scalar};
+                           &OphFoldScalar, &Xxh3Windows40Scalar, &Xxh3Finish4to8Scalar};
   return k;
 }
 

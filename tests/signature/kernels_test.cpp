@@ -40,6 +40,7 @@ TEST(Kernels, Registry) {
     EXPECT_NE(k->oph_update, nullptr);
     EXPECT_NE(k->oph_fold, nullptr);
     EXPECT_NE(k->xxh3_windows40, nullptr);
+    EXPECT_NE(k->xxh3_finish4to8, nullptr);
   }
   EXPECT_EQ(internal::FindKernels("nonsense"), nullptr);
   EXPECT_EQ(internal::FindKernels(""), nullptr);
@@ -234,6 +235,52 @@ TEST(Kernels, Xxh3Windows40IsXxh3OfTheWindowBytes) {
         }
         EXPECT_EQ(out[windows], 0x1234u);
         EXPECT_EQ(out[windows + 1], 0x1234u);
+      }
+    }
+  }
+}
+
+TEST(Kernels, Xxh3Finish4to8IsXxh3OfTheToken) {
+  // Tokens of 0 to 12 bytes, some upper case, marked in lens[] only when 4 to 8 bytes
+  // long (as the shingler does): every kernel's finished words are the library's hashes
+  // of the tokens (in lower case for LowerAlnum's keying), and every other word is left
+  // as it was, at every position in and past a SIMD width.
+  std::mt19937_64 rng(10);
+  for (const KernelSet* kernels : SupportedKernels()) {
+    for (const uint64_t seed : {0ULL, 77ULL}) {
+      const internal::Xxh3Seeded hash(seed);
+      ASSERT_TRUE(hash.inline_ok());
+      for (const bool lower : {false, true}) {
+        for (const size_t n : {0u, 1u, 7u, 8u, 9u, 16u, 23u, 100u}) {
+          SCOPED_TRACE(Name(kernels) + " n=" + std::to_string(n) + " lower=" + std::to_string(lower));
+          std::vector<std::string> tokens(n);
+          std::vector<uint64_t> words(n + 1, 0xABCDu);
+          std::vector<uint8_t> lens(n + 1, 0);
+          for (size_t i = 0; i < n; ++i) {
+            const size_t len = rng() % 13;
+            for (size_t j = 0; j < len; ++j) tokens[i] += "aZ09qX7k"[rng() % 8];
+            const auto* p = reinterpret_cast<const unsigned char*>(tokens[i].data());
+            if (len >= 4 && len <= 8) {
+              words[i] = lower ? hash.Keyed4to8<true>(p, len) : hash.Keyed4to8<false>(p, len);
+              lens[i] = static_cast<uint8_t>(len);
+            } else {
+              words[i] = i;  // a hash made in full: left alone
+            }
+          }
+          kernels->xxh3_finish4to8(words.data(), lens.data(), n);
+          for (size_t i = 0; i < n; ++i) {
+            if (lens[i] == 0) {
+              ASSERT_EQ(words[i], i);
+              continue;
+            }
+            std::string bytes = tokens[i];
+            if (lower) {
+              for (char& c : bytes) c = static_cast<char>(c | 0x20);
+            }
+            ASSERT_EQ(words[i], XXH3_64bits_withSeed(bytes.data(), bytes.size(), seed)) << tokens[i];
+          }
+          EXPECT_EQ(words[n], 0xABCDu);
+        }
       }
     }
   }

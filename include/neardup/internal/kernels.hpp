@@ -46,6 +46,10 @@ struct KernelSet {
   // Word 5-gram shingles: for every i with i + 5 <= count, out[i] = Xxh3Words40 (mix.hpp)
   // of units[i..i+5), the units stored little-endian, with the eight key words `keys`.
   void (*xxh3_windows40)(const uint64_t* units, size_t count, const uint64_t* keys, uint64_t* out);
+  // Token hashes finished: for every i < n with lens[i] != 0, words[i] becomes
+  // Xxh3Finish4to8(words[i], lens[i]) (mix.hpp), stored little-endian; the others are
+  // left as they are.
+  void (*xxh3_finish4to8)(uint64_t* words, const uint8_t* lens, size_t n);
 };
 
 inline constexpr uint64_t kSimHashWideSalt = 0x5bd1e9955bd1e995ULL;

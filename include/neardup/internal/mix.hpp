@@ -5,6 +5,7 @@
 #ifndef NEARDUP_INTERNAL_MIX_HPP_
 #define NEARDUP_INTERNAL_MIX_HPP_
 
+#include <bit>
 #include <cstdint>
 
 namespace neardup::internal {
@@ -44,6 +45,17 @@ inline uint64_t MulFold64(uint64_t a, uint64_t b) noexcept {
   __extension__ using Uint128 = unsigned __int128;
   const Uint128 p = static_cast<Uint128>(a) * b;
   return static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64);
+}
+
+// XXH3-64's last steps for inputs of 4 to 8 bytes (XXH3_rrmxmx): `h` is the input's
+// first and last 32-bit words combined and keyed (shingle.hpp's Xxh3Seeded::Keyed4to8),
+// `len` its length.
+inline uint64_t Xxh3Finish4to8(uint64_t h, uint64_t len) noexcept {
+  h ^= std::rotl(h, 49) ^ std::rotl(h, 24);
+  h *= 0x9FB21C651E98DF25ULL;
+  h ^= (h >> 35) + len;
+  h *= 0x9FB21C651E98DF25ULL;
+  return h ^ (h >> 28);
 }
 
 // XXH3's final avalanche for inputs of 17 bytes and more (XXH3_avalanche).

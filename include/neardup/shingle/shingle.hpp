@@ -145,6 +145,14 @@ class Xxh3Seeded {
   }
   bool inline_ok() const noexcept { return inline_ok_; }
 
+  // For 4 to 8 bytes, and only when inline_ok(): the keyed input word, which
+  // internal::Xxh3Finish4to8(word, len) turns into the hash (of the bytes in lower case,
+  // as LowerAlnum, when kLowerAlnum). The two halves let a caller finish many at once.
+  template <bool kLowerAlnum>
+  uint64_t Keyed4to8(const unsigned char* p, size_t len) const noexcept {
+    return Keyed4to8Or<kLowerAlnum ? 0x20202020u : 0u>(p, len);
+  }
+
  private:
   static constexpr uint64_t kPrime64_1 = 0x9E3779B185EBCA87ULL;
   static constexpr uint64_t kPrime64_2 = 0xC2B2AE3D27D4EB4FULL;
@@ -192,14 +200,7 @@ class Xxh3Seeded {
       return Avalanche3(len + __builtin_bswap64(lo) + hi + MulFold(lo, hi));
     }
     constexpr auto kOr32 = static_cast<uint32_t>(kOr);
-    if (len >= 4) {
-      uint64_t h = ((uint64_t{Read32(p) | kOr32} << 32) + (Read32(p + len - 4) | kOr32)) ^ flip_4to8_;
-      h ^= std::rotl(h, 49) ^ std::rotl(h, 24);
-      h *= 0x9FB21C651E98DF25ULL;
-      h ^= (h >> 35) + len;
-      h *= 0x9FB21C651E98DF25ULL;
-      return h ^ (h >> 28);
-    }
+    if (len >= 4) return Xxh3Finish4to8(Keyed4to8Or<kOr32>(p, len), len);
     if (len > 0) {
       constexpr auto kOr8 = static_cast<uint8_t>(kOr);
       const uint32_t combined = (uint32_t{uint8_t(p[0] | kOr8)} << 16) |
@@ -208,6 +209,11 @@ class Xxh3Seeded {
       return Avalanche64(combined ^ flip_1to3_);
     }
     return empty_;
+  }
+
+  template <uint32_t kOr32>
+  uint64_t Keyed4to8Or(const unsigned char* p, size_t len) const noexcept {
+    return ((uint64_t{Read32(p) | kOr32} << 32) + (Read32(p + len - 4) | kOr32)) ^ flip_4to8_;
   }
 
   // 17-128 bytes: 16-byte pieces from both ends, each multiplied with its key pair.
@@ -299,26 +305,48 @@ class Shingler {
                             NormalizeStats* stats) {
     // As in WordShingles(); the normalizer's pieces may hold more tokens than their raw
     // bytes (NFKC expands some characters), so the buffer is checked before each.
-    if (tokens_.size() < text.size()) tokens_.resize(text.size());
+    // Plain ASCII tokens of 4 to 8 bytes (most words) are hashed in two halves: the loop
+    // over the text only keys their input word and notes its length in lens[], and the
+    // kernel set finishes them all at once (eight at a time with AVX-512), out of the
+    // loop's unpredictable branches. Every other token is hashed in full (length 0).
+    if (tokens_.size() < text.size()) Grow(text.size());
     uint64_t* tokens = tokens_.data();
+    uint8_t* lens = lens_.data();
     size_t count = 0;
     const internal::Xxh3Seeded hash = word_hash_;
     const bool lower = normalizer.options().case_fold;
+    const bool split = hash.inline_ok();
     *stats = ForEachNormalizedToken(
         normalizer, text, &normalized_,
         [&](const unsigned char* first, const unsigned char* last) {
           const auto len = static_cast<size_t>(last - first);
-          tokens[count++] = ToLittleEndian(lower ? hash.LowerAlnum(first, len, &long_token_) : hash(first, len));
+          if (len - 4 <= 4 && split) {
+            tokens[count] = lower ? hash.Keyed4to8<true>(first, len) : hash.Keyed4to8<false>(first, len);
+            lens[count++] = static_cast<uint8_t>(len);
+            return;
+          }
+          tokens[count] = ToLittleEndian(lower ? hash.LowerAlnum(first, len, &long_token_) : hash(first, len));
+          lens[count++] = 0;
         },
         [&](std::string_view piece, size_t raw_after) {
           if (tokens_.size() < count + piece.size() + raw_after) {
-            tokens_.resize(count + piece.size() + raw_after);
+            Grow(count + piece.size() + raw_after);
             tokens = tokens_.data();
+            lens = lens_.data();
           }
-          ForEachToken(piece, [&](std::string_view t) { tokens[count++] = ToLittleEndian(hash(t.data(), t.size())); });
+          ForEachToken(piece, [&](std::string_view t) {
+            tokens[count] = ToLittleEndian(hash(t.data(), t.size()));
+            lens[count++] = 0;
+          });
         });
+    internal::ActiveKernels().xxh3_finish4to8(tokens, lens, count);
     EmitWindows(tokens, count, sizeof(uint64_t), word_hash_, out);
     return count;
+  }
+
+  void Grow(size_t tokens) {
+    tokens_.resize(tokens);
+    lens_.resize(tokens);
   }
 
   size_t CharShingles(std::string_view text, std::vector<uint64_t>* out) {
@@ -378,6 +406,7 @@ class Shingler {
   internal::Xxh3Seeded word_hash_;
   internal::Xxh3Seeded char_hash_;
   std::vector<uint64_t> tokens_;
+  std::vector<uint8_t> lens_;  // WordShinglesOfText: 4..8 where tokens_ holds a keyed word
   std::vector<uint32_t> code_points_;
   std::string normalized_;   // ShingleText's normalized text (pieces of it for words)
   std::string long_token_;   // a lower-case copy of a token longer than 128 bytes
