@@ -292,7 +292,7 @@ class Shingler {
     // zero-filling per document), and the token loop writes through locals: the
     // hash's key words stay in registers, which stores into a member vector would
     // force to be reloaded after every token.
-    if (tokens_.size() < text.size()) tokens_.resize(text.size());
+    if (tokens_.size() < text.size()) Grow(text.size());
     uint64_t* tokens = tokens_.data();
     size_t count = 0;
     const internal::Xxh3Seeded hash = word_hash_;
@@ -344,6 +344,7 @@ class Shingler {
     return count;
   }
 
+  // The only place the token buffers grow: lens_ is always as long as tokens_.
   void Grow(size_t tokens) {
     tokens_.resize(tokens);
     lens_.resize(tokens);
