@@ -122,7 +122,11 @@ void SimHashCountAvx2(const uint64_t* shingles, size_t n, uint64_t seed, bool wi
 }  // namespace
 
 const KernelSet& Avx2Kernels() {
-  static const KernelSet k{"avx2", &MinHashClassicAvx2, &SimHashCountAvx2};
+  // OPH's Mix64 and XXH3's 128-bit products need 64-bit multiplies, which AVX2 lacks:
+  // those kernels are scalar's.
+  static const KernelSet k{"avx2", &MinHashClassicAvx2, &SimHashCountAvx2, ScalarKernels().oph_update,
+                           ScalarKernels().oph_fold, ScalarKernels().xxh3_windows40,
+                           ScalarKernels().xxh3_finish4to8};
   return k;
 }
 

@@ -109,10 +109,120 @@ void SimHashCountAvx512(const uint64_t* shingles, size_t n, uint64_t seed, bool 
   }
 }
 
+// Mix64 (mix.hpp) on eight words.
+inline __m512i Mix64x8(__m512i x) {
+  x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 30));
+  x = _mm512_mullo_epi64(x, _mm512_set1_epi64(static_cast<long long>(0xbf58476d1ce4e5b9ULL)));
+  x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 27));
+  x = _mm512_mullo_epi64(x, _mm512_set1_epi64(static_cast<long long>(0x94d049bb133111ebULL)));
+  return _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
+}
+
+// The hashes and bins of eight shingles at once, then each bin's minimum in turn (two
+// shingles may share a bin). MulHiRange(h, k) for k < 2^32 from 32x32-bit products:
+// floor(h k / 2^64) = floor((hi32(h) k + floor(lo32(h) k / 2^32)) / 2^32), exactly.
+void OphUpdateAvx512(const uint64_t* shingles, size_t n, uint64_t salt, uint64_t* state, uint32_t k) {
+  const __m512i vsalt = _mm512_set1_epi64(static_cast<long long>(salt));
+  const __m512i vk = _mm512_set1_epi64(k);
+  alignas(64) uint64_t h[8];
+  alignas(64) uint64_t bin[8];
+  for (size_t s = 0; s < n; s += 8) {
+    const size_t left = n - s;
+    const __mmask8 m = left >= 8 ? 0xFF : static_cast<__mmask8>((1u << left) - 1);
+    const __m512i v = Mix64x8(_mm512_xor_si512(_mm512_maskz_loadu_epi64(m, shingles + s), vsalt));
+    const __m512i low = _mm512_srli_epi64(_mm512_mul_epu32(v, vk), 32);
+    const __m512i b = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epu32(_mm512_srli_epi64(v, 32), vk), low), 32);
+    _mm512_store_si512(h, v);
+    _mm512_store_si512(bin, b);
+    const size_t lanes = left >= 8 ? 8 : left;
+    for (size_t j = 0; j < lanes; ++j) {
+      uint64_t& slot = state[bin[j]];
+      slot = h[j] < slot ? h[j] : slot;
+    }
+  }
+}
+
+bool OphFoldAvx512(const uint64_t* state, uint32_t k, uint32_t* values, uint64_t* empty_bits) {
+  const __m512i empty = _mm512_set1_epi64(-1);
+  uint64_t any_empty = 0;
+  for (uint32_t w = 0; 64 * w < k; ++w) {
+    uint64_t bits = 0;
+    for (uint32_t i = 64 * w; i < k && i < 64 * w + 64; i += 8) {
+      const uint32_t left = k - i;
+      const __mmask8 m = left >= 8 ? 0xFF : static_cast<__mmask8>((1u << left) - 1);
+      const __m512i s = _mm512_maskz_loadu_epi64(m, state + i);
+      bits |= uint64_t{_mm512_mask_cmpeq_epu64_mask(m, s, empty)} << (i & 63);
+      _mm256_mask_storeu_epi32(values + i, m, _mm512_cvtepi64_epi32(Mix64x8(s)));
+    }
+    empty_bits[w] = bits;
+    any_empty |= bits;
+  }
+  return any_empty != 0;
+}
+
+// MulFold64 (mix.hpp) on eight pairs: the 128-bit products from four 32x32-bit ones.
+inline __m512i MulFold64x8(__m512i a, __m512i b) {
+  const __m512i low32 = _mm512_set1_epi64(0xFFFFFFFF);
+  const __m512i a_hi = _mm512_srli_epi64(a, 32), b_hi = _mm512_srli_epi64(b, 32);
+  const __m512i ll = _mm512_mul_epu32(a, b), lh = _mm512_mul_epu32(a, b_hi);
+  const __m512i hl = _mm512_mul_epu32(a_hi, b), hh = _mm512_mul_epu32(a_hi, b_hi);
+  // Bits 32..95 of the product, before the carry out of bit 63 is taken.
+  const __m512i cross = _mm512_add_epi64(_mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, low32)),
+                                         _mm512_and_si512(hl, low32));
+  const __m512i hi = _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(lh, 32)),
+                                      _mm512_add_epi64(_mm512_srli_epi64(hl, 32), _mm512_srli_epi64(cross, 32)));
+  // lo = low half of ll with cross's low half above it.
+  const __m512i lo = _mm512_mask_blend_epi32(0xAAAA, ll, _mm512_slli_epi64(cross, 32));
+  return _mm512_xor_si512(lo, hi);
+}
+
+void Xxh3Windows40Avx512(const uint64_t* units, size_t count, const uint64_t* keys, uint64_t* out) {
+  if (count < 5) return;
+  const size_t windows = count - 4;
+  __m512i k[8];
+  for (int j = 0; j < 8; ++j) k[j] = _mm512_set1_epi64(static_cast<long long>(keys[j]));
+  const __m512i start = _mm512_set1_epi64(static_cast<long long>(40 * 0x9E3779B185EBCA87ULL));
+  const __m512i prime = _mm512_set1_epi64(static_cast<long long>(0x165667919E3779F9ULL));
+  for (size_t i = 0; i < windows; i += 8) {
+    const size_t left = windows - i;
+    const __mmask8 m = left >= 8 ? 0xFF : static_cast<__mmask8>((1u << left) - 1);
+    __m512i w[5];
+    for (int j = 0; j < 5; ++j) w[j] = _mm512_maskz_loadu_epi64(m, units + i + j);
+    __m512i acc = _mm512_add_epi64(start, MulFold64x8(_mm512_xor_si512(w[0], k[0]), _mm512_xor_si512(w[1], k[1])));
+    acc = _mm512_add_epi64(acc, MulFold64x8(_mm512_xor_si512(w[3], k[2]), _mm512_xor_si512(w[4], k[3])));
+    acc = _mm512_add_epi64(acc, MulFold64x8(_mm512_xor_si512(w[2], k[4]), _mm512_xor_si512(w[3], k[5])));
+    acc = _mm512_add_epi64(acc, MulFold64x8(_mm512_xor_si512(w[1], k[6]), _mm512_xor_si512(w[2], k[7])));
+    acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 37));
+    acc = _mm512_mullo_epi64(acc, prime);
+    acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 32));
+    _mm512_mask_storeu_epi64(out + i, m, acc);
+  }
+}
+
+void Xxh3Finish4to8Avx512(uint64_t* words, const uint8_t* lens, size_t n) {
+  const __m512i prime = _mm512_set1_epi64(static_cast<long long>(0x9FB21C651E98DF25ULL));
+  for (size_t i = 0; i < n; i += 8) {
+    const size_t left = n - i;
+    const __mmask8 in = left >= 8 ? 0xFF : static_cast<__mmask8>((1u << left) - 1);
+    const __m512i len = _mm512_cvtepu8_epi64(_mm_maskz_loadu_epi8(in, lens + i));
+    const __mmask8 m = _mm512_mask_test_epi64_mask(in, len, len);
+    if (m == 0) continue;
+    __m512i h = _mm512_maskz_loadu_epi64(m, words + i);
+    h = _mm512_ternarylogic_epi64(h, _mm512_rol_epi64(h, 49), _mm512_rol_epi64(h, 24), 0x96);  // a ^ b ^ c
+    h = _mm512_mullo_epi64(h, prime);
+    h = _mm512_xor_si512(h, _mm512_add_epi64(_mm512_srli_epi64(h, 35), len));
+    h = _mm512_mullo_epi64(h, prime);
+    h = _mm512_xor_si512(h, _mm512_srli_epi64(h, 28));
+    _mm512_mask_storeu_epi64(words + i, m, h);
+  }
+}
+
 }  // namespace
 
 const KernelSet& Avx512Kernels() {
-  static const KernelSet k{"avx512", &MinHashClassicAvx512, &SimHashCountAvx512};
+  static const KernelSet k{"avx512", &MinHashClassicAvx512, &SimHashCountAvx512, &OphUpdateAvx512,
+                           &OphFoldAvx512, &Xxh3Windows40Avx512,
+                           &Xxh3Finish4to8Avx512};
   return k;
 }
 

@@ -35,6 +35,21 @@ struct KernelSet {
   // counts[64..127].
   void (*simhash_count)(const uint64_t* shingles, size_t n, uint64_t seed, bool wide,
                         uint64_t* counts);
+  // One-permutation MinHash bins: for every shingle x, h = Mix64(x ^ salt) goes to bin
+  // b = floor(h * k / 2^64) (MulHiRange) and state[b] = min(state[b], h).
+  void (*oph_update)(const uint64_t* shingles, size_t n, uint64_t salt, uint64_t* state,
+                     uint32_t k);
+  // For i < k: values[i] = low 32 bits of Mix64(state[i]), and bit i % 64 of
+  // empty_bits[i / 64] is set where state[i] is all ones (a bin no shingle reached).
+  // Returns whether any bin is empty.
+  bool (*oph_fold)(const uint64_t* state, uint32_t k, uint32_t* values, uint64_t* empty_bits);
+  // Word 5-gram shingles: for every i with i + 5 <= count, out[i] = Xxh3Words40 (mix.hpp)
+  // of units[i..i+5), the units stored little-endian, with the eight key words `keys`.
+  void (*xxh3_windows40)(const uint64_t* units, size_t count, const uint64_t* keys, uint64_t* out);
+  // Token hashes finished: for every i < n with lens[i] != 0, words[i] becomes
+  // Xxh3Finish4to8(words[i], lens[i]) (mix.hpp), stored little-endian; the others are
+  // left as they are.
+  void (*xxh3_finish4to8)(uint64_t* words, const uint8_t* lens, size_t n);
 };
 
 inline constexpr uint64_t kSimHashWideSalt = 0x5bd1e9955bd1e995ULL;

@@ -37,6 +37,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "neardup/internal/kernels.hpp"
+#include "neardup/internal/mix.hpp"
 #include "neardup/text/normalize.hpp"
 #include "neardup/text/normalized_tokens.hpp"
 #include "neardup/text/tokenize.hpp"
@@ -125,12 +127,11 @@ class Xxh3Seeded {
   class Fixed40 {
    public:
     uint64_t operator()(const unsigned char* p) const noexcept {
-      const uint64_t w0 = Read64(p), w1 = Read64(p + 8), w2 = Read64(p + 16);
-      const uint64_t w3 = Read64(p + 24), w4 = Read64(p + 32);
-      return Avalanche3(40 * kPrime64_1 + MulFold(w0 ^ k_[0], w1 ^ k_[1]) +
-                        MulFold(w3 ^ k_[2], w4 ^ k_[3]) + MulFold(w2 ^ k_[4], w3 ^ k_[5]) +
-                        MulFold(w1 ^ k_[6], w2 ^ k_[7]));
+      const uint64_t w[5] = {Read64(p), Read64(p + 8), Read64(p + 16), Read64(p + 24), Read64(p + 32)};
+      return Xxh3Words40(w, k_.data());
     }
+    // The key words, as internal::KernelSet::xxh3_windows40 takes them.
+    const uint64_t* keys() const noexcept { return k_.data(); }
 
    private:
     friend class Xxh3Seeded;
@@ -143,6 +144,14 @@ class Xxh3Seeded {
     return f;
   }
   bool inline_ok() const noexcept { return inline_ok_; }
+
+  // For 4 to 8 bytes, and only when inline_ok(): the keyed input word, which
+  // internal::Xxh3Finish4to8(word, len) turns into the hash (of the bytes in lower case,
+  // as LowerAlnum, when kLowerAlnum). The two halves let a caller finish many at once.
+  template <bool kLowerAlnum>
+  uint64_t Keyed4to8(const unsigned char* p, size_t len) const noexcept {
+    return Keyed4to8Or<kLowerAlnum ? 0x20202020u : 0u>(p, len);
+  }
 
  private:
   static constexpr uint64_t kPrime64_1 = 0x9E3779B185EBCA87ULL;
@@ -171,11 +180,7 @@ class Xxh3Seeded {
     if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
     return v;
   }
-  static uint64_t MulFold(uint64_t a, uint64_t b) noexcept {
-    __extension__ using Uint128 = unsigned __int128;
-    const Uint128 p = static_cast<Uint128>(a) * b;
-    return static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64);
-  }
+  static uint64_t MulFold(uint64_t a, uint64_t b) noexcept { return MulFold64(a, b); }
   static uint64_t Avalanche64(uint64_t h) noexcept {
     h ^= h >> 33;
     h *= kPrime64_2;
@@ -183,11 +188,7 @@ class Xxh3Seeded {
     h *= kPrime64_3;
     return h ^ (h >> 32);
   }
-  static uint64_t Avalanche3(uint64_t h) noexcept {
-    h ^= h >> 37;
-    h *= 0x165667919E3779F9ULL;
-    return h ^ (h >> 32);
-  }
+  static uint64_t Avalanche3(uint64_t h) noexcept { return Xxh3Avalanche(h); }
 
   // 0-16 bytes: three shapes by length, each keyed by its precomputed flip word. Every
   // byte read is or-ed with kOr's bytes (0: the bytes as they are).
@@ -199,14 +200,7 @@ class Xxh3Seeded {
       return Avalanche3(len + __builtin_bswap64(lo) + hi + MulFold(lo, hi));
     }
     constexpr auto kOr32 = static_cast<uint32_t>(kOr);
-    if (len >= 4) {
-      uint64_t h = ((uint64_t{Read32(p) | kOr32} << 32) + (Read32(p + len - 4) | kOr32)) ^ flip_4to8_;
-      h ^= std::rotl(h, 49) ^ std::rotl(h, 24);
-      h *= 0x9FB21C651E98DF25ULL;
-      h ^= (h >> 35) + len;
-      h *= 0x9FB21C651E98DF25ULL;
-      return h ^ (h >> 28);
-    }
+    if (len >= 4) return Xxh3Finish4to8(Keyed4to8Or<kOr32>(p, len), len);
     if (len > 0) {
       constexpr auto kOr8 = static_cast<uint8_t>(kOr);
       const uint32_t combined = (uint32_t{uint8_t(p[0] | kOr8)} << 16) |
@@ -215,6 +209,11 @@ class Xxh3Seeded {
       return Avalanche64(combined ^ flip_1to3_);
     }
     return empty_;
+  }
+
+  template <uint32_t kOr32>
+  uint64_t Keyed4to8Or(const unsigned char* p, size_t len) const noexcept {
+    return ((uint64_t{Read32(p) | kOr32} << 32) + (Read32(p + len - 4) | kOr32)) ^ flip_4to8_;
   }
 
   // 17-128 bytes: 16-byte pieces from both ends, each multiplied with its key pair.
@@ -293,7 +292,7 @@ class Shingler {
     // zero-filling per document), and the token loop writes through locals: the
     // hash's key words stay in registers, which stores into a member vector would
     // force to be reloaded after every token.
-    if (tokens_.size() < text.size()) tokens_.resize(text.size());
+    if (tokens_.size() < text.size()) Grow(text.size());
     uint64_t* tokens = tokens_.data();
     size_t count = 0;
     const internal::Xxh3Seeded hash = word_hash_;
@@ -306,26 +305,49 @@ class Shingler {
                             NormalizeStats* stats) {
     // As in WordShingles(); the normalizer's pieces may hold more tokens than their raw
     // bytes (NFKC expands some characters), so the buffer is checked before each.
-    if (tokens_.size() < text.size()) tokens_.resize(text.size());
+    // Plain ASCII tokens of 4 to 8 bytes (most words) are hashed in two halves: the loop
+    // over the text only keys their input word and notes its length in lens[], and the
+    // kernel set finishes them all at once (eight at a time with AVX-512), out of the
+    // loop's unpredictable branches. Every other token is hashed in full (length 0).
+    if (tokens_.size() < text.size()) Grow(text.size());
     uint64_t* tokens = tokens_.data();
+    uint8_t* lens = lens_.data();
     size_t count = 0;
     const internal::Xxh3Seeded hash = word_hash_;
     const bool lower = normalizer.options().case_fold;
+    const bool split = hash.inline_ok();
     *stats = ForEachNormalizedToken(
         normalizer, text, &normalized_,
         [&](const unsigned char* first, const unsigned char* last) {
           const auto len = static_cast<size_t>(last - first);
-          tokens[count++] = ToLittleEndian(lower ? hash.LowerAlnum(first, len, &long_token_) : hash(first, len));
+          if (len - 4 <= 4 && split) {
+            tokens[count] = lower ? hash.Keyed4to8<true>(first, len) : hash.Keyed4to8<false>(first, len);
+            lens[count++] = static_cast<uint8_t>(len);
+            return;
+          }
+          tokens[count] = ToLittleEndian(lower ? hash.LowerAlnum(first, len, &long_token_) : hash(first, len));
+          lens[count++] = 0;
         },
         [&](std::string_view piece, size_t raw_after) {
           if (tokens_.size() < count + piece.size() + raw_after) {
-            tokens_.resize(count + piece.size() + raw_after);
+            Grow(count + piece.size() + raw_after);
             tokens = tokens_.data();
+            lens = lens_.data();
           }
-          ForEachToken(piece, [&](std::string_view t) { tokens[count++] = ToLittleEndian(hash(t.data(), t.size())); });
+          ForEachToken(piece, [&](std::string_view t) {
+            tokens[count] = ToLittleEndian(hash(t.data(), t.size()));
+            lens[count++] = 0;
+          });
         });
+    internal::ActiveKernels().xxh3_finish4to8(tokens, lens, count);
     EmitWindows(tokens, count, sizeof(uint64_t), word_hash_, out);
     return count;
+  }
+
+  // The only place the token buffers grow: lens_ is always as long as tokens_.
+  void Grow(size_t tokens) {
+    tokens_.resize(tokens);
+    lens_.resize(tokens);
   }
 
   size_t CharShingles(std::string_view text, std::vector<uint64_t>* out) {
@@ -361,9 +383,9 @@ class Shingler {
     // words in local copies, which stay in registers (stores to `o` cannot alias
     // them).
     if (bytes == 40 && hash.inline_ok()) {
-      const internal::Xxh3Seeded::Fixed40 hash40 = hash.For40Bytes();
-      const auto* b = reinterpret_cast<const unsigned char*>(units);
-      for (size_t i = 0; i + n <= count; ++i) o[i] = hash40(b + i * unit_bytes);
+      // Word 5-grams: the kernel set's (eight windows at a time with AVX-512).
+      internal::ActiveKernels().xxh3_windows40(reinterpret_cast<const uint64_t*>(units), count,
+                                               hash.For40Bytes().keys(), o);
     } else if (bytes == 20) {
       const internal::Xxh3Seeded local = hash;
       for (size_t i = 0; i + n <= count; ++i) o[i] = local(units + i, 20);
@@ -385,6 +407,7 @@ class Shingler {
   internal::Xxh3Seeded word_hash_;
   internal::Xxh3Seeded char_hash_;
   std::vector<uint64_t> tokens_;
+  std::vector<uint8_t> lens_;  // WordShinglesOfText: 4..8 where tokens_ holds a keyed word
   std::vector<uint32_t> code_points_;
   std::string normalized_;   // ShingleText's normalized text (pieces of it for words)
   std::string long_token_;   // a lower-case copy of a token longer than 128 bytes

@@ -194,45 +194,19 @@ class MinHasher {
     for (uint32_t i = 0; i < params_.num_perm; ++i) values[i] = internal::FoldMinimum(state_[i]);
   }
 
- private:
-  void SignClassic(std::span<const uint64_t> shingles, uint32_t* values) {
-    SignClassicWith(internal::ActiveKernels(), shingles, values);
-  }
-
-  // Bin `i`'s densification probe number `attempt`: a bin in [0, k).
-  uint32_t Probe(uint32_t i, uint64_t attempt) const noexcept {
-    const uint64_t dseed = params_.seed ^ internal::kDensifySalt;
-    return internal::MulHiRange(internal::Mix64(dseed ^ (static_cast<uint64_t>(i) << 32) ^ attempt),
-                                params_.num_perm);
-  }
-
-  void SignOnePermutation(std::span<const uint64_t> shingles, uint32_t* values) {
+  // One-permutation path with an explicit kernel set (tests compare every kernel to
+  // scalar). `shingles` must not be empty.
+  void SignOnePermutationWith(const internal::KernelSet& kernels, std::span<const uint64_t> shingles,
+                              uint32_t* values) {
     const uint32_t k = params_.num_perm;
     constexpr uint64_t kEmpty = std::numeric_limits<uint64_t>::max();
     uint64_t* state = state_.data();
     std::fill(state, state + k, kEmpty);
-    const uint64_t salt = params_.seed ^ internal::kOphSalt;
-    for (const uint64_t x : shingles) {
-      const uint64_t h = internal::Mix64(x ^ salt);
-      uint64_t& slot = state[internal::MulHiRange(h, k)];
-      slot = h < slot ? h : slot;
-    }
-    // Every bin is folded, and the empty ones noted in a bit set, without a branch per
-    // bin: on short documents a third of the bins may be empty, in no predictable
-    // order. An empty bin's value is replaced below.
+    kernels.oph_update(shingles.data(), shingles.size(), params_.seed ^ internal::kOphSalt, state, k);
+    // Every bin is folded, and the empty ones noted in a bit set; an empty bin's value
+    // is replaced below.
     uint64_t* empty_bits = empty_bits_.data();
-    uint64_t any_empty = 0;
-    for (uint32_t w = 0; w < empty_bits_.size(); ++w) {
-      const uint32_t stop = std::min(k, 64 * w + 64);
-      uint64_t bits = 0;
-      for (uint32_t i = 64 * w; i < stop; ++i) {
-        values[i] = internal::FoldMinimum(state[i]);
-        bits |= uint64_t{state[i] == kEmpty} << (i & 63);
-      }
-      empty_bits[w] = bits;
-      any_empty |= bits;
-    }
-    if (any_empty == 0) return;
+    if (!kernels.oph_fold(state, k, values, empty_bits)) return;
     // Optimal densification: an empty bin probes bins in its own seeded random order
     // and copies the first one that was filled by a shingle. The first kFirstProbes
     // probes come from the table, the first filled one among them picked without
@@ -255,6 +229,22 @@ class MinHasher {
         values[i] = values[j];
       }
     }
+  }
+
+ private:
+  void SignClassic(std::span<const uint64_t> shingles, uint32_t* values) {
+    SignClassicWith(internal::ActiveKernels(), shingles, values);
+  }
+
+  // Bin `i`'s densification probe number `attempt`: a bin in [0, k).
+  uint32_t Probe(uint32_t i, uint64_t attempt) const noexcept {
+    const uint64_t dseed = params_.seed ^ internal::kDensifySalt;
+    return internal::MulHiRange(internal::Mix64(dseed ^ (static_cast<uint64_t>(i) << 32) ^ attempt),
+                                params_.num_perm);
+  }
+
+  void SignOnePermutation(std::span<const uint64_t> shingles, uint32_t* values) {
+    SignOnePermutationWith(internal::ActiveKernels(), shingles, values);
   }
 
   static constexpr uint32_t kFirstProbes = 4;
