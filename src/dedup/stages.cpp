@@ -42,16 +42,17 @@ class SourceShingleSets : public ShingleSetSource {
         corpus_(corpus),
         threads_(threads),
         normalizers_(threads, Normalizer(corpus.signer.normalize)),
-        shinglers_(threads, Shingler(corpus.signer.shingle)),
-        scratch_(threads) {}
+        shinglers_(threads, Shingler(corpus.signer.shingle)) {}
 
   // Each thread reads a share of the documents again and shingles them.
   absl::Status Load(std::span<const uint32_t> docs, std::vector<std::vector<uint64_t>>* sets) override {
     sets->assign(docs.size(), {});
     return ReadTextsAgainInParallel(source_, corpus_, docs, threads_,
                                     [&](unsigned w, size_t i, const Document& doc) -> absl::Status {
-                                      normalizers_[w].Normalize(doc.text, &scratch_[w]);
-                                      (*sets)[i] = MakeShingleSet(shinglers_[w].Shingle(scratch_[w]));
+                                      std::vector<uint64_t> shingles;
+                                      NormalizeStats unused;
+                                      shinglers_[w].ShingleText(doc.text, normalizers_[w], &shingles, &unused);
+                                      (*sets)[i] = MakeShingleSet(std::move(shingles));
                                       return absl::OkStatus();
                                     });
   }
@@ -62,7 +63,6 @@ class SourceShingleSets : public ShingleSetSource {
   unsigned threads_;
   std::vector<Normalizer> normalizers_;
   std::vector<Shingler> shinglers_;
-  std::vector<std::string> scratch_;
 };
 
 }  // namespace

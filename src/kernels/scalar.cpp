@@ -53,7 +53,7 @@ bool OphFoldScalar(const uint64_t* state, uint32_t k, uint32_t* values, uint64_t
     const uint32_t stop = k < 64 * w + 64 ? k : 64 * w + 64;
     uint64_t bits = 0;
     for (uint32_t i = 64 * w; i < stop; ++i) {
-      values[i] = static_cast<uint32_t>(Mix64(state[i]));
+      values[i] = FoldMinimum(state[i]);
       bits |= uint64_t{state[i] == kEmpty} << (i & 63);
     }
     empty_bits[w] = bits;

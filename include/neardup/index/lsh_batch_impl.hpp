@@ -337,13 +337,9 @@ absl::StatusOr<LshBatchResult> GenerateLshCandidatesImpl(size_t n, const MinHash
   for (uint32_t first = 0; first < options.banding.bands; first += threads) {
     const uint32_t count = std::min(threads, options.banding.bands - first);
     for (auto& w : workers) w->peak = 0;
-    if (count == 1) {
-      band_pairs_of(first, workers[0].get());
-    } else {
-      (void)ParallelForChunks(count, count, 1, [&](unsigned, size_t x) {
-        band_pairs_of(first + static_cast<uint32_t>(x), workers[x].get());
-      });
-    }
+    (void)ParallelForChunks(count, count, 1, [&](unsigned, size_t x) {
+      band_pairs_of(first + static_cast<uint32_t>(x), workers[x].get());
+    });
     size_t group_peak = 0;
     for (uint32_t x = 0; x < count; ++x) group_peak += workers[x]->peak;
     peak = std::max(peak, group_peak + CapacityBytes(out, seeds));

@@ -20,6 +20,9 @@ constexpr uint64_t Mix64(uint64_t x) noexcept {
   return x;
 }
 
+// A MinHash value from a bin's (or permutation's) minimum: the low 32 bits of its mix.
+inline uint32_t FoldMinimum(uint64_t v) noexcept { return static_cast<uint32_t>(Mix64(v)); }
+
 // Deterministic stream of 64-bit words derived from a seed (SplitMix64).
 class SplitMix64 {
  public:

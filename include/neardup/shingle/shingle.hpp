@@ -180,7 +180,6 @@ class Xxh3Seeded {
     if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
     return v;
   }
-  static uint64_t MulFold(uint64_t a, uint64_t b) noexcept { return MulFold64(a, b); }
   static uint64_t Avalanche64(uint64_t h) noexcept {
     h ^= h >> 33;
     h *= kPrime64_2;
@@ -188,7 +187,6 @@ class Xxh3Seeded {
     h *= kPrime64_3;
     return h ^ (h >> 32);
   }
-  static uint64_t Avalanche3(uint64_t h) noexcept { return Xxh3Avalanche(h); }
 
   // 0-16 bytes: three shapes by length, each keyed by its precomputed flip word. Every
   // byte read is or-ed with kOr's bytes (0: the bytes as they are).
@@ -197,7 +195,7 @@ class Xxh3Seeded {
     if (len > 8) {
       const uint64_t lo = (Read64(p) | kOr) ^ flip_9to16_lo_;
       const uint64_t hi = (Read64(p + len - 8) | kOr) ^ flip_9to16_hi_;
-      return Avalanche3(len + __builtin_bswap64(lo) + hi + MulFold(lo, hi));
+      return Xxh3Avalanche(len + __builtin_bswap64(lo) + hi + MulFold64(lo, hi));
     }
     constexpr auto kOr32 = static_cast<uint32_t>(kOr);
     if (len >= 4) return Xxh3Finish4to8(Keyed4to8Or<kOr32>(p, len), len);
@@ -219,7 +217,7 @@ class Xxh3Seeded {
   // 17-128 bytes: 16-byte pieces from both ends, each multiplied with its key pair.
   template <uint64_t kOr>
   uint64_t Mix16(const unsigned char* p, size_t key) const noexcept {
-    return MulFold((Read64(p) | kOr) ^ mid_[key], (Read64(p + 8) | kOr) ^ mid_[key + 1]);
+    return MulFold64((Read64(p) | kOr) ^ mid_[key], (Read64(p + 8) | kOr) ^ mid_[key + 1]);
   }
   template <uint64_t kOr>
   uint64_t Medium(const unsigned char* p, size_t len) const noexcept {
@@ -232,7 +230,7 @@ class Xxh3Seeded {
       acc += Mix16<kOr>(p + 16, 4) + Mix16<kOr>(p + len - 32, 6);
     }
     acc += Mix16<kOr>(p, 0) + Mix16<kOr>(p + len - 16, 2);
-    return Avalanche3(acc);
+    return Xxh3Avalanche(acc);
   }
 
   uint64_t seed_;

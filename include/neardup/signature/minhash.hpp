@@ -131,7 +131,6 @@ inline absl::StatusOr<double> EstimateJaccard(const MinHashSignature& a, const M
 }
 
 namespace internal {
-inline uint32_t FoldMinimum(uint64_t v) noexcept { return static_cast<uint32_t>(Mix64(v)); }
 inline constexpr uint64_t kOphSalt = 0x6f70682d62696e73ULL;
 inline constexpr uint64_t kDensifySalt = 0x64656e7369667921ULL;
 }  // namespace internal
